@@ -1,0 +1,81 @@
+"""Portal-wide views: health check and error pages."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+def _database_state() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"status": "ok"}
+    except Exception as error:  # health checks report, they do not raise
+        logger.warning("Health check: database unreachable: %s", error)
+        return {"status": "error", "error": str(error).strip()[:300]}
+
+
+def _broker_state() -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"status": "ok", "mode": "eager (no broker configured; tasks run in-process)"}
+    from meshportal.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"status": "ok", "mode": "broker"}
+    except Exception as error:
+        logger.warning("Health check: broker unreachable: %s", error)
+        return {"status": "error", "error": str(error).strip()[:300]}
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """Database and broker state for load balancers: 200 when both answer, else 503."""
+    checks = {"database": _database_state(), "broker": _broker_state()}
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def permission_denied(request, exception=None):
+    message = (
+        str(exception) if exception and str(exception) else "You do not have permission to do this."
+    )
+    if _wants_json(request):
+        return JsonResponse({"detail": message}, status=403)
+    from django.shortcuts import render
+
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.shortcuts import render
+
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Internal error; it has been logged."}, status=500)
+    from django.shortcuts import render
+
+    return render(request, "500.html", status=500)

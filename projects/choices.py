@@ -1,0 +1,53 @@
+"""Enumerations of the projects app. Values are the API's upper-case names."""
+
+from django.db import models
+
+
+class DomainRole(models.TextChoices):
+    OWNER = "OWNER", "Owner"
+    STEWARD = "STEWARD", "Steward"
+
+
+class Designation(models.TextChoices):
+    """A member's designation in a project; higher designations include the lower ones."""
+
+    OWNER = "OWNER", "Owner"
+    CONTRIBUTOR = "CONTRIBUTOR", "Contributor"
+    VIEWER = "VIEWER", "Viewer"
+
+    @property
+    def rank(self) -> int:
+        return {"VIEWER": 1, "CONTRIBUTOR": 2, "OWNER": 3}[self.value]
+
+    @property
+    def can_edit(self) -> bool:
+        """Create environments and data sources, edit assets, publish, subscribe."""
+        return self.rank >= 2
+
+    @property
+    def can_manage_members(self) -> bool:
+        """Add, change and remove members; decide subscription requests."""
+        return self.rank >= 3
+
+
+class Blueprint(models.TextChoices):
+    DATA_LAKE = "DATA_LAKE", "Data lake (Glue, S3, Athena, Lake Formation)"
+    DATA_WAREHOUSE = "DATA_WAREHOUSE", "Data warehouse (Amazon Redshift)"
+
+
+class EnvironmentStatus(models.TextChoices):
+    CREATING = "CREATING", "Creating"
+    ACTIVE = "ACTIVE", "Active"
+    CREATE_FAILED = "CREATE_FAILED", "Create failed"
+    DELETING = "DELETING", "Deleting"
+    DELETED = "DELETED", "Deleted"
+
+
+class NotificationKind(models.TextChoices):
+    TASK = "TASK", "Task"
+    EVENT = "EVENT", "Event"
+
+
+class TaskStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", "Open"
+    INACTIVE = "INACTIVE", "Done"

@@ -1,0 +1,70 @@
+"""Who may do what in a project or domain.
+
+Visibility is handled by selectors (an object you may not see is a 404). These helpers
+answer the second question — may this visible object be changed by this user — and
+raise PermissionDenied (403) when not.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from .choices import Designation, DomainRole
+
+
+def user_group_names(user) -> list[str]:
+    """The SSO groups of a user (synced from the `groups` claim at every login).
+
+    Cached on the user object for the request, since every selector asks.
+    """
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_meshportal_group_names", None)
+    if cached is None:
+        cached = list(user.groups.values_list("name", flat=True))
+        user._meshportal_group_names = cached
+    return cached
+
+
+def member_q(user, prefix: str = "") -> Q:
+    """Memberships that name the user directly or one of the user's SSO groups."""
+    condition = Q(**{f"{prefix}user": user})
+    groups = user_group_names(user)
+    if groups:
+        condition |= Q(**{f"{prefix}group__in": groups})
+    return condition
+
+
+def project_designation(user, project) -> Designation | None:
+    """The user's highest designation in the project, directly or through a group."""
+    if not user.is_authenticated:
+        return None
+    designations = project.memberships.filter(member_q(user)).values_list("designation", flat=True)
+    ranked = sorted((Designation(d) for d in designations), key=lambda d: d.rank, reverse=True)
+    return ranked[0] if ranked else None
+
+
+def domain_roles(user, domain) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(domain.memberships.filter(member_q(user)).values_list("role", flat=True))
+
+
+def is_domain_steward(user, domain) -> bool:
+    """Stewards and owners of a domain oversee all of its projects' inventory."""
+    return bool(domain_roles(user, domain) & {DomainRole.STEWARD, DomainRole.OWNER})
+
+
+def require_designation(user, project, minimum: Designation, action: str) -> Designation:
+    """Return the user's designation or raise PermissionDenied explaining what is needed."""
+    designation = project_designation(user, project)
+    if designation is None or designation.rank < minimum.rank:
+        raise PermissionDenied(
+            f"Only a project {minimum.label.lower()}"
+            f"{'' if minimum == Designation.OWNER else ' or owner'} can {action}."
+        )
+    return designation
+
+
+def require_platform_admin(user, action: str) -> None:
+    if not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied(f"Only a platform admin can {action}.")

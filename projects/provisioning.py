@@ -1,0 +1,366 @@
+"""Provisioning of an environment's resources in AWS (or in a Redshift cluster).
+
+Every step is idempotent: it first looks for what it is about to create and accepts
+"already exists", so a retry after a failure (or a message delivered twice) finishes the
+job instead of failing on the half that was done. Progress is saved after each step so
+the environment page can show how far provisioning got.
+"""
+
+import json
+import logging
+import os
+
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from django.utils import timezone
+
+from meshportal import aws
+
+from .choices import Blueprint
+
+logger = logging.getLogger(__name__)
+
+DATA_LAKE_STEPS = [
+    ("s3_location", "S3 prefix"),
+    ("grant_role", "IAM role that receives grants"),
+    ("producer_glue_database", "Producer Glue database"),
+    ("consumer_glue_database", "Consumer Glue database"),
+    ("athena_workgroup", "Athena workgroup"),
+]
+DATA_WAREHOUSE_STEPS = [
+    ("cluster_connection", "Connection to the Redshift cluster"),
+    ("redshift_role", "Redshift role that receives grants"),
+]
+
+
+def steps_for(blueprint: str) -> list[tuple[str, str]]:
+    return DATA_LAKE_STEPS if blueprint == Blueprint.DATA_LAKE else DATA_WAREHOUSE_STEPS
+
+
+class ProvisioningError(Exception):
+    """A step failed; ``message`` tells a person what happened and what to do."""
+
+    def __init__(self, step: str, message: str):
+        super().__init__(message)
+        self.step = step
+        self.message = message
+
+
+def _explain(
+    error: Exception, *, step_label: str, account_id: str, hint_not_found: str = ""
+) -> str:
+    code = aws.error_code(error)
+    detail = aws.describe_error(error)
+    if isinstance(error, EndpointConnectionError):
+        return (
+            f"{step_label}: AWS could not be reached ({detail}). Check the network or "
+            "AWS_ENDPOINT_URL, then retry."
+        )
+    if code in aws.ACCESS_DENIED_CODES:
+        return (
+            f"{step_label}: access denied in account {account_id} ({detail}). Ask a platform "
+            "admin to allow the portal's role to do this, then retry."
+        )
+    if code in aws.NOT_FOUND_CODES and hint_not_found:
+        return f"{step_label}: {hint_not_found} ({detail})"
+    return f"{step_label}: AWS refused the request ({detail}). Retry; if it fails again, ask a platform admin."
+
+
+def _role_name(role_arn: str) -> tuple[str, str]:
+    """(path, name) of an IAM role ARN such as arn:aws:iam::1:role/meshportal/mp-x."""
+    resource = role_arn.split(":role", 1)[1]  # "/meshportal/mp-x"
+    path, _, name = resource.rpartition("/")
+    return (path + "/") if path else "/", name
+
+
+def _split_s3(location: str) -> tuple[str, str]:
+    bucket, _, key = location.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
+class DataLakeProvisioner:
+    """Creates the S3 prefix, the grant role, two Glue databases and an Athena workgroup."""
+
+    def __init__(self, environment):
+        self.env = environment
+        self.profile = environment.profile
+        self.account = self.profile.aws_account
+        self.session = aws.session_for(self.account, self.profile.region)
+
+    def client(self, service):
+        return aws.client(service, session=self.session)
+
+    def s3_location(self):
+        bucket, key = _split_s3(self.env.s3_location)
+        s3 = self.client("s3")
+        try:
+            s3.head_bucket(Bucket=bucket)
+        except ClientError as error:
+            if aws.error_code(error) in {"404", "NoSuchBucket", "NotFound"}:
+                raise ProvisioningError(
+                    "s3_location",
+                    f"S3 prefix: bucket '{bucket}' (named by profile '{self.profile.name}') does "
+                    f"not exist in account {self.account.account_id}. Ask a platform admin to "
+                    "create it or correct the profile, then retry.",
+                ) from error
+            raise
+        s3.put_object(Bucket=bucket, Key=key, Body=b"")
+
+    def grant_role(self):
+        iam = self.client("iam")
+        path, name = _role_name(self.env.grant_role_arn)
+        if self.profile.parameters.get("grant_role_arn"):
+            # The platform admin provides the role; it must exist.
+            try:
+                return {"grant_role_arn": iam.get_role(RoleName=name)["Role"]["Arn"]}
+            except ClientError as error:
+                if aws.error_code(error) == "NoSuchEntity":
+                    raise ProvisioningError(
+                        "grant_role",
+                        f"IAM role: role '{name}' named by profile '{self.profile.name}' does not "
+                        f"exist in account {self.account.account_id}. Ask a platform admin to "
+                        "create it or correct the profile, then retry.",
+                    ) from error
+                raise
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{self.account.account_id}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        try:
+            role = iam.create_role(
+                Path=path,
+                RoleName=name,
+                AssumeRolePolicyDocument=json.dumps(trust),
+                Description=f"Mesh Portal: receives grants for environment {self.env.pk}",
+                Tags=[
+                    {"Key": "meshportal:environment", "Value": str(self.env.pk)},
+                    {"Key": "meshportal:project", "Value": str(self.env.project_id)},
+                ],
+            )["Role"]
+        except ClientError as error:
+            if aws.error_code(error) != "EntityAlreadyExists":
+                raise
+            role = iam.get_role(RoleName=name)["Role"]
+        bucket, key = _split_s3(self.env.s3_location)
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["athena:*"],
+                    "Resource": f"arn:aws:athena:{self.profile.region}:{self.account.account_id}:"
+                    f"workgroup/{self.env.athena_workgroup}",
+                },
+                {
+                    "Effect": "Allow",
+                    "Action": [
+                        "glue:Get*",
+                        "glue:BatchGet*",
+                        "glue:SearchTables",
+                        "lakeformation:GetDataAccess",
+                    ],
+                    "Resource": "*",
+                },
+                {
+                    "Effect": "Allow",
+                    "Action": [
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:ListBucket",
+                        "s3:GetBucketLocation",
+                    ],
+                    "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/{key}*"],
+                },
+            ],
+        }
+        # put_role_policy replaces the policy of that name: naturally idempotent.
+        iam.put_role_policy(
+            RoleName=name, PolicyName="meshportal-environment", PolicyDocument=json.dumps(policy)
+        )
+        # The ARN AWS reports is the truth (the account may differ from the one derived).
+        return {"grant_role_arn": role["Arn"]}
+
+    def _glue_database(self, name: str, location_suffix: str, description: str):
+        glue = self.client("glue")
+        try:
+            glue.create_database(
+                CatalogId=self.account.account_id,
+                DatabaseInput={
+                    "Name": name,
+                    "Description": description,
+                    "LocationUri": self.env.s3_location + location_suffix,
+                    "Parameters": {"meshportal:environment": str(self.env.pk)},
+                },
+            )
+        except ClientError as error:
+            if aws.error_code(error) != "AlreadyExistsException":
+                raise
+
+    def producer_glue_database(self):
+        self._glue_database(
+            self.env.producer_glue_database,
+            "producer/",
+            f"Mesh Portal: tables project {self.env.project.name} publishes from {self.env.name}",
+        )
+
+    def consumer_glue_database(self):
+        self._glue_database(
+            self.env.consumer_glue_database,
+            "consumer/",
+            f"Mesh Portal: resource links to subscribed tables of project {self.env.project.name}",
+        )
+
+    def athena_workgroup(self):
+        athena = self.client("athena")
+        try:
+            # moto answers an unknown workgroup with an empty body, AWS with an error.
+            if athena.get_work_group(WorkGroup=self.env.athena_workgroup).get("WorkGroup"):
+                return
+        except ClientError as error:
+            if aws.error_code(error) not in {
+                "InvalidRequestException",
+                "ResourceNotFoundException",
+            }:
+                raise
+        try:
+            athena.create_work_group(
+                Name=self.env.athena_workgroup,
+                Description=f"Mesh Portal: queries of {self.env.project.name} / {self.env.name}"[
+                    :1024
+                ],
+                Configuration={
+                    "ResultConfiguration": {
+                        "OutputLocation": self.env.s3_location + "athena-results/"
+                    },
+                    "EnforceWorkGroupConfiguration": True,
+                },
+                Tags=[{"Key": "meshportal:environment", "Value": str(self.env.pk)}],
+            )
+        except ClientError as error:
+            message = aws.describe_error(error).lower()
+            if "already" not in message:
+                raise
+
+
+class DataWarehouseProvisioner:
+    """Checks the cluster connection and creates the role that later receives grants.
+
+    Redshift speaks the Postgres protocol; tests use a real Postgres as the cluster.
+    """
+
+    def __init__(self, environment):
+        self.env = environment
+        self.profile = environment.profile
+        self.params = self.profile.parameters
+        self._connection = None
+
+    def password(self) -> str:
+        if self.params.get("password_env"):
+            value = os.environ.get(self.params["password_env"])
+            if value is None:
+                raise ProvisioningError(
+                    "cluster_connection",
+                    f"Cluster connection: environment variable {self.params['password_env']} "
+                    "(named by the profile) is not set on the portal's workers. Set it and retry.",
+                )
+            return value
+        secrets = aws.client(
+            "secretsmanager", account=self.profile.aws_account, region=self.profile.region
+        )
+        secret = secrets.get_secret_value(SecretId=self.params["secret_arn"])["SecretString"]
+        try:
+            return json.loads(secret)["password"]
+        except (ValueError, KeyError, TypeError):
+            return secret
+
+    def connection(self):
+        if self._connection is None:
+            import psycopg2
+
+            try:
+                self._connection = psycopg2.connect(
+                    host=self.params["host"],
+                    port=int(self.params.get("port", 5439)),
+                    dbname=self.params["database"],
+                    user=self.params["user"],
+                    password=self.password(),
+                    connect_timeout=10,
+                )
+            except psycopg2.Error as error:
+                raise ProvisioningError(
+                    "cluster_connection",
+                    f"Cluster connection: could not connect to {self.params['host']}:"
+                    f"{self.params.get('port', 5439)}/{self.params['database']} as "
+                    f"{self.params['user']} ({str(error).strip()}). Check the profile's "
+                    "connection settings and the password, then retry.",
+                ) from error
+            self._connection.autocommit = True
+        return self._connection
+
+    def cluster_connection(self):
+        with self.connection().cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    def redshift_role(self):
+        import psycopg2
+        from psycopg2 import sql
+
+        with self.connection().cursor() as cursor:
+            try:
+                cursor.execute(
+                    sql.SQL("CREATE ROLE {}").format(sql.Identifier(self.env.redshift_role))
+                )
+            except psycopg2.errors.DuplicateObject:
+                pass
+
+    def close(self):
+        if self._connection is not None:
+            self._connection.close()
+
+
+def provision(environment, *, on_step_done) -> None:
+    """Run every step in order; raise ProvisioningError on the first failure.
+
+    Steps run again on a retry (they are idempotent), so a resource deleted behind the
+    portal's back is made again. A step may return resource values AWS decided (the
+    role's real ARN); they are passed to ``on_step_done(key, at, updates)``.
+    """
+    blueprint = environment.profile.blueprint
+    try:
+        provisioner = (
+            DataLakeProvisioner(environment)
+            if blueprint == Blueprint.DATA_LAKE
+            else DataWarehouseProvisioner(environment)
+        )
+    except (ClientError, BotoCoreError) as error:  # assuming the account's role failed
+        first_step = steps_for(blueprint)[0][0]
+        raise ProvisioningError(
+            first_step,
+            _explain(
+                error,
+                step_label=f"Signing in to account {environment.aws_account_id}",
+                account_id=environment.aws_account_id,
+            ),
+        ) from error
+    try:
+        for key, label in steps_for(blueprint):
+            try:
+                updates = getattr(provisioner, key)() or {}
+            except ProvisioningError:
+                raise
+            except (ClientError, BotoCoreError) as error:
+                raise ProvisioningError(
+                    key,
+                    _explain(error, step_label=label, account_id=environment.aws_account_id),
+                ) from error
+            for field, value in updates.items():
+                setattr(environment, field, value)
+            on_step_done(key, timezone.now(), updates)
+    finally:
+        if hasattr(provisioner, "close"):
+            provisioner.close()

@@ -1,0 +1,356 @@
+"""Writes of the projects app.
+
+Each service is ``<noun>_<verb>(*, acting_user, ...)``, runs in one transaction, checks
+that the acting user may do it, and raises ValidationError (bad input, naming the field),
+PermissionDenied (not allowed) or Conflict (the state has moved on). Background work is
+enqueued with transaction.on_commit so a worker never sees a row that was rolled back.
+"""
+
+import re
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from meshportal.exceptions import Conflict
+
+from .choices import Blueprint, Designation, EnvironmentStatus, NotificationKind, TaskStatus
+from .models import Environment, EnvironmentProfile, Notification, Project, ProjectMembership
+from .permissions import require_designation, user_group_names
+
+User = get_user_model()
+
+
+# --- Projects -----------------------------------------------------------------------------
+
+
+def _clean_name(value: str, field: str, max_length: int = 64) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: "Enter a name."})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: f"Use at most {max_length} characters (this has {len(value)})."}
+        )
+    return value
+
+
+@transaction.atomic
+def project_create(*, acting_user, domain, name: str, description: str = "") -> Project:
+    """Create a project in a domain; its creator becomes its first OWNER."""
+    name = _clean_name(name, "name")
+    if Project.objects.filter(domain=domain, name__iexact=name).exists():
+        raise ValidationError(
+            {"name": f"A project named '{name}' already exists in domain '{domain.name}'."}
+        )
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(
+                domain=domain, name=name, description=description or "", created_by=acting_user
+            )
+    except IntegrityError:  # a concurrent create won the race for the name
+        raise ValidationError(
+            {"name": f"A project named '{name}' already exists in domain '{domain.name}'."}
+        ) from None
+    ProjectMembership.objects.create(
+        project=project, user=acting_user, designation=Designation.OWNER
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(*, acting_user, project: Project, name=None, description=None) -> Project:
+    require_designation(acting_user, project, Designation.OWNER, "change the project's details")
+    if name is not None:
+        name = _clean_name(name, "name")
+        clash = Project.objects.filter(domain=project.domain, name__iexact=name).exclude(
+            pk=project.pk
+        )
+        if clash.exists():
+            raise ValidationError(
+                {
+                    "name": f"A project named '{name}' already exists in domain '{project.domain.name}'."
+                }
+            )
+        project.name = name
+    if description is not None:
+        project.description = description
+    project.save()
+    return project
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+def _owner_count(project) -> int:
+    return project.memberships.filter(designation=Designation.OWNER).count()
+
+
+def _lock_project(project) -> Project:
+    """Serialise membership changes of one project so 'at least one OWNER' holds."""
+    return Project.objects.select_for_update().get(pk=project.pk)
+
+
+@transaction.atomic
+def project_member_add(
+    *,
+    acting_user,
+    project: Project,
+    designation: str,
+    user=None,
+    username: str = "",
+    group: str = "",
+) -> ProjectMembership:
+    """Add a user (by object or username) or an SSO group to a project."""
+    require_designation(acting_user, project, Designation.OWNER, "add members")
+    _lock_project(project)
+    if designation not in Designation.values:
+        raise ValidationError({"designation": f"Choose one of {', '.join(Designation.values)}."})
+    group = (group or "").strip()
+    username = (username or "").strip()
+    if user is None and username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise ValidationError(
+                {"user": f"No user named '{username}'. People appear after their first sign-in."}
+            )
+    if (user is None) == (not group):
+        raise ValidationError({"user": "Name either a user or an SSO group, not both or neither."})
+    if user is not None and project.memberships.filter(user=user).exists():
+        raise ValidationError(
+            {"user": f"{user.get_username()} is already a member of this project."}
+        )
+    if group and project.memberships.filter(group=group).exists():
+        raise ValidationError({"group": f"Group '{group}' is already a member of this project."})
+    if group and len(group) > 150:
+        raise ValidationError({"group": "An SSO group name has at most 150 characters."})
+    membership = ProjectMembership.objects.create(
+        project=project, user=user, group=group, designation=designation
+    )
+    if user is not None and user != acting_user:
+        notification_create(
+            recipient=user,
+            kind=NotificationKind.EVENT,
+            topic="PROJECT_MEMBER_ADDED",
+            title=f"You were added to project {project.name} as {Designation(designation).label.lower()}",
+            body=f"{acting_user.get_username()} added you to {project.name} in domain {project.domain.name}.",
+            link=f"/projects/{project.pk}/",
+        )
+    return membership
+
+
+@transaction.atomic
+def project_member_update(
+    *, acting_user, membership: ProjectMembership, designation: str
+) -> ProjectMembership:
+    project = membership.project
+    require_designation(acting_user, project, Designation.OWNER, "change members' designations")
+    _lock_project(project)
+    if designation not in Designation.values:
+        raise ValidationError({"designation": f"Choose one of {', '.join(Designation.values)}."})
+    membership.refresh_from_db()
+    if (
+        membership.designation == Designation.OWNER
+        and designation != Designation.OWNER
+        and _owner_count(project) == 1
+    ):
+        raise ValidationError(
+            {
+                "designation": "A project must keep at least one owner: make someone else owner first."
+            }
+        )
+    membership.designation = designation
+    membership.save(update_fields=["designation", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def project_member_remove(*, acting_user, membership: ProjectMembership) -> None:
+    project = membership.project
+    require_designation(acting_user, project, Designation.OWNER, "remove members")
+    _lock_project(project)
+    membership.refresh_from_db()
+    if membership.designation == Designation.OWNER and _owner_count(project) == 1:
+        raise ValidationError(
+            {
+                "designation": "A project must keep at least one owner: make someone else owner first."
+            }
+        )
+    membership.delete()
+
+
+# --- Environments ---------------------------------------------------------------------
+
+
+def _slug(value: str, limit: int) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")[:limit].strip("_") or "x"
+
+
+def derive_resource_names(environment: Environment) -> dict:
+    """Names of the AWS resources an environment owns, fixed at creation.
+
+    They carry a short piece of the environment's id, so two projects (even in different
+    domains sharing one account) never collide, and a retry finds what it made before.
+    Glue database names are lower-case letters, digits and underscores; IAM role names at
+    most 64 characters; Athena workgroups letters, digits, '.', '_' and '-'.
+    """
+    project, profile = environment.project, environment.profile
+    short = environment.pk.hex[:8]
+    project_slug, env_slug = _slug(project.name, 40), _slug(environment.name, 40)
+    base = f"{project_slug}_{env_slug}_{short}"
+    names = {}
+    if profile.blueprint == Blueprint.DATA_LAKE:
+        bucket = profile.parameters["s3_bucket"]
+        domain_slug = _slug(project.domain.name, 40).replace("_", "-")
+        names.update(
+            producer_glue_database=f"{base}_pub_db",
+            consumer_glue_database=f"{base}_sub_db",
+            s3_location=f"s3://{bucket}/meshportal/{domain_slug}/{base.replace('_', '-')}/",
+            athena_workgroup=f"meshportal-{base.replace('_', '-')}"[:128],
+            grant_role_arn=profile.parameters.get("grant_role_arn")
+            or f"arn:aws:iam::{profile.aws_account.account_id}:role/meshportal/"
+            + f"mp-{short}-{project_slug}-{env_slug}".replace("_", "-")[:64],
+        )
+    else:
+        names.update(
+            redshift_database=profile.parameters.get("database", ""),
+            redshift_user=profile.parameters.get("user", ""),
+            redshift_role=f"mp_{short}_{project_slug}_{env_slug}"[:127],
+        )
+    return names
+
+
+def _enqueue_provisioning(environment_id) -> None:
+    from .tasks import provision_environment
+
+    transaction.on_commit(lambda: provision_environment.delay(str(environment_id)))
+
+
+@transaction.atomic
+def environment_create(
+    *, acting_user, project: Project, profile: EnvironmentProfile, name: str, description: str = ""
+) -> Environment:
+    """Create an environment (CREATING) and enqueue its provisioning after commit."""
+    require_designation(acting_user, project, Designation.CONTRIBUTOR, "create environments")
+    name = _clean_name(name, "name")
+    if profile.domain_id != project.domain_id:
+        raise ValidationError(
+            {
+                "profile": f"Profile '{profile.name}' belongs to another domain; choose one of "
+                f"domain '{project.domain.name}'."
+            }
+        )
+    if (
+        project.environments.filter(name__iexact=name)
+        .exclude(status=EnvironmentStatus.DELETED)
+        .exists()
+    ):
+        raise ValidationError({"name": f"This project already has an environment named '{name}'."})
+    environment = Environment(
+        id=uuid.uuid4(),
+        project=project,
+        profile=profile,
+        name=name,
+        description=description or "",
+        created_by=acting_user,
+        status=EnvironmentStatus.CREATING,
+        provisioning_started_at=timezone.now(),
+        attempts=1,
+    )
+    for field, value in derive_resource_names(environment).items():
+        setattr(environment, field, value)
+    try:
+        with transaction.atomic():
+            environment.save(force_insert=True)
+    except IntegrityError:
+        raise ValidationError(
+            {"name": f"This project already has an environment named '{name}'."}
+        ) from None
+    _enqueue_provisioning(environment.pk)
+    return environment
+
+
+@transaction.atomic
+def environment_retry(*, acting_user, environment: Environment) -> Environment:
+    """Move a CREATE_FAILED environment back to CREATING and provision it again."""
+    require_designation(
+        acting_user, environment.project, Designation.CONTRIBUTOR, "retry environments"
+    )
+    moved = Environment.objects.filter(
+        pk=environment.pk, status=EnvironmentStatus.CREATE_FAILED
+    ).update(
+        status=EnvironmentStatus.CREATING,
+        provisioning_started_at=timezone.now(),
+        attempts=environment.attempts + 1,
+        updated_at=timezone.now(),
+    )
+    if not moved:
+        environment.refresh_from_db()
+        raise Conflict(
+            f"Environment '{environment.name}' is {environment.get_status_display().lower()}; "
+            "only a failed environment can be retried."
+        )
+    environment.refresh_from_db()
+    _enqueue_provisioning(environment.pk)
+    return environment
+
+
+# --- Notifications --------------------------------------------------------------------
+
+
+def notification_create(
+    *, recipient, kind: str, topic: str, title: str, body: str = "", link: str = ""
+) -> Notification:
+    return Notification.objects.create(
+        recipient=recipient, kind=kind, topic=topic, title=title[:255], body=body, link=link
+    )
+
+
+def notification_mark_read(*, acting_user, notification: Notification) -> Notification:
+    if notification.recipient_id != acting_user.pk:  # selectors already narrow; belt and braces
+        raise ValidationError("This notification is not yours.")
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        notification.refresh_from_db()
+    return notification
+
+
+def notification_mark_all_read(*, acting_user) -> int:
+    return Notification.objects.filter(recipient=acting_user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_close_tasks(*, topic: str, link: str) -> int:
+    """Close the open TASK notifications about one thing (for later apps' decisions)."""
+    return Notification.objects.filter(
+        kind=NotificationKind.TASK, topic=topic, link=link, task_status=TaskStatus.ACTIVE
+    ).update(task_status=TaskStatus.INACTIVE, updated_at=timezone.now())
+
+
+# --- SSO groups -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_sync_sso_groups(*, user, groups) -> list[str]:
+    """Make the user's groups exactly the ones the identity provider sent.
+
+    The IdP is the source of truth for SSO users: a group removed there loses its
+    project memberships here at the next login.
+    """
+    if isinstance(groups, str):
+        groups = [groups]
+    names = sorted({str(g).strip()[:150] for g in (groups or []) if str(g).strip()})
+    existing = {g.name: g for g in Group.objects.filter(name__in=names)}
+    for name in names:
+        if name not in existing:
+            existing[name], _ = Group.objects.get_or_create(name=name)
+    user.groups.set(existing.values())
+    user._meshportal_group_names = names
+    user_group_names(user)
+    return names

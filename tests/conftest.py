@@ -1,0 +1,361 @@
+"""Shared fixtures: personas, real services (moto server, Redis, a Celery worker).
+
+Everything external is real and reached over the network as in production: moto's
+standalone server over HTTP for AWS, a real Redis, a real Celery worker process, and
+PostgreSQL (DATABASE_URL, or the embedded server the settings start).
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from projects.choices import Designation, DomainRole
+from tests.projects.factories import (
+    PASSWORD,
+    AwsAccountFactory,
+    DomainFactory,
+    DomainMembershipFactory,
+    EnvironmentProfileFactory,
+    ProjectFactory,
+    ProjectMembershipFactory,
+    UserFactory,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {process.returncode}")
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not come up within {timeout} s")
+
+
+def stop_process(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- AWS: moto's standalone server ------------------------------------------------------
+
+
+class MotoServer:
+    """moto's standalone server in its own process, reached over HTTP like AWS."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            # The scenario's producer account; moto answers as this account.
+            env=dict(os.environ, MOTO_ACCOUNT_ID="111111111111"),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(self._ready, 60, "moto server", self.process)
+
+    def _ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def reset(self):
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    def client(self, service: str, region: str = "us-east-1"):
+        return boto3.client(service, region_name=region, endpoint_url=self.endpoint)
+
+    def stop(self):
+        stop_process(self.process)
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    server = MotoServer()
+    saved = {
+        k: os.environ.get(k)
+        for k in (
+            "AWS_ENDPOINT_URL",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_DEFAULT_REGION",
+            "AWS_SESSION_TOKEN",
+        )
+    }
+    os.environ.update(
+        AWS_ENDPOINT_URL=server.endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S105 (moto's dummy credentials)
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    yield server
+    server.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def aws(moto_server):
+    """A clean moto server for this test (state reset before it runs)."""
+    moto_server.reset()
+    return moto_server
+
+
+@pytest.fixture
+def environment_bucket(aws):
+    """The bucket DATA_LAKE profiles name (`meshportal-environments`), created in moto."""
+    aws.client("s3").create_bucket(Bucket="meshportal-environments")
+    return "meshportal-environments"
+
+
+# --- Redis and a real Celery worker ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """REDIS_URL when set; otherwise a private redis-server on a free port."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError(
+            "redis-server is not installed; `make test` installs it (apt-get install redis-server)."
+        )
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="redis-")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+
+    def ready():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    wait_for(ready, 20, "redis-server", process)
+    yield f"redis://127.0.0.1:{port}/15"
+    stop_process(process)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, redis_url, settings, moto_server):
+    """A real `celery worker` process on Redis, using this test's database.
+
+    The test process enqueues to the same broker (eager mode off), so a task travels
+    through Redis to the worker and its effects land in the database the test reads.
+    """
+    from meshportal.celery import app
+
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        REDIS_URL=redis_url,
+        CELERY_BROKER_URL=redis_url,
+        TEST_WORKER_DATABASE_NAME=connection.settings_dict["NAME"],
+    )
+    log = tempfile.NamedTemporaryFile(prefix="celery-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "meshportal",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "info",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.broker_url = redis_url
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        wait_for(lambda: b"ready." in Path(log.name).read_bytes(), 60, "celery worker", process)
+        yield process
+    finally:
+        stop_process(process)
+        app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = saved
+        app.pool.force_close_all()
+        output = Path(log.name).read_text(errors="replace")
+        if "Traceback" in output:
+            print(output[-4000:])
+
+
+# --- Personas ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def domain(db):
+    return DomainFactory(name="streaming")
+
+
+@pytest.fixture
+def aws_account(domain):
+    return AwsAccountFactory(domain=domain, account_id="111111111111", region="us-east-1")
+
+
+@pytest.fixture
+def profile(domain, aws_account):
+    return EnvironmentProfileFactory(
+        domain=domain,
+        aws_account=aws_account,
+        name="DataLakeProfile",
+        parameters={"s3_bucket": "meshportal-environments"},
+    )
+
+
+@pytest.fixture
+def project(domain, owner):
+    """`Film Catalog Project`, with one member of each designation."""
+    project = ProjectFactory(domain=domain, name="Film Catalog Project")
+    ProjectMembershipFactory(project=project, user=owner, designation=Designation.OWNER)
+    return project
+
+
+@pytest.fixture
+def platform_admin(db):
+    return UserFactory(username="platform-admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def steward(domain):
+    user = UserFactory(username="domain-steward")
+    DomainMembershipFactory(domain=domain, user=user, role=DomainRole.STEWARD)
+    return user
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="film-catalog-team-admin")
+
+
+@pytest.fixture
+def contributor(project):
+    user = UserFactory(username="film-contributor")
+    ProjectMembershipFactory(project=project, user=user, designation=Designation.CONTRIBUTOR)
+    return user
+
+
+@pytest.fixture
+def viewer(project):
+    user = UserFactory(username="film-viewer")
+    ProjectMembershipFactory(project=project, user=user, designation=Designation.VIEWER)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="marketing-team-admin")
+
+
+PERSONAS = ["platform_admin", "steward", "owner", "contributor", "viewer", "outsider", "anonymous"]
+
+
+@pytest.fixture
+def persona(request, project):
+    """Resolve a persona name (parametrised) to its user, or None for anonymous."""
+    name = request.param
+    if name == "anonymous":
+        return None
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def client_for(client):
+    """A page client logged in as the user (anonymous for None)."""
+
+    def make(user):
+        from django.test import Client
+
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def api_client_for():
+    """An API client authenticated as the user (anonymous for None)."""
+
+    def make(user):
+        c = APIClient()
+        if user is not None:
+            c.force_authenticate(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def password():
+    return PASSWORD

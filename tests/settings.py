@@ -1,0 +1,21 @@
+"""Settings for the test suite: the real settings, with development defaults.
+
+Tasks run eagerly unless a test starts a real worker (see the `celery_worker` fixture);
+passwords hash fast; everything else — PostgreSQL, allauth, DRF — is the real thing.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from meshportal.settings import *  # noqa: E402,F403
+
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# A Celery worker started by the `celery_worker` fixture uses these settings too, pointed
+# at the test database that pytest-django created (the test process tells it the name).
+if os.environ.get("TEST_WORKER_DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["TEST_WORKER_DATABASE_NAME"]  # noqa: F405
+    CELERY_TASK_ALWAYS_EAGER = False
