@@ -19,3 +19,8 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 if os.environ.get("TEST_WORKER_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["TEST_WORKER_DATABASE_NAME"]  # noqa: F405
     CELERY_TASK_ALWAYS_EAGER = False
+
+# One test database per pytest process, so two runs on one machine (a developer's and an
+# editor's, say) never drop each other's database.
+if not os.environ.get("TEST_WORKER_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_meshportal_{os.getpid()}"}  # noqa: F405

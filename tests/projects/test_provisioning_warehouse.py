@@ -1,0 +1,95 @@
+"""DATA_WAREHOUSE environments, with a real PostgreSQL standing in for the Redshift cluster."""
+
+import psycopg2
+import pytest
+from django.db import connection
+
+from projects import services
+from projects.choices import Blueprint, EnvironmentStatus
+from tests.projects.factories import EnvironmentProfileFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def cluster_params(monkeypatch):
+    """Connection settings of the stand-in cluster: the test database itself."""
+    db = connection.settings_dict
+    monkeypatch.setenv("MESHPORTAL_TEST_CLUSTER_PASSWORD", db["PASSWORD"] or "")
+    return {
+        "host": db["HOST"] or "127.0.0.1",
+        "port": int(db["PORT"] or 5432),
+        "database": db["NAME"],
+        "user": db["USER"],
+        "password_env": "MESHPORTAL_TEST_CLUSTER_PASSWORD",
+    }
+
+
+def role_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+@pytest.fixture
+def warehouse_profile(domain, aws_account, cluster_params):
+    return EnvironmentProfileFactory(
+        domain=domain,
+        aws_account=aws_account,
+        name="DataWarehouseProfile",
+        blueprint=Blueprint.DATA_WAREHOUSE,
+        parameters=cluster_params,
+    )
+
+
+def test_warehouse_environment_creates_its_grant_role(owner, project, warehouse_profile):
+    env = services.environment_create(
+        acting_user=owner, project=project, profile=warehouse_profile, name="Film Warehouse"
+    )
+    env.refresh_from_db()
+    try:
+        assert env.status == EnvironmentStatus.ACTIVE, env.last_error
+        assert env.redshift_database == warehouse_profile.parameters["database"]
+        assert env.redshift_role.startswith("mp_")
+        assert role_exists(env.redshift_role)
+        assert set(env.provisioning_steps) == {"cluster_connection", "redshift_role"}
+
+        # Provisioning again accepts the role that already exists.
+        from projects.models import Environment
+        from projects.tasks import provision_environment
+
+        Environment.objects.filter(pk=env.pk).update(status=EnvironmentStatus.CREATING)
+        assert provision_environment(str(env.pk)) == "active"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP ROLE IF EXISTS "{env.redshift_role}"')
+
+
+def test_unset_password_variable_fails_with_what_to_set(owner, project, warehouse_profile, monkeypatch):
+    monkeypatch.delenv("MESHPORTAL_TEST_CLUSTER_PASSWORD")
+    env = services.environment_create(
+        acting_user=owner, project=project, profile=warehouse_profile, name="No password"
+    )
+    env.refresh_from_db()
+    assert env.status == EnvironmentStatus.CREATE_FAILED
+    assert "MESHPORTAL_TEST_CLUSTER_PASSWORD" in env.last_error
+    assert "is not set" in env.last_error
+
+
+def test_unreachable_cluster_fails_with_the_connection_named(owner, project, warehouse_profile):
+    warehouse_profile.parameters = {**warehouse_profile.parameters, "database": "no_such_database"}
+    warehouse_profile.save()
+    env = services.environment_create(
+        acting_user=owner, project=project, profile=warehouse_profile, name="Wrong database"
+    )
+    env.refresh_from_db()
+    assert env.status == EnvironmentStatus.CREATE_FAILED
+    assert "could not connect" in env.last_error
+    assert "no_such_database" in env.last_error
+    with pytest.raises(psycopg2.OperationalError):  # the message matches reality
+        psycopg2.connect(
+            host=warehouse_profile.parameters["host"],
+            port=warehouse_profile.parameters["port"],
+            dbname="no_such_database",
+            user=warehouse_profile.parameters["user"],
+        )
