@@ -132,8 +132,12 @@ async function readForm(req) {
 
 const server = http.createServer();
 
-server.listen(port, '127.0.0.1', () => {
-  const issuer = `http://127.0.0.1:${server.address().port}`;
+// IDP_HOST / IDP_ISSUER let docker-compose run it for users: listen on all interfaces
+// and announce the issuer URL that both the browser and the portal resolve.
+const listenHost = process.env.IDP_HOST || '127.0.0.1';
+
+server.listen(port, listenHost, () => {
+  const issuer = process.env.IDP_ISSUER || `http://127.0.0.1:${server.address().port}`;
 
   const provider = new Provider(issuer, {
     clients,
