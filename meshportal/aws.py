@@ -6,6 +6,10 @@ credentials; otherwise it uses its own. Retries use botocore's "standard" mode, 
 backs off with jitter on throttling and transient errors.
 """
 
+import os
+import threading
+import time
+
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -35,27 +39,63 @@ NOT_FOUND_CODES = {
 }
 
 
-def session_for(account=None, region: str | None = None) -> boto3.session.Session:
-    """A boto3 session for an AwsAccount (assuming its role when one is set)."""
+# Assumed-role credentials last an hour; clients made with them are dropped a few minutes
+# before that, clients on the portal's own credentials are kept for the same hour.
+SESSION_SECONDS = 3600
+_REFRESH_MARGIN = 300
+
+
+def session_for(account=None, region: str | None = None) -> tuple[boto3.session.Session, float]:
+    """A boto3 session for an AwsAccount (assuming its role when one is set), and the
+    time (epoch seconds) until which it may be used."""
     region = region or (account.region if account is not None else None)
+    usable_until = time.time() + SESSION_SECONDS - _REFRESH_MARGIN
     if account is None or not account.role_arn:
-        return boto3.session.Session(region_name=region)
+        return boto3.session.Session(region_name=region), usable_until
     sts = boto3.client("sts", region_name=region, config=RETRY_CONFIG)
     credentials = sts.assume_role(
-        RoleArn=account.role_arn, RoleSessionName="mesh-portal", DurationSeconds=3600
+        RoleArn=account.role_arn, RoleSessionName="mesh-portal", DurationSeconds=SESSION_SECONDS
     )["Credentials"]
-    return boto3.session.Session(
+    session = boto3.session.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
         region_name=region,
     )
+    return session, credentials["Expiration"].timestamp() - _REFRESH_MARGIN
 
 
-def client(service: str, *, account=None, region: str | None = None, session=None):
-    """A boto3 client with the portal's retry policy."""
-    session = session or session_for(account, region)
-    return session.client(service, config=RETRY_CONFIG)
+_clients: dict[tuple, tuple[object, float]] = {}
+_clients_lock = threading.Lock()
+
+
+def client(service: str, *, account=None, region: str | None = None):
+    """A boto3 client with the portal's retry policy, reused while its credentials last.
+
+    Making a botocore client loads its service model (tens of milliseconds); a worker
+    that provisions or imports all day would spend more time on that than on AWS. boto3
+    clients are thread-safe, so one per (service, region, role) is shared.
+    """
+    region = region or (account.region if account is not None else None)
+    key = (
+        service,
+        region,
+        account.role_arn if account is not None else "",
+        # The endpoint and credentials come from the environment; a change means new clients.
+        os.environ.get("AWS_ENDPOINT_URL", ""),
+        os.environ.get("AWS_ACCESS_KEY_ID", ""),
+        id(RETRY_CONFIG),
+    )
+    now = time.time()
+    with _clients_lock:
+        cached = _clients.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+    session, usable_until = session_for(account, region)
+    made = session.client(service, config=RETRY_CONFIG)
+    with _clients_lock:
+        _clients[key] = (made, usable_until)
+    return made
 
 
 def error_code(error: Exception) -> str:

@@ -84,10 +84,9 @@ class DataLakeProvisioner:
         self.env = environment
         self.profile = environment.profile
         self.account = self.profile.aws_account
-        self.session = aws.session_for(self.account, self.profile.region)
 
     def client(self, service):
-        return aws.client(service, session=self.session)
+        return aws.client(service, account=self.account, region=self.profile.region)
 
     def s3_location(self):
         bucket, key = _split_s3(self.env.s3_location)
@@ -331,22 +330,11 @@ def provision(environment, *, on_step_done) -> None:
     role's real ARN); they are passed to ``on_step_done(key, at, updates)``.
     """
     blueprint = environment.profile.blueprint
-    try:
-        provisioner = (
-            DataLakeProvisioner(environment)
-            if blueprint == Blueprint.DATA_LAKE
-            else DataWarehouseProvisioner(environment)
-        )
-    except (ClientError, BotoCoreError) as error:  # assuming the account's role failed
-        first_step = steps_for(blueprint)[0][0]
-        raise ProvisioningError(
-            first_step,
-            _explain(
-                error,
-                step_label=f"Signing in to account {environment.aws_account_id}",
-                account_id=environment.aws_account_id,
-            ),
-        ) from error
+    provisioner = (
+        DataLakeProvisioner(environment)
+        if blueprint == Blueprint.DATA_LAKE
+        else DataWarehouseProvisioner(environment)
+    )
     try:
         for key, label in steps_for(blueprint):
             try:

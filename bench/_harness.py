@@ -1,0 +1,72 @@
+"""Shared set-up for benchmark scripts: Django on a throwaway database, moto's server.
+
+Benchmarks print figures; they never assert on timings. They run against the same
+PostgreSQL the portal uses (DATABASE_URL, or the embedded server) in a database of their
+own that is dropped at the end.
+"""
+
+import contextlib
+import os
+import statistics
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meshportal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+
+@contextlib.contextmanager
+def bench_database(name: str = "bench_meshportal"):
+    """Create a fresh, migrated database for the benchmark and drop it afterwards."""
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+@contextlib.contextmanager
+def moto_server():
+    """moto's standalone server in its own process, with boto3 pointed at it."""
+    from tests.conftest import MotoServer
+
+    server = MotoServer()
+    os.environ.update(
+        AWS_ENDPOINT_URL=server.endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S105 (moto's dummy credentials)
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def percentile(values, p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lower, upper = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (k - lower)
+
+
+def summary(values) -> str:
+    return (
+        f"mean {statistics.mean(values) * 1000:8.1f} ms  p50 {percentile(values, 50) * 1000:8.1f} ms"
+        f"  p95 {percentile(values, 95) * 1000:8.1f} ms  (n={len(values)})"
+    )
