@@ -56,6 +56,8 @@ def _visible_projects_q(user) -> Q:
 
 def _my_designation(user):
     """Subquery: the user's highest designation in the outer project (None if not a member)."""
+    if not user.is_authenticated:
+        return Value(None, output_field=ProjectMembership._meta.get_field("designation"))
     return Subquery(
         ProjectMembership.objects.filter(member_q(user), project_id=OuterRef("pk"))
         .annotate(rank=_DESIGNATION_RANK)

@@ -1,4 +1,26 @@
+"""Routes of the projects API; meshportal/api/urls.py absorbs ``router`` into /api/v1/.
+
+Route names start with ``api-`` (``api-project-detail``): the pages use the plain names
+(``project-detail``), and a shared name would make ``reverse`` pick one of the two.
+"""
+
 from rest_framework.routers import SimpleRouter
 
+from . import views
+
 router = SimpleRouter()
+router.register("domains", views.DomainViewSet, basename="api-domain")
+router.register("aws-accounts", views.AwsAccountViewSet, basename="api-aws-account")
+router.register(
+    "environment-profiles", views.EnvironmentProfileViewSet, basename="api-environment-profile"
+)
+router.register("projects", views.ProjectViewSet, basename="api-project")
+router.register(
+    rf"projects/(?P<project_pk>{views.UUID_REGEX})/members",
+    views.ProjectMemberViewSet,
+    basename="api-project-member",
+)
+router.register("environments", views.EnvironmentViewSet, basename="api-environment")
+router.register("notifications", views.NotificationViewSet, basename="api-notification")
+
 urlpatterns: list = []

@@ -1,0 +1,348 @@
+"""API views of the projects app.
+
+Thin on purpose: each action validates the request with an input serializer, calls a
+service (writes) or a selector (reads, already narrowed to the user), and serializes the
+result. Services raise Django's ValidationError / PermissionDenied and our Conflict; the
+API's exception handler turns them into 400 / 403 / 409 JSON.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from meshportal.api.permissions import IsPlatformAdminOrReadOnly
+from projects import selectors, services
+from projects.filters import (
+    AwsAccountFilterSet,
+    EnvironmentFilterSet,
+    EnvironmentProfileFilterSet,
+    NotificationFilterSet,
+    ProjectFilterSet,
+)
+from projects.models import (
+    AwsAccount,
+    Domain,
+    Environment,
+    EnvironmentProfile,
+    Notification,
+    Project,
+    ProjectMembership,
+)
+
+from . import serializers as s
+
+UUID_REGEX = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+_ERRORS = {
+    400: OpenApiTypes.OBJECT,
+    403: s.DetailSerializer,
+    404: s.DetailSerializer,
+}
+
+
+def _fake(view) -> bool:
+    """True while drf-spectacular inspects the view (there is no real user then)."""
+    return getattr(view, "swagger_fake_view", False)
+
+
+def _validated(serializer_class, request, *, partial=False, context=None) -> dict:
+    serializer = serializer_class(data=request.data, partial=partial, context=context or {})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- Domains, AWS accounts, environment profiles ----------------------------------------
+
+
+class PlatformAdminViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Read for everyone signed in; create, change and delete for platform admins.
+
+    Subclasses name their selector-backed queryset, their output and input serializers,
+    and the services (``staticmethod``s) that do the writes.
+    """
+
+    permission_classes = [IsPlatformAdminOrReadOnly]
+    lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    input_serializer_class: type
+    create_service = update_service = delete_service = None
+    service_object_kwarg: str  # the keyword the update/delete services take the row by
+
+    def _output(self, obj, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=obj.pk)  # re-read with the list's annotations
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        data = _validated(self.input_serializer_class, request)
+        obj = self.create_service(acting_user=request.user, **data)
+        return self._output(obj, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        data = _validated(self.input_serializer_class, request, partial=True)
+        obj = self.update_service(
+            acting_user=request.user, **{self.service_object_kwarg: obj}, **data
+        )
+        return self._output(obj)
+
+    def destroy(self, request, *args, **kwargs):
+        obj = self.get_object()
+        self.delete_service(acting_user=request.user, **{self.service_object_kwarg: obj})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _admin_schema(output, input_):
+    return extend_schema_view(
+        create=extend_schema(request=input_, responses={201: output, **_ERRORS}),
+        partial_update=extend_schema(request=input_, responses={200: output, **_ERRORS}),
+        destroy=extend_schema(
+            responses={
+                204: None,
+                403: s.DetailSerializer,
+                404: s.DetailSerializer,
+                409: s.DetailSerializer,
+            },
+            description="Answers 409 while anything still depends on the object.",
+        ),
+    )
+
+
+@_admin_schema(s.DomainSerializer, s.DomainInputSerializer)
+class DomainViewSet(PlatformAdminViewSet):
+    serializer_class = s.DomainSerializer
+    input_serializer_class = s.DomainInputSerializer
+    create_service = staticmethod(services.domain_create)
+    update_service = staticmethod(services.domain_update)
+    delete_service = staticmethod(services.domain_delete)
+    service_object_kwarg = "domain"
+
+    def get_queryset(self):
+        if _fake(self):
+            return Domain.objects.none()
+        return selectors.domain_list(user=self.request.user)
+
+
+@_admin_schema(s.AwsAccountSerializer, s.AwsAccountInputSerializer)
+class AwsAccountViewSet(PlatformAdminViewSet):
+    serializer_class = s.AwsAccountSerializer
+    input_serializer_class = s.AwsAccountInputSerializer
+    filterset_class = AwsAccountFilterSet
+    create_service = staticmethod(services.aws_account_create)
+    update_service = staticmethod(services.aws_account_update)
+    delete_service = staticmethod(services.aws_account_delete)
+    service_object_kwarg = "account"
+
+    def get_queryset(self):
+        if _fake(self):
+            return AwsAccount.objects.none()
+        return selectors.aws_account_list(user=self.request.user)
+
+
+@_admin_schema(s.EnvironmentProfileSerializer, s.EnvironmentProfileInputSerializer)
+class EnvironmentProfileViewSet(PlatformAdminViewSet):
+    serializer_class = s.EnvironmentProfileSerializer
+    input_serializer_class = s.EnvironmentProfileInputSerializer
+    filterset_class = EnvironmentProfileFilterSet
+    create_service = staticmethod(services.environment_profile_create)
+    update_service = staticmethod(services.environment_profile_update)
+    delete_service = staticmethod(services.environment_profile_delete)
+    service_object_kwarg = "profile"
+
+    def get_queryset(self):
+        if _fake(self):
+            return EnvironmentProfile.objects.none()
+        return selectors.environment_profile_list(user=self.request.user)
+
+
+# --- Projects and members ---------------------------------------------------------------
+
+
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Projects the user is a member of (directly or by SSO group) or oversees as a
+    steward of the domain. Anyone signed in may create one and becomes its OWNER; only
+    OWNERs change it. Projects are not deleted through the API."""
+
+    serializer_class = s.ProjectSerializer
+    filterset_class = ProjectFilterSet
+    lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if _fake(self):
+            return Project.objects.none()
+        return selectors.project_list(user=self.request.user).select_related("created_by")
+
+    def _output(self, project, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=project.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=s.ProjectCreateSerializer, responses={201: s.ProjectSerializer, **_ERRORS}
+    )
+    def create(self, request, *args, **kwargs):
+        data = _validated(s.ProjectCreateSerializer, request)
+        project = services.project_create(acting_user=request.user, **data)
+        return self._output(project, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ProjectUpdateSerializer, responses={200: s.ProjectSerializer, **_ERRORS}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        project = self.get_object()
+        data = _validated(s.ProjectUpdateSerializer, request, partial=True)
+        project = services.project_update(acting_user=request.user, project=project, **data)
+        return self._output(project)
+
+
+_PROJECT_PK = OpenApiParameter(
+    "project_pk", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The project's id."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[_PROJECT_PK]),
+    retrieve=extend_schema(parameters=[_PROJECT_PK]),
+    create=extend_schema(
+        parameters=[_PROJECT_PK],
+        request=s.MembershipCreateSerializer,
+        responses={201: s.MembershipSerializer, **_ERRORS},
+    ),
+    partial_update=extend_schema(
+        parameters=[_PROJECT_PK],
+        request=s.MembershipUpdateSerializer,
+        responses={200: s.MembershipSerializer, **_ERRORS},
+    ),
+    destroy=extend_schema(parameters=[_PROJECT_PK], responses={204: None, **_ERRORS}),
+)
+class ProjectMemberViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """``/projects/{project_pk}/members/``: everyone who sees the project reads its
+    members; OWNERs add, re-designate and remove them. A project keeps at least one OWNER.
+    """
+
+    serializer_class = s.MembershipSerializer
+    lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_project(self) -> Project:
+        if not hasattr(self, "_project"):
+            self._project = selectors.project_get(
+                user=self.request.user, pk=self.kwargs["project_pk"]
+            )
+        return self._project
+
+    def get_queryset(self):
+        if _fake(self):
+            return ProjectMembership.objects.none()
+        return selectors.membership_list(project=self.get_project())
+
+    def get_object(self):
+        return selectors.membership_get(project=self.get_project(), pk=self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        project = self.get_project()
+        data = _validated(s.MembershipCreateSerializer, request)
+        membership = services.project_member_add(
+            acting_user=request.user,
+            project=project,
+            designation=data["designation"],
+            username=data["user"],
+            group=data["group"],
+        )
+        return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        membership = self.get_object()
+        data = _validated(s.MembershipUpdateSerializer, request)
+        membership = services.project_member_update(
+            acting_user=request.user, membership=membership, designation=data["designation"]
+        )
+        return Response(self.get_serializer(membership).data)
+
+    def destroy(self, request, *args, **kwargs):
+        membership = self.get_object()
+        services.project_member_remove(acting_user=request.user, membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Environments -----------------------------------------------------------------------
+
+
+class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Environments of the projects the user sees. Creating one (CONTRIBUTOR or OWNER)
+    answers at once with status CREATING; provisioning runs in the background and the
+    environment ends ACTIVE or CREATE_FAILED with ``last_error`` saying what to do."""
+
+    serializer_class = s.EnvironmentSerializer
+    filterset_class = EnvironmentFilterSet
+    lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        if _fake(self):
+            return Environment.objects.none()
+        return selectors.environment_list(user=self.request.user).select_related("created_by")
+
+    def _output(self, environment, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=environment.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=s.EnvironmentCreateSerializer, responses={201: s.EnvironmentSerializer, **_ERRORS}
+    )
+    def create(self, request, *args, **kwargs):
+        data = _validated(
+            s.EnvironmentCreateSerializer, request, context=self.get_serializer_context()
+        )
+        environment = services.environment_create(acting_user=request.user, **data)
+        return self._output(environment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={202: s.EnvironmentSerializer, **_ERRORS, 409: s.DetailSerializer},
+        description="Provision a CREATE_FAILED environment again (CONTRIBUTOR or OWNER); "
+        "409 when it is not CREATE_FAILED.",
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, *args, **kwargs):
+        environment = services.environment_retry(
+            acting_user=request.user, environment=self.get_object()
+        )
+        return self._output(environment, status.HTTP_202_ACCEPTED)
+
+
+# --- Notifications ----------------------------------------------------------------------
+
+
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The signed-in user's own notifications (anyone else's is a 404)."""
+
+    serializer_class = s.NotificationSerializer
+    filterset_class = NotificationFilterSet
+    lookup_value_regex = UUID_REGEX
+
+    def get_queryset(self):
+        if _fake(self):
+            return Notification.objects.none()
+        return selectors.notification_list(user=self.request.user)
+
+    @extend_schema(request=None, responses={200: s.NotificationSerializer, 404: s.DetailSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request, *args, **kwargs):
+        notification = services.notification_mark_read(
+            acting_user=request.user, notification=self.get_object()
+        )
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(request=None, responses={200: s.MarkedReadSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request, *args, **kwargs):
+        count = services.notification_mark_all_read(acting_user=request.user)
+        return Response(s.MarkedReadSerializer({"marked_read": count}).data)
