@@ -200,7 +200,18 @@ def celery_worker(transactional_db, redis_url, settings, moto_server):
     The test process enqueues to the same broker (eager mode off), so a task travels
     through Redis to the worker and its effects land in the database the test reads.
     """
+    import kombu.pools
+
     from meshportal.celery import app
+
+    def reset_broker_pools():
+        # Close and forget pooled broker connections (the app's, its producers' and
+        # kombu's global ones): the next message then goes to the broker_url configured
+        # now, through an open pool (a closed one raises "Acquire on closed pool").
+        kombu.pools.reset()
+        app._pool = None
+        if "amqp" in app.__dict__:
+            app.amqp._producer_pool = None
 
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     env = dict(
@@ -233,17 +244,19 @@ def celery_worker(transactional_db, redis_url, settings, moto_server):
         stderr=subprocess.STDOUT,
     )
     saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue)
+    reset_broker_pools()
     app.conf.broker_url = redis_url
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    process.log_path = Path(log.name)  # tests read what the worker did
     try:
         wait_for(lambda: b"ready." in Path(log.name).read_bytes(), 60, "celery worker", process)
         yield process
     finally:
         stop_process(process)
         app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = saved
-        app.pool.force_close_all()
+        reset_broker_pools()
         output = Path(log.name).read_text(errors="replace")
         if "Traceback" in output:
             print(output[-4000:])

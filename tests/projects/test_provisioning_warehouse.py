@@ -65,7 +65,9 @@ def test_warehouse_environment_creates_its_grant_role(owner, project, warehouse_
             cursor.execute(f'DROP ROLE IF EXISTS "{env.redshift_role}"')
 
 
-def test_unset_password_variable_fails_with_what_to_set(owner, project, warehouse_profile, monkeypatch):
+def test_unset_password_variable_fails_with_what_to_set(
+    owner, project, warehouse_profile, monkeypatch
+):
     monkeypatch.delenv("MESHPORTAL_TEST_CLUSTER_PASSWORD")
     env = services.environment_create(
         acting_user=owner, project=project, profile=warehouse_profile, name="No password"

@@ -1,0 +1,427 @@
+"""The demo: seeding the film-catalog scenario (AWS side in moto, portal side in the
+database), the seed_demo command, and a real `manage.py demo` run in a subprocess."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+import boto3
+import environ
+import psutil
+import pytest
+import requests
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from meshportal import demo
+from projects import services
+from projects.choices import Blueprint, EnvironmentStatus
+from projects.models import AwsAccount, Domain, DomainMembership, EnvironmentProfile, Project
+from tests.conftest import REPO, free_port
+
+User = get_user_model()
+
+SCENARIO_TABLES = {
+    "streaming_films": {
+        "columns": [
+            ("film_id", "bigint"),
+            ("title", "string"),
+            ("release_year", "int"),
+            ("rating", "string"),
+            ("stream_count", "bigint"),
+        ],
+        "partition_keys": [],
+    },
+    "film_category": {
+        "columns": [
+            ("category_id", "bigint"),
+            ("name", "string"),
+            ("film_id", "bigint"),
+            ("special_features", "array<string>"),
+        ],
+        "partition_keys": [],
+    },
+    "category_streams": {
+        "columns": [("category_name", "string"), ("streams", "bigint")],
+        "partition_keys": [("stream_date", "date")],
+    },
+}
+
+
+@pytest.fixture
+def demo_env(monkeypatch, tmp_path):
+    """DEMO_PASSWORD unset and the demo's files in a scratch folder, not the repo's .data/."""
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    monkeypatch.setenv("DEMO_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def counts(aws) -> dict:
+    glue, s3 = aws.client("glue"), aws.client("s3")
+    return {
+        "domains": Domain.objects.count(),
+        "accounts": AwsAccount.objects.count(),
+        "profiles": EnvironmentProfile.objects.count(),
+        "users": User.objects.count(),
+        "projects": Project.objects.count(),
+        "glue_databases": len(glue.get_databases()["DatabaseList"]),
+        "glue_tables": len(glue.get_tables(DatabaseName="curatedzonedb")["TableList"]),
+        "lf_resources": len(aws.client("lakeformation").list_resources()["ResourceInfoList"]),
+        "buckets": len(s3.list_buckets()["Buckets"]),
+        "objects": s3.list_objects_v2(Bucket="streaming-curated-zone")["KeyCount"],
+    }
+
+
+# --- AWS side -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_glue_tables_are_the_scenarios(aws, demo_env):
+    demo.seed()
+
+    glue = aws.client("glue")
+    database = glue.get_database(Name="curatedzonedb")["Database"]
+    assert database["LocationUri"] == "s3://streaming-curated-zone/curated/"
+    tables = {t["Name"]: t for t in glue.get_tables(DatabaseName="curatedzonedb")["TableList"]}
+    assert set(tables) == set(SCENARIO_TABLES)
+    for name, expected in SCENARIO_TABLES.items():
+        table = tables[name]
+        descriptor = table["StorageDescriptor"]
+        assert [(c["Name"], c["Type"]) for c in descriptor["Columns"]] == expected["columns"]
+        assert [(c["Name"], c["Type"]) for c in table.get("PartitionKeys", [])] == expected[
+            "partition_keys"
+        ]
+        assert descriptor["Location"] == f"s3://streaming-curated-zone/curated/{name}/"
+        assert descriptor["InputFormat"] == (
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+        )
+        assert descriptor["OutputFormat"] == (
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+        )
+        assert descriptor["SerdeInfo"]["SerializationLibrary"] == (
+            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+        )
+        assert table["TableType"] == "EXTERNAL_TABLE"
+        assert table["Parameters"]["classification"] == "parquet"
+
+
+@pytest.mark.django_db
+def test_lake_formation_manages_films_and_categories_but_not_category_streams(aws, demo_env):
+    demo.seed()
+
+    resources = aws.client("lakeformation").list_resources()["ResourceInfoList"]
+    assert sorted(r["ResourceArn"] for r in resources) == [
+        "arn:aws:s3:::streaming-curated-zone/curated/film_category",
+        "arn:aws:s3:::streaming-curated-zone/curated/streaming_films",
+    ]
+
+
+@pytest.mark.django_db
+def test_parquet_files_sit_under_each_tables_location_and_environment_bucket_exists(aws, demo_env):
+    demo.seed()
+
+    s3 = aws.client("s3")
+    for name in SCENARIO_TABLES:
+        listed = s3.list_objects_v2(Bucket="streaming-curated-zone", Prefix=f"curated/{name}/")
+        keys = [o["Key"] for o in listed.get("Contents", [])]
+        assert keys and all(key.endswith(".parquet") for key in keys), keys
+        body = s3.get_object(Bucket="streaming-curated-zone", Key=keys[0])["Body"].read()
+        assert body.startswith(b"PAR1") and body.endswith(b"PAR1")
+    partitioned = s3.list_objects_v2(
+        Bucket="streaming-curated-zone", Prefix="curated/category_streams/stream_date="
+    )
+    assert partitioned["KeyCount"] == 1
+    s3.head_bucket(Bucket="meshportal-environments")
+    assert aws.client("sts").get_caller_identity()["Account"] == "111111111111"
+
+
+# --- Portal side --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_portal_frame_and_users_exist_but_no_projects(aws, demo_env, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    report, password = demo.seed()
+
+    assert report.notes == []
+    domain = Domain.objects.get(name="streaming")
+    account = AwsAccount.objects.get(domain=domain)
+    assert (account.account_id, account.region) == ("111111111111", "us-east-1")
+    profile = EnvironmentProfile.objects.get(domain=domain, name="DataLakeProfile")
+    assert profile.blueprint == Blueprint.DATA_LAKE
+    assert profile.region == "us-east-1"
+    assert profile.aws_account == account
+    assert profile.parameters == {"s3_bucket": "meshportal-environments"}
+    profile.full_clean()
+
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    for username in ("film-catalog-team-admin", "marketing-team-admin"):
+        user = User.objects.get(username=username)
+        assert not user.is_staff and not user.is_superuser
+    # The platform admin is not a domain owner, and the walk's people make the projects.
+    assert not DomainMembership.objects.exists()
+    assert not Project.objects.exists()
+    assert password.value == "demo-pass-123" and password.explicit
+
+
+@pytest.mark.django_db
+def test_demo_password_lets_each_user_sign_in(aws, demo_env, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    demo.seed()
+
+    for username, _, _ in demo.DEMO_USERS:
+        assert authenticate(username=username, password="demo-pass-123") is not None, username
+    assert authenticate(username="admin", password="something-else") is None
+
+
+@pytest.mark.django_db
+def test_seeding_twice_creates_nothing_and_keeps_changes(aws, demo_env):
+    first, password = demo.seed()
+    assert first.created
+    before = counts(aws)
+    person = User.objects.get(username="film-catalog-team-admin")
+    person.email = "films@corp.example"
+    person.set_password("my-own-password")
+    person.save()
+    EnvironmentProfile.objects.filter(name="DataLakeProfile").update(description="Edited")
+
+    second, again = demo.seed()
+
+    assert second.created == []
+    assert len(second.existing) == len(first.created)
+    assert counts(aws) == before
+    assert again.value == password.value  # the generated password was kept in the file
+    person.refresh_from_db()
+    assert person.email == "films@corp.example"
+    assert person.check_password("my-own-password")
+    assert second.kept_passwords == ["film-catalog-team-admin"]
+    assert EnvironmentProfile.objects.get(name="DataLakeProfile").description == "Edited"
+
+
+@pytest.mark.django_db
+def test_generated_password_is_stored_and_reused(aws, demo_env):
+    _, first = demo.seed()
+
+    stored = (demo_env / "demo-password").read_text().strip()
+    assert stored == first.value and not first.explicit
+    assert authenticate(username="marketing-team-admin", password=stored) is not None
+    _, second = demo.seed()
+    assert second.value == stored
+
+
+@pytest.mark.django_db
+def test_explicit_demo_password_resets_existing_users(aws, demo_env, monkeypatch):
+    demo.seed()
+    monkeypatch.setenv("DEMO_PASSWORD", "a-new-demo-password")
+
+    report, _ = demo.seed()
+
+    assert report.created == []
+    for username, _, _ in demo.DEMO_USERS:
+        assert authenticate(username=username, password="a-new-demo-password") is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seeded_profile_provisions_an_environment(aws, demo_env):
+    """The walk's step 3 works on the seeded frame: the profile's bucket exists."""
+    demo.seed()
+    owner = User.objects.get(username="film-catalog-team-admin")
+    project = services.project_create(
+        acting_user=owner, domain=Domain.objects.get(name="streaming"), name="Film Catalog Project"
+    )
+
+    environment = services.environment_create(
+        acting_user=owner,
+        project=project,
+        profile=EnvironmentProfile.objects.get(name="DataLakeProfile"),
+        name="Film Datasets S3",
+    )
+
+    environment.refresh_from_db()
+    assert environment.status == EnvironmentStatus.ACTIVE, environment.last_error
+    assert environment.s3_location.startswith("s3://meshportal-environments/")
+
+
+# --- seed_demo command --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_seed_demo_command_reports_what_it_created_then_nothing(aws, demo_env, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "created Glue table curatedzonedb.film_category" in out.getvalue()
+    assert "created user marketing-team-admin" in out.getvalue()
+    assert "password: demo-pass-123" in out.getvalue()
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "created" not in out.getvalue()
+    assert "17 object(s) were already there" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_real_aws_but_can_seed_the_portal_only(demo_env, monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with pytest.raises(CommandError, match="AWS_ENDPOINT_URL is not set"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Domain.objects.exists()
+
+    call_command("seed_demo", "--skip-aws", stdout=StringIO())
+    assert Domain.objects.filter(name="streaming").exists()
+    assert User.objects.filter(username="admin", is_staff=True).exists()
+
+
+# --- manage.py demo, for real -----------------------------------------------------------
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL naming the database this test uses (the test database).
+
+    The embedded server listens on a Unix socket whose folder is the HOST; django-environ
+    passes a ``?host=`` query parameter through OPTIONS to psycopg2, which accepts a
+    socket folder as host.
+    """
+    from urllib.parse import quote
+
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    options = settings_dict.get("OPTIONS") or {}
+    host = settings_dict.get("HOST") or options.get("host", "")
+    port = str(settings_dict.get("PORT") or options.get("port") or "")
+    name = settings_dict["NAME"]
+    if host.startswith("/"):
+        query = {"host": host, **({"port": port} if port else {})}
+        url = f"postgres://{auth}/{name}?{urlencode(query)}"
+    else:
+        url = f"postgres://{auth}{host}{':' + port if port else ''}/{name}"
+    parsed = environ.Env.db_url_config(url)
+    assert parsed["NAME"] == name
+    assert (parsed["HOST"] or parsed.get("OPTIONS", {}).get("host")) == host
+    return url
+
+
+def wait_until(predicate, *, timeout: float, what: str, process, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{what}: the demo exited ({process.returncode}):\n{log.read_text()}")
+        if predicate():
+            return
+        time.sleep(0.25)
+    pytest.fail(f"{what} did not happen within {timeout} s:\n{log.read_text()}")
+
+
+def healthy(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
+    port, moto_port = free_port(), free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "AWS_ENDPOINT_URL",
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "CELERY_TASK_ALWAYS_EAGER",
+            "TEST_WORKER_DATABASE_NAME",
+            "SECRET_KEY",
+        }
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="meshportal.settings",
+        DEBUG="true",
+        PORT=str(port),
+        DEMO_MOTO_PORT=str(moto_port),
+        DEMO_PASSWORD="demo-pass-123",
+        DEMO_DATA_DIR=str(tmp_path),
+        DATABASE_URL=database_url(connection.settings_dict),
+        PYTHONUNBUFFERED="1",
+    )
+    log = tmp_path / "demo.log"
+    url = f"http://127.0.0.1:{port}"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "demo"],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
+        output = log.read_text()
+        moto_pid = int(re.search(r"started moto server \(pid (\d+)\)", output).group(1))
+        moto = psutil.Process(moto_pid)
+        assert moto.ppid() == process.pid
+        assert any("moto_server" in part for part in moto.cmdline())
+        assert f"http://127.0.0.1:{moto_port}" in output
+        for line in (
+            f"Portal     {url}/",
+            f"Admin      {url}/admin/",
+            f"API docs   {url}/api/docs/",
+            "film-catalog-team-admin",
+            "marketing-team-admin",
+            "Password   demo-pass-123",
+            "Background work runs in-process",
+            "moto keeps AWS state in memory",
+        ):
+            assert line in output, line
+        glue = boto3.client(
+            "glue",
+            region_name="us-east-1",
+            endpoint_url=f"http://127.0.0.1:{moto_port}",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        assert {t["Name"] for t in glue.get_tables(DatabaseName="curatedzonedb")["TableList"]} == (
+            set(SCENARIO_TABLES)
+        )
+
+        # Sign in through the real form, as a person would.
+        browser = requests.Session()
+        form = browser.get(f"{url}/accounts/login/", timeout=10)
+        assert form.status_code == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+        home = browser.post(
+            f"{url}/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": token,
+                "login": "film-catalog-team-admin",
+                "password": "demo-pass-123",
+            },
+            headers={"Referer": f"{url}/accounts/login/"},
+            timeout=10,
+        )
+        assert home.status_code == 200
+        assert urlparse(home.url).path == "/"
+        assert "film-catalog-team-admin" in home.text
+        assert 'name="password"' not in home.text  # not the sign-in page again
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert not psutil.pid_exists(moto_pid)
+        assert f"moto server (pid {moto_pid}) stopped." in log.read_text()
+        assert not healthy(url)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
