@@ -74,8 +74,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """The 500 page renders without context processors: the database may be what failed."""
     if _wants_json(request):
         return JsonResponse({"detail": "Internal error; it has been logged."}, status=500)
-    from django.shortcuts import render
+    from django.http import HttpResponseServerError
+    from django.template import loader
 
-    return render(request, "500.html", status=500)
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,1 +1,35 @@
-urlpatterns: list = []
+"""Page URLs of the projects app (the API's are in projects/api/urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("projects/", views.project_list, name="project-list"),
+    path("projects/new/", views.project_create, name="project-create"),
+    path("projects/<uuid:pk>/", views.project_detail, name="project-detail"),
+    path("projects/<uuid:pk>/edit/", views.project_edit, name="project-edit"),
+    path("projects/<uuid:pk>/members/add/", views.project_member_add, name="project-member-add"),
+    path(
+        "projects/<uuid:pk>/members/<uuid:member_pk>/",
+        views.project_member_update,
+        name="project-member-update",
+    ),
+    path(
+        "projects/<uuid:pk>/members/<uuid:member_pk>/remove/",
+        views.project_member_remove,
+        name="project-member-remove",
+    ),
+    path(
+        "projects/<uuid:pk>/environments/new/",
+        views.environment_create,
+        name="environment-create",
+    ),
+    path("environments/<uuid:pk>/", views.environment_detail, name="environment-detail"),
+    path("environments/<uuid:pk>/retry/", views.environment_retry, name="environment-retry"),
+    path("domains/", views.domain_list, name="domain-list"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path("notifications/<uuid:pk>/read/", views.notification_read, name="notification-read"),
+]
