@@ -144,22 +144,40 @@ OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="Company SSO")
 #   <portal>/accounts/oidc/<OIDC_PROVIDER_ID>/login/callback/
 OIDC_PROVIDER_ID = env.str("OIDC_PROVIDER_ID", default="sso")
 OIDC_SCOPES = env.list("OIDC_SCOPES", default=["openid", "profile", "email", "groups"])
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
-if OIDC_SERVER_URL and OIDC_CLIENT_ID:
-    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
-        {
-            "provider_id": OIDC_PROVIDER_ID,
-            "name": OIDC_PROVIDER_NAME,
-            "client_id": OIDC_CLIENT_ID,
-            "secret": OIDC_CLIENT_SECRET,
-            "settings": {
-                "server_url": OIDC_SERVER_URL,
-                "scope": OIDC_SCOPES,
-                "oauth_pkce_enabled": True,
-            },
-        }
-    )
-    SOCIALACCOUNT_PROVIDERS["openid_connect"]["SCOPE"] = OIDC_SCOPES
+
+
+def oidc_providers(
+    server_url: str, client_id: str, secret: str, name: str, provider_id: str, scopes: list[str]
+) -> dict:
+    """allauth's SOCIALACCOUNT_PROVIDERS for one OpenID Connect app (none without a server
+    URL and client id). The SSO tests build their configuration with this function too."""
+    providers: dict = {"openid_connect": {"APPS": []}}
+    if server_url and client_id:
+        providers["openid_connect"]["APPS"].append(
+            {
+                "provider_id": provider_id,
+                "name": name,
+                "client_id": client_id,
+                "secret": secret,
+                "settings": {
+                    "server_url": server_url,
+                    "scope": list(scopes),
+                    "oauth_pkce_enabled": True,
+                },
+            }
+        )
+        providers["openid_connect"]["SCOPE"] = list(scopes)
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = oidc_providers(
+    OIDC_SERVER_URL,
+    OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET,
+    OIDC_PROVIDER_NAME,
+    OIDC_PROVIDER_ID,
+    OIDC_SCOPES,
+)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -24,9 +24,20 @@ class SsoAccountAdapter(DefaultSocialAccountAdapter):
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
         claims = (sociallogin.account.extra_data or {}).get("userinfo") or {}
-        # Prefer the IdP's preferred_username so people recognise each other in the
-        # member lists; allauth makes it unique if it clashes with a local account.
-        preferred = claims.get("preferred_username")
-        if preferred and not user.username:
-            user.username = preferred
+        # People recognise each other by the IdP's preferred_username in member lists.
+        # When a local account already has that name (a break-glass admin, a demo user),
+        # the SSO user gets a numbered variant of it rather than allauth's fallback from
+        # the first name, which could read like a group name.
+        preferred = claims.get("preferred_username") or data.get("username")
+        if preferred:
+            from allauth.account.adapter import get_adapter as get_account_adapter
+            from allauth.account.utils import user_username
+
+            email = data.get("email") or ""
+            user_username(
+                user,
+                get_account_adapter(request).generate_unique_username(
+                    [preferred, email.split("@")[0], "user"]
+                ),
+            )
         return user
