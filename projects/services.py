@@ -92,7 +92,9 @@ def project_update(*, acting_user, project: Project, name=None, description=None
             project.save()
     except IntegrityError:  # a concurrent rename won the race for the name
         raise ValidationError(
-            {"name": f"A project named '{project.name}' already exists in domain '{project.domain.name}'."}
+            {
+                "name": f"A project named '{project.name}' already exists in domain '{project.domain.name}'."
+            }
         ) from None
     return project
 
