@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "meshportal",
     "projects",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -238,8 +239,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.sweep_stuck_environments",
         "schedule": 300.0,
     },
+    "start-scheduled-data-source-runs": {
+        "task": "catalog.tasks.start_scheduled_runs",
+        "schedule": 60.0,
+    },
+    "sweep-stuck-data-source-runs": {
+        "task": "catalog.tasks.sweep_stuck_runs",
+        "schedule": 300.0,
+    },
 }
 ENVIRONMENT_PROVISIONING_TIMEOUT = env.int("ENVIRONMENT_PROVISIONING_TIMEOUT", default=1800)
+# A RUNNING import whose heartbeat (written after every batch) is older than this is
+# failed by the sweep, so that it can be run again.
+DATA_SOURCE_RUN_TIMEOUT = env.int("DATA_SOURCE_RUN_TIMEOUT", default=1800)
 
 # --- AWS --------------------------------------------------------------------------------
 # boto3 reads AWS_ENDPOINT_URL (moto in the demo and tests) and credentials itself.

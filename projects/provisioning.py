@@ -8,13 +8,13 @@ the environment page can show how far provisioning got.
 
 import json
 import logging
-import os
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 from django.utils import timezone
 
 from meshportal import aws
 
+from . import redshift
 from .choices import Blueprint
 
 logger = logging.getLogger(__name__)
@@ -255,50 +255,16 @@ class DataWarehouseProvisioner:
     def __init__(self, environment):
         self.env = environment
         self.profile = environment.profile
-        self.params = self.profile.parameters
         self._connection = None
-
-    def password(self) -> str:
-        if self.params.get("password_env"):
-            value = os.environ.get(self.params["password_env"])
-            if value is None:
-                raise ProvisioningError(
-                    "cluster_connection",
-                    f"Cluster connection: environment variable {self.params['password_env']} "
-                    "(named by the profile) is not set on the portal's workers. Set it and retry.",
-                )
-            return value
-        secrets = aws.client(
-            "secretsmanager", account=self.profile.aws_account, region=self.profile.region
-        )
-        secret = secrets.get_secret_value(SecretId=self.params["secret_arn"])["SecretString"]
-        try:
-            return json.loads(secret)["password"]
-        except (ValueError, KeyError, TypeError):
-            return secret
 
     def connection(self):
         if self._connection is None:
-            import psycopg2
-
             try:
-                self._connection = psycopg2.connect(
-                    host=self.params["host"],
-                    port=int(self.params.get("port", 5439)),
-                    dbname=self.params["database"],
-                    user=self.params["user"],
-                    password=self.password(),
-                    connect_timeout=10,
-                )
-            except psycopg2.Error as error:
+                self._connection = redshift.connect(self.profile)
+            except redshift.ClusterConnectionError as error:
                 raise ProvisioningError(
-                    "cluster_connection",
-                    f"Cluster connection: could not connect to {self.params['host']}:"
-                    f"{self.params.get('port', 5439)}/{self.params['database']} as "
-                    f"{self.params['user']} ({str(error).strip()}). Check the profile's "
-                    "connection settings and the password, then retry.",
+                    "cluster_connection", f"Cluster connection: {error.message}"
                 ) from error
-            self._connection.autocommit = True
         return self._connection
 
     def cluster_connection(self):

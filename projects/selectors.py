@@ -54,6 +54,11 @@ def _visible_projects_q(user) -> Q:
     return is_member | oversees_domain
 
 
+def visible_projects(*, user) -> QuerySet[Project]:
+    """Projects the user may see; other apps narrow their querysets with it."""
+    return Project.objects.filter(_visible_projects_q(user))
+
+
 def _my_designation(user):
     """Subquery: the user's highest designation in the outer project (None if not a member)."""
     if not user.is_authenticated:

@@ -262,6 +262,19 @@ def celery_worker(transactional_db, redis_url, settings, moto_server):
             print(output[-4000:])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Close what live servers, workers and subprocesses left connected to the test
+    database, so pytest-django can drop it at the end instead of leaving it behind."""
+    yield
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 # --- Personas ---------------------------------------------------------------------------
 
 

@@ -86,7 +86,7 @@ def test_unreachable_cluster_fails_with_the_connection_named(owner, project, war
     )
     env.refresh_from_db()
     assert env.status == EnvironmentStatus.CREATE_FAILED
-    assert "could not connect" in env.last_error
+    assert "Could not connect" in env.last_error
     assert "no_such_database" in env.last_error
     with pytest.raises(psycopg2.OperationalError):  # the message matches reality
         psycopg2.connect(

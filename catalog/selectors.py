@@ -1,0 +1,108 @@
+"""Reads of the catalog app, narrowed to what the user may see.
+
+Data sources, runs and inventory assets are visible to the owning project's members and
+to the stewards and owners of its domain (the project's own visibility rule).
+"""
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from projects.selectors import visible_projects
+
+from .choices import PredictionStatus, RunStatus
+from .models import (
+    Asset,
+    AssetColumn,
+    AssetRevision,
+    DataSource,
+    DataSourceRun,
+    Prediction,
+    RunActivity,
+)
+
+
+def data_source_list(*, user) -> QuerySet[DataSource]:
+    return (
+        DataSource.objects.filter(project__in=visible_projects(user=user))
+        .select_related("project", "project__domain", "environment", "environment__profile")
+        .annotate(asset_count=Count("assets", filter=Q(assets__archived_at__isnull=True)))
+        .order_by("project__name", "name")
+    )
+
+
+def data_source_get(*, user, pk) -> DataSource:
+    return get_object_or_404(data_source_list(user=user).select_related("created_by"), pk=pk)
+
+
+def latest_runs(data_sources) -> dict:
+    """The newest run of each data source, in one query (for list pages)."""
+    ids = [ds.pk for ds in data_sources]
+    runs = (
+        DataSourceRun.objects.filter(data_source_id__in=ids)
+        .order_by("data_source_id", "-created_at")
+        .distinct("data_source_id")
+    )
+    return {run.data_source_id: run for run in runs}
+
+
+def run_list(*, user) -> QuerySet[DataSourceRun]:
+    return (
+        DataSourceRun.objects.filter(data_source__project__in=visible_projects(user=user))
+        .select_related("data_source", "data_source__project", "requested_by")
+        .order_by("-created_at")
+    )
+
+
+def run_get(*, user, pk) -> DataSourceRun:
+    return get_object_or_404(run_list(user=user), pk=pk)
+
+
+def active_run(*, data_source) -> DataSourceRun | None:
+    return data_source.runs.filter(status__in=RunStatus.active()).first()
+
+
+def activity_list(*, run) -> QuerySet[RunActivity]:
+    return run.activities.select_related("asset").order_by("id")
+
+
+def asset_list(*, user) -> QuerySet[Asset]:
+    return (
+        Asset.objects.filter(project__in=visible_projects(user=user))
+        .select_related("project", "project__domain", "data_source")
+        .annotate(column_count=Count("columns"))
+        .order_by("technical_name", "pk")
+    )
+
+
+def asset_get(*, user, pk) -> Asset:
+    return get_object_or_404(
+        Asset.objects.filter(project__in=visible_projects(user=user))
+        .select_related("project", "project__domain", "data_source", "data_source__environment")
+        .prefetch_related(
+            Prefetch("columns", queryset=AssetColumn.objects.order_by("position")),
+        ),
+        pk=pk,
+    )
+
+
+def revision_list(*, asset) -> QuerySet[AssetRevision]:
+    return asset.revisions.select_related("created_by").order_by("-revision")
+
+
+def prediction_list(
+    *, asset, status: str | None = PredictionStatus.PROPOSED
+) -> QuerySet[Prediction]:
+    # The asset's own suggestion first, then its columns in order.
+    predictions = asset.predictions.select_related("column").order_by(
+        F("column__position").asc(nulls_first=True), "kind", "created_at"
+    )
+    return predictions.filter(status=status) if status else predictions
+
+
+def prediction_get(*, user, pk) -> Prediction:
+    return get_object_or_404(
+        Prediction.objects.filter(asset__project__in=visible_projects(user=user)).select_related(
+            "asset", "asset__project", "column"
+        ),
+        pk=pk,
+    )

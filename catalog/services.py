@@ -1,0 +1,433 @@
+"""Writes of the catalog app (data sources, runs, predictions, revisions).
+
+Same rules as the projects services: keyword-only ``acting_user``, one transaction,
+ValidationError naming the field, PermissionDenied, Conflict; tasks enqueued on commit.
+"""
+
+import zoneinfo
+from datetime import datetime
+
+from croniter import croniter
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from meshportal.exceptions import Conflict
+from projects.choices import Blueprint, Designation, EnvironmentStatus
+from projects.permissions import require_designation
+
+from .choices import (
+    DataSourceType,
+    FilterType,
+    PredictionKind,
+    PredictionStatus,
+    RevisionReason,
+    RunErrorType,
+    RunStatus,
+    RunType,
+)
+from .models import Asset, AssetRevision, DataSource, DataSourceRun, Prediction
+from .snapshots import asset_snapshot
+
+BLUEPRINT_FOR_TYPE = {
+    DataSourceType.GLUE: Blueprint.DATA_LAKE,
+    DataSourceType.REDSHIFT: Blueprint.DATA_WAREHOUSE,
+}
+DATA_SOURCE_FIELDS = {
+    "name",
+    "description",
+    "environment",
+    "type",
+    "database",
+    "schema",
+    "filter_expressions",
+    "schedule",
+    "schedule_timezone",
+    "enabled",
+    "publish_on_import",
+    "generate_business_names",
+}
+
+
+# --- Data sources -----------------------------------------------------------------------
+
+
+def clean_filter_expressions(value) -> list[dict]:
+    """Validate ``[{type: INCLUDE|EXCLUDE, expression: glob}]`` and normalise it."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValidationError({"filter_expressions": "Give a list of {type, expression} objects."})
+    cleaned = []
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            raise ValidationError(
+                {"filter_expressions": f"Filter {number}: give an object with type and expression."}
+            )
+        kind = str(item.get("type", "")).upper()
+        expression = str(item.get("expression", "")).strip()
+        if kind not in FilterType.values:
+            raise ValidationError(
+                {"filter_expressions": f"Filter {number}: type must be INCLUDE or EXCLUDE."}
+            )
+        if not expression or len(expression) > 255:
+            raise ValidationError(
+                {
+                    "filter_expressions": f"Filter {number}: enter a table-name pattern such as "
+                    "'film_*' (at most 255 characters)."
+                }
+            )
+        cleaned.append({"type": kind, "expression": expression})
+    return cleaned
+
+
+def next_run_after(schedule: str, tz_name: str, after: datetime) -> datetime | None:
+    """The first time after ``after`` that the cron schedule fires, in UTC."""
+    if not schedule:
+        return None
+    tz = zoneinfo.ZoneInfo(tz_name)
+    return (
+        croniter(schedule, after.astimezone(tz))
+        .get_next(datetime)
+        .astimezone(zoneinfo.ZoneInfo("UTC"))
+    )
+
+
+def _clean_schedule(schedule: str, tz_name: str) -> tuple[str, str]:
+    schedule = " ".join((schedule or "").split())
+    tz_name = (tz_name or "UTC").strip()
+    try:
+        zoneinfo.ZoneInfo(tz_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            {
+                "schedule_timezone": f"'{tz_name}' is not a time zone; use a name such as Europe/Paris."
+            }
+        ) from None
+    if schedule and (len(schedule.split()) != 5 or not croniter.is_valid(schedule)):
+        raise ValidationError(
+            {
+                "schedule": f"'{schedule}' is not a cron expression of five fields, e.g. "
+                "'0 2 * * *' (every day at 02:00)."
+            }
+        )
+    return schedule, tz_name
+
+
+def _validate_data_source(data_source: DataSource) -> None:
+    errors = {}
+    name = (data_source.name or "").strip()
+    if not name:
+        errors["name"] = "Enter a name."
+    elif len(name) > 256:
+        errors["name"] = "Use at most 256 characters."
+    data_source.name = name
+    if data_source.type not in DataSourceType.values:
+        errors["type"] = "Choose GLUE or REDSHIFT."
+    data_source.database = (data_source.database or "").strip()
+    if not data_source.database:
+        errors["database"] = "Name the database to import from."
+    data_source.schema = (data_source.schema or "").strip()
+    if data_source.type == DataSourceType.REDSHIFT and not data_source.schema:
+        errors["schema"] = "Name the Redshift schema to import from (e.g. public)."
+    environment = data_source.environment
+    if environment.project_id != data_source.project_id:
+        errors["environment"] = "Choose an environment of this project."
+    elif environment.status in (EnvironmentStatus.DELETING, EnvironmentStatus.DELETED):
+        errors["environment"] = "This environment is being deleted."
+    elif (
+        data_source.type in BLUEPRINT_FOR_TYPE
+        and environment.profile.blueprint != BLUEPRINT_FOR_TYPE[data_source.type]
+    ):
+        needed = BLUEPRINT_FOR_TYPE[data_source.type]
+        errors["environment"] = (
+            f"A {data_source.get_type_display()} data source needs a {needed.label.split(' (')[0].lower()} "
+            f"environment; '{environment.name}' is {environment.profile.get_blueprint_display().split(' (')[0].lower()}."
+        )
+    if errors:
+        raise ValidationError(errors)
+    data_source.filter_expressions = clean_filter_expressions(data_source.filter_expressions)
+    data_source.schedule, data_source.schedule_timezone = _clean_schedule(
+        data_source.schedule, data_source.schedule_timezone
+    )
+    data_source.next_run_at = (
+        next_run_after(data_source.schedule, data_source.schedule_timezone, timezone.now())
+        if data_source.enabled
+        else None
+    )
+
+
+def _save_data_source(data_source: DataSource) -> DataSource:
+    if (
+        DataSource.objects.filter(project=data_source.project, name__iexact=data_source.name)
+        .exclude(pk=data_source.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"name": f"This project already has a data source named '{data_source.name}'."}
+        )
+    try:
+        with transaction.atomic():
+            data_source.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"name": f"This project already has a data source named '{data_source.name}'."}
+        ) from None
+    return data_source
+
+
+@transaction.atomic
+def data_source_create(*, acting_user, project, environment, **fields) -> DataSource:
+    """Create a data source of a project (CONTRIBUTOR or OWNER)."""
+    require_designation(acting_user, project, Designation.CONTRIBUTOR, "add data sources")
+    unknown = set(fields) - DATA_SOURCE_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    data_source = DataSource(
+        project=project, environment=environment, created_by=acting_user, **fields
+    )
+    _validate_data_source(data_source)
+    return _save_data_source(data_source)
+
+
+@transaction.atomic
+def data_source_update(*, acting_user, data_source: DataSource, **changes) -> DataSource:
+    require_designation(
+        acting_user, data_source.project, Designation.CONTRIBUTOR, "change data sources"
+    )
+    unknown = set(changes) - DATA_SOURCE_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    for field, value in changes.items():
+        setattr(data_source, field, value)
+    _validate_data_source(data_source)
+    return _save_data_source(data_source)
+
+
+@transaction.atomic
+def data_source_delete(*, acting_user, data_source: DataSource) -> None:
+    """Delete a data source; its assets stay in the inventory, detached from it."""
+    require_designation(
+        acting_user, data_source.project, Designation.CONTRIBUTOR, "delete data sources"
+    )
+    if data_source.runs.filter(status__in=RunStatus.active()).exists():
+        raise Conflict(
+            "A run of this data source is in progress; delete it when the run has finished."
+        )
+    data_source.delete()
+
+
+# --- Runs -------------------------------------------------------------------------------
+
+
+def _enqueue_run(run_id) -> None:
+    from .tasks import run_data_source
+
+    transaction.on_commit(lambda: run_data_source.delay(str(run_id)))
+
+
+def data_source_run_start(*, acting_user, data_source: DataSource) -> tuple[DataSourceRun, bool]:
+    """Start an on-demand (PRIORITIZED) run; return ``(run, created)``.
+
+    A source never has two runs going: asking again while one is REQUESTED or RUNNING
+    returns that run with ``created=False`` (the API answers 409 with it).
+    """
+    require_designation(
+        acting_user, data_source.project, Designation.CONTRIBUTOR, "run data sources"
+    )
+    if not data_source.enabled:
+        raise Conflict(f"Data source '{data_source.name}' is disabled; enable it to run it.")
+    environment = data_source.environment
+    if environment.status != EnvironmentStatus.ACTIVE:
+        raise Conflict(
+            f"Environment '{environment.name}' is {environment.get_status_display().lower()}; "
+            "a data source runs once its environment is ACTIVE."
+        )
+    try:
+        with transaction.atomic():
+            run = DataSourceRun.objects.create(
+                data_source=data_source, type=RunType.PRIORITIZED, requested_by=acting_user
+            )
+            _enqueue_run(run.pk)
+    except IntegrityError:  # the partial unique index: one active run per source
+        active = data_source.runs.filter(status__in=RunStatus.active()).first()
+        if active is None:  # it finished in between; try once more
+            return data_source_run_start(acting_user=acting_user, data_source=data_source)
+        return active, False
+    return run, True
+
+
+def start_due_scheduled_runs(*, now=None) -> int:
+    """Create the SCHEDULED runs whose time has come (from Celery beat).
+
+    Safe with several beat processes: a slot is claimed by moving ``next_run_at``
+    with compare-and-set, and the run's unique ``scheduled_for`` backs that up.
+    """
+    now = now or timezone.now()
+    started = 0
+    due = DataSource.objects.filter(
+        enabled=True, next_run_at__lte=now, environment__status=EnvironmentStatus.ACTIVE
+    ).exclude(schedule="")
+    for data_source in due:
+        slot = data_source.next_run_at
+        following = next_run_after(
+            data_source.schedule, data_source.schedule_timezone, max(now, slot)
+        )
+        with transaction.atomic():
+            claimed = DataSource.objects.filter(pk=data_source.pk, next_run_at=slot).update(
+                next_run_at=following
+            )
+            if not claimed:
+                continue  # another beat took this slot
+            try:
+                with transaction.atomic():
+                    run = DataSourceRun.objects.create(
+                        data_source=data_source, type=RunType.SCHEDULED, scheduled_for=slot
+                    )
+            except IntegrityError:
+                continue  # a run is still going, or this slot already has its run
+            _enqueue_run(run.pk)
+            started += 1
+    return started
+
+
+def sweep_stuck_runs(*, timeout_seconds: int, now=None) -> int:
+    """Fail runs whose worker died (no heartbeat) or whose message was lost."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(seconds=timeout_seconds)
+    minutes = max(1, timeout_seconds // 60)
+    running = DataSourceRun.objects.filter(
+        status=RunStatus.RUNNING, heartbeat_at__lt=cutoff
+    ).update(
+        status=RunStatus.FAILED,
+        error_type=RunErrorType.INTERNAL,
+        error_message=f"The run made no progress for {minutes} minutes (its worker may have "
+        "stopped). Tables processed before are kept; run it again.",
+        finished_at=now,
+        updated_at=now,
+    )
+    requested = DataSourceRun.objects.filter(
+        status=RunStatus.REQUESTED, created_at__lt=cutoff
+    ).update(
+        status=RunStatus.FAILED,
+        error_type=RunErrorType.INTERNAL,
+        error_message=f"No worker picked the run up within {minutes} minutes. Check that the "
+        "Celery workers are running, then run it again.",
+        finished_at=now,
+        updated_at=now,
+    )
+    return running + requested
+
+
+# --- Revisions and predictions ------------------------------------------------------------
+
+
+def asset_write_revision(
+    *, asset: Asset, acting_user, reason: str, changes: list[str]
+) -> AssetRevision:
+    """Bump the asset's revision and store a full snapshot (call inside a transaction)."""
+    Asset.objects.filter(pk=asset.pk).update(
+        current_revision=F("current_revision") + 1, updated_at=timezone.now()
+    )
+    asset.refresh_from_db(fields=["current_revision", "updated_at"])
+    return AssetRevision.objects.create(
+        asset=asset,
+        revision=asset.current_revision,
+        reason=reason,
+        snapshot=asset_snapshot(asset, list(asset.columns.all())),
+        changes=changes,
+        created_by=acting_user,
+    )
+
+
+def _lock_asset(asset_id) -> Asset:
+    return Asset.objects.select_for_update().select_related("project").get(pk=asset_id)
+
+
+def _apply_prediction(prediction: Prediction, acting_user, now) -> str:
+    if prediction.kind != PredictionKind.BUSINESS_NAME:
+        raise ValidationError("Only business-name predictions can be accepted here.")
+    if prediction.column_id:
+        column = prediction.column
+        column.business_name = prediction.value
+        column.save(update_fields=["business_name"])
+        change = f"Column {column.name} business name set to \u201c{prediction.value}\u201d"
+    else:
+        Asset.objects.filter(pk=prediction.asset_id).update(business_name=prediction.value)
+        prediction.asset.business_name = prediction.value
+        change = f"Business name set to \u201c{prediction.value}\u201d"
+    prediction.status = PredictionStatus.ACCEPTED
+    prediction.decided_by = acting_user
+    prediction.decided_at = now
+    prediction.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    return change
+
+
+@transaction.atomic
+def prediction_accept(*, acting_user, prediction: Prediction) -> Prediction:
+    """Accept one suggestion: set the business name and write a revision."""
+    asset = _lock_asset(prediction.asset_id)
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "accept predictions")
+    prediction = Prediction.objects.select_related("column").get(pk=prediction.pk)
+    if prediction.status != PredictionStatus.PROPOSED:
+        raise Conflict(f"This prediction was already {prediction.get_status_display().lower()}.")
+    prediction.asset = asset
+    change = _apply_prediction(prediction, acting_user, timezone.now())
+    asset_write_revision(
+        asset=asset, acting_user=acting_user, reason=RevisionReason.PREDICTION, changes=[change]
+    )
+    return prediction
+
+
+@transaction.atomic
+def prediction_reject(*, acting_user, prediction: Prediction) -> Prediction:
+    asset = _lock_asset(prediction.asset_id)
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "reject predictions")
+    moved = Prediction.objects.filter(pk=prediction.pk, status=PredictionStatus.PROPOSED).update(
+        status=PredictionStatus.REJECTED,
+        decided_by=acting_user,
+        decided_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    prediction.refresh_from_db()
+    if not moved:
+        raise Conflict(f"This prediction was already {prediction.get_status_display().lower()}.")
+    return prediction
+
+
+@transaction.atomic
+def predictions_accept_all(*, acting_user, asset: Asset) -> int:
+    """Accept every PROPOSED business name of the asset in one revision."""
+    asset = _lock_asset(asset.pk)
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "accept predictions")
+    proposed = list(
+        asset.predictions.filter(
+            status=PredictionStatus.PROPOSED, kind=PredictionKind.BUSINESS_NAME
+        )
+        .select_related("column")
+        .order_by("column__position")
+    )
+    if not proposed:
+        return 0
+    now = timezone.now()
+    changes = []
+    for prediction in proposed:
+        prediction.asset = asset
+        changes.append(_apply_prediction(prediction, acting_user, now))
+    asset_write_revision(
+        asset=asset, acting_user=acting_user, reason=RevisionReason.PREDICTION, changes=changes
+    )
+    return len(proposed)
+
+
+@transaction.atomic
+def predictions_reject_all(*, acting_user, asset: Asset) -> int:
+    asset = _lock_asset(asset.pk)
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "reject predictions")
+    return asset.predictions.filter(status=PredictionStatus.PROPOSED).update(
+        status=PredictionStatus.REJECTED,
+        decided_by=acting_user,
+        decided_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
