@@ -18,16 +18,14 @@ DEBUG = env.bool("DEBUG", default=False)
 
 # A SECRET_KEY is mandatory in production. The development fallback is deliberately
 # marked insecure so that `check --deploy` flags it if it ever reaches production.
+# Without one, servers refuse to start (meshportal/startup.py, called by the WSGI app and
+# Celery), while maintenance commands that never sign anything (makemigrations, check)
+# still run; Django itself refuses any use of an empty key.
 _DEV_SECRET_KEY = "django-insecure-mesh-portal-development-only"
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Production settings (DEBUG=false) need a long random "
-            "SECRET_KEY in the environment; for development set DEBUG=true."
-        )
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = _DEV_SECRET_KEY
-elif not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
+elif SECRET_KEY and not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "SECRET_KEY is too weak for production: use at least 50 random characters, e.g. "
         "python -c 'import secrets; print(secrets.token_urlsafe(64))'."

@@ -45,7 +45,8 @@ def run(*args, **overrides) -> subprocess.CompletedProcess:
 
 
 def setup_django(**overrides) -> subprocess.CompletedProcess:
-    return run("-c", "import django; django.setup(); print('started')", **overrides)
+    """Load the WSGI application, as gunicorn does when a web server starts."""
+    return run("-c", "import meshportal.wsgi; print('started')", **overrides)
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -55,6 +56,26 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "started" not in result.stdout
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_celery_refuses_to_start_without_a_secret_key():
+    result = run(
+        "-c",
+        "from celery.signals import worker_init; import meshportal; "
+        "worker_init.send(sender=None); print('started')",
+    )
+
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_maintenance_commands_run_without_a_secret_key():
+    """makemigrations and check sign nothing, so they run on a build machine without it."""
+    result = run("manage.py", "makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_production_refuses_a_short_secret_key():
