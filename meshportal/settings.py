@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "meshportal",
+    "django.contrib.postgres",
     "projects",
+    "glossary",
     "catalog",
 ]
 

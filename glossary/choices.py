@@ -1,0 +1,20 @@
+"""Enumerations of the glossary app."""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    ENABLED = "ENABLED", "Enabled"
+    DISABLED = "DISABLED", "Disabled"
+
+
+class FieldType(models.TextChoices):
+    STRING = "STRING", "Text (one line)"
+    TEXT = "TEXT", "Text (several lines)"
+    BOOLEAN = "BOOLEAN", "Yes / no"
+    INTEGER = "INTEGER", "Whole number"
+    DECIMAL = "DECIMAL", "Decimal number"
+    DATE = "DATE", "Date"
+    EMAIL = "EMAIL", "Email address"
+    URL = "URL", "Web address"
+    GLOSSARY_TERM = "GLOSSARY_TERM", "Glossary term"
