@@ -2,9 +2,11 @@
 
 ``film_category`` → "Film Category", ``category_id`` → "Category ID", ``custOrderDt`` →
 "Customer Order Date". Names are split on underscores, hyphens, spaces, case changes and
-digits; common abbreviations are expanded; the rest is title-cased.
+digits (letters of any script); common abbreviations are expanded; the rest is
+title-cased.
 """
 
+import functools
 import re
 
 ABBREVIATIONS = {
@@ -63,14 +65,38 @@ ABBREVIATIONS = {
     "eur": "EUR",
 }
 
-# lowercase runs, Capitalised words, ALLCAPS runs (not eating the next word's capital), digits
-_TOKEN = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_SEPARATORS = re.compile(r"[\W_]+")
 
 
 def split_name(name: str) -> list[str]:
-    return _TOKEN.findall(name)
+    """Words of a technical name: split on separators, case changes and digits.
+
+    Works on any script (``ÄpfelMenge`` → Äpfel, Menge), keeps upper-case runs together
+    without eating the next word's capital (``HTTPStatus`` → HTTP, Status), and reads a
+    name written all in capitals as plain words (``FILM_CATEGORY`` → film, category).
+    """
+    if not any(char.islower() for char in name):
+        name = name.lower()
+    words = []
+    for chunk in _SEPARATORS.split(name):
+        if not chunk:
+            continue
+        start = 0
+        for i in range(1, len(chunk)):
+            before, char = chunk[i - 1], chunk[i]
+            following = chunk[i + 1] if i + 1 < len(chunk) else ""
+            if (
+                char.isdigit() != before.isdigit()
+                or (before.islower() and char.isupper())
+                or (before.isupper() and char.isupper() and following.islower())
+            ):
+                words.append(chunk[start:i])
+                start = i
+        words.append(chunk[start:])
+    return words
 
 
+@functools.lru_cache(maxsize=65536)  # column names repeat across a source's tables
 def business_name(technical_name: str) -> str:
     """The predicted business name, or "" when nothing readable comes out."""
     words = []
@@ -84,4 +110,4 @@ def business_name(technical_name: str) -> str:
             words.append(token)  # an acronym written as one (HTTPStatus → "HTTP Status")
         else:
             words.append(lower.capitalize())
-    return " ".join(words)[:255]
+    return " ".join(words)[:255].rstrip()

@@ -68,3 +68,8 @@ class PredictionStatus(models.TextChoices):
     PROPOSED = "PROPOSED", "Proposed"
     ACCEPTED = "ACCEPTED", "Accepted"
     REJECTED = "REJECTED", "Rejected"
+
+
+class ListingStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", "Active"
+    INACTIVE = "INACTIVE", "Inactive"

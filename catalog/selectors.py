@@ -7,15 +7,16 @@ to the stewards and owners of its domain (the project's own visibility rule).
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from projects.selectors import visible_projects
+from projects.selectors import member_projects, visible_projects
 
-from .choices import PredictionStatus, RunStatus
+from .choices import ListingStatus, PredictionStatus, RunStatus
 from .models import (
     Asset,
     AssetColumn,
     AssetRevision,
     DataSource,
     DataSourceRun,
+    Listing,
     Prediction,
     RunActivity,
 )
@@ -106,3 +107,36 @@ def prediction_get(*, user, pk) -> Prediction:
         ),
         pk=pk,
     )
+
+
+def listing_list(*, user) -> QuerySet[Listing]:
+    """ACTIVE listings for every signed-in user; INACTIVE ones only for members of the
+    owning project."""
+    if not user.is_authenticated:
+        return Listing.objects.none()
+    return (
+        Listing.objects.filter(
+            Q(status=ListingStatus.ACTIVE) | Q(project__in=member_projects(user=user))
+        )
+        .select_related("project", "domain", "asset")
+        .order_by("-published_at")
+    )
+
+
+def listing_get(*, user, pk) -> Listing:
+    return get_object_or_404(listing_list(user=user).select_related("published_by"), pk=pk)
+
+
+def listing_for_asset(*, asset) -> Listing | None:
+    return Listing.objects.filter(asset=asset).first()
+
+
+def assets_carrying_term(*, user, term):
+    """(assets, columns) visible to the user that carry the term, for the term page."""
+    assets = asset_list(user=user).filter(glossary_terms=term)
+    columns = (
+        AssetColumn.objects.filter(glossary_terms=term, asset__project__in=visible_projects(user=user))
+        .select_related("asset", "asset__project")
+        .order_by("asset__technical_name", "position")
+    )
+    return assets, columns

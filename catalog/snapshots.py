@@ -13,8 +13,25 @@ def column_snapshot(column) -> dict:
     }
 
 
+def source_column_snapshot(column) -> dict:
+    """The snapshot of a column new to the asset (a SourceColumn): no business metadata yet."""
+    return {
+        "name": column.name,
+        "data_type": column.data_type,
+        "position": column.position,
+        "is_partition_key": column.is_partition_key,
+        "source_comment": column.comment,
+        "business_name": "",
+        "description": "",
+    }
+
+
 def asset_snapshot(asset, columns) -> dict:
-    """Everything a revision records about an asset, business metadata included."""
+    """Everything a revision records about an asset, business metadata included.
+
+    ``columns`` are AssetColumns or snapshots of columns already made (dicts).
+    """
+    snapshots = [c if isinstance(c, dict) else column_snapshot(c) for c in columns]
     return {
         "type": asset.type,
         "technical_name": asset.technical_name,
@@ -25,7 +42,7 @@ def asset_snapshot(asset, columns) -> dict:
         "description": asset.description,
         "technical_metadata": asset.technical_metadata,
         "content_hash": asset.content_hash,
-        "columns": [column_snapshot(c) for c in sorted(columns, key=lambda c: c.position)],
+        "columns": sorted(snapshots, key=lambda c: c["position"]),
     }
 
 
@@ -67,3 +84,100 @@ def technical_changes(old_asset, new_table, old_columns, new_columns) -> list[st
     if old_asset.type != new_table.type:
         changes.append(f"Type changed from {old_asset.type} to {new_table.type}")
     return sorted(changes) if changes else ["Technical metadata changed"]
+
+
+def _term_ref(term) -> dict:
+    return {"id": str(term.pk), "name": term.name, "glossary": term.glossary.name}
+
+
+def forms_snapshot(asset_forms) -> list[dict]:
+    """Each form with its fields' labels and values as a person reads them.
+
+    Fields are the form type's current ones; a value whose field was removed since it was
+    filled stays, marked with the revision it came from, so nothing filled is lost.
+    """
+    from glossary.choices import FieldType
+    from glossary.models import GlossaryTerm
+
+    term_ids = {
+        value
+        for asset_form in asset_forms
+        for field in asset_form.form_type.fields.all()
+        if field.type == FieldType.GLOSSARY_TERM
+        and (value := asset_form.values.get(field.name))
+    }
+    term_names = (
+        {str(t.pk): t.name for t in GlossaryTerm.objects.filter(pk__in=term_ids)} if term_ids else {}
+    )
+    result = []
+    for asset_form in asset_forms:
+        form_type = asset_form.form_type
+        fields, known = [], set()
+        for field in form_type.fields.all():
+            known.add(field.name)
+            value = asset_form.values.get(field.name)
+            display = term_names.get(value, "") if field.type == FieldType.GLOSSARY_TERM else value
+            if isinstance(display, bool):
+                display = "Yes" if display else "No"
+            fields.append(
+                {
+                    "name": field.name,
+                    "label": field.label,
+                    "type": field.type,
+                    "required": field.required,
+                    "searchable": field.searchable,
+                    "value": value,
+                    "display": "" if display is None else str(display),
+                }
+            )
+        for name, value in asset_form.values.items():
+            if name not in known:  # filled under an older revision of the form
+                fields.append(
+                    {
+                        "name": name,
+                        "label": f"{name} (from form revision {asset_form.form_revision})",
+                        "type": "STRING",
+                        "required": False,
+                        "searchable": False,
+                        "value": value,
+                        "display": str(value),
+                    }
+                )
+        result.append(
+            {
+                "form_type": {"id": str(form_type.pk), "name": form_type.name},
+                "form_revision": asset_form.form_revision,
+                "fields": fields,
+            }
+        )
+    return result
+
+
+def asset_full_snapshot(asset) -> dict:
+    """Technical and business metadata with terms and forms (a constant number of queries)."""
+    from django.db.models import Prefetch
+
+    from glossary.models import FormField, GlossaryTerm
+
+    from .models import AssetColumn, AssetForm
+
+    terms = list(asset.glossary_terms.select_related("glossary").order_by("name"))
+    columns = list(
+        AssetColumn.objects.filter(asset=asset)
+        .prefetch_related(
+            Prefetch("glossary_terms", queryset=GlossaryTerm.objects.select_related("glossary").order_by("name"))
+        )
+        .order_by("position")
+    )
+    asset_forms = list(
+        AssetForm.objects.filter(asset=asset)
+        .select_related("form_type")
+        .prefetch_related(Prefetch("form_type__fields", queryset=FormField.objects.order_by("order")))
+        .order_by("form_type__name")
+    )
+    snapshot = asset_snapshot(asset, columns)
+    snapshot["glossary_terms"] = [_term_ref(t) for t in terms]
+    for column_data, column in zip(snapshot["columns"], columns, strict=True):
+        column_data["glossary_terms"] = [_term_ref(t) for t in column.glossary_terms.all()]
+    snapshot["forms"] = forms_snapshot(asset_forms)
+    return snapshot

@@ -5,11 +5,14 @@ or raises MalformedTable, so that one bad table fails only its own activity. Err
 stop the whole listing are raised as SourceError with the run's error type.
 """
 
+import copy
 import fnmatch
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -52,7 +55,7 @@ class SourceTable:
     metadata: dict = field(default_factory=dict)
     updated_at: datetime | None = None
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """Hash of what the source says about the table (not its update time)."""
         payload = {
@@ -239,19 +242,55 @@ ORDER BY t.table_name, c.ordinal_position
 """
 
 
+# What the cluster answers (libpq passes the server's FATAL message on) for a user or a
+# database it does not have; connection errors carry no SQLSTATE in psycopg2.
+_UNKNOWN_ROLE = re.compile(r'role "[^"]*" does not exist')
+_UNKNOWN_DATABASE = re.compile(r'database "[^"]*" does not exist')
+
+
+def _redshift_connection_error(error, data_source, host: str) -> SourceError:
+    """The run's error for a connection the cluster refused (or never answered)."""
+    cause = str(error.__cause__ or "")
+    # An unknown user is an access problem, whatever the cluster's authentication method.
+    if error.auth_failed or _UNKNOWN_ROLE.search(cause):
+        return SourceError(RunErrorType.ACCESS_DENIED, error.message)
+    missing = _UNKNOWN_DATABASE.search(cause)
+    if missing:
+        return SourceError(
+            RunErrorType.RESOURCE_NOT_FOUND,
+            f"Redshift database '{data_source.database}' does not exist on {host} "
+            f"({missing.group(0)}). Check the data source's database.",
+        )
+    return SourceError(RunErrorType.INTERNAL, error.message)
+
+
 def redshift_tables(data_source) -> tuple[list[dict], callable]:
     """Tables and views of the schema with their columns, from information_schema."""
     import psycopg2
 
-    profile = data_source.environment.profile
+    # information_schema shows the connected database only: connect to the data source's
+    # database (the profile names the cluster's default one).
+    profile = copy.copy(data_source.environment.profile)
+    profile.parameters = {**profile.parameters, "database": data_source.database}
     host = profile.parameters.get("host", "")
     schema = data_source.schema or "public"
     try:
         connection = redshift.connect(profile)
     except redshift.ClusterConnectionError as error:
+        raise _redshift_connection_error(error, data_source, host) from error
+    except ClientError as error:  # the password's secret in Secrets Manager
+        code = aws.error_code(error)
+        if code in aws.ACCESS_DENIED_CODES:
+            error_type = RunErrorType.ACCESS_DENIED
+        elif code in aws.NOT_FOUND_CODES:
+            error_type = RunErrorType.RESOURCE_NOT_FOUND
+        else:
+            error_type = RunErrorType.INTERNAL
         raise SourceError(
-            RunErrorType.ACCESS_DENIED if error.auth_failed else RunErrorType.INTERNAL,
-            error.message,
+            error_type,
+            f"The Redshift password could not be read from Secrets Manager "
+            f"({profile.parameters.get('secret_arn', '')}: {aws.describe_error(error)}). "
+            "Check the profile's secret and the portal's access to it.",
         ) from error
     try:
         with connection.cursor() as cursor:
@@ -262,7 +301,7 @@ def redshift_tables(data_source) -> tuple[list[dict], callable]:
                 raise SourceError(
                     RunErrorType.RESOURCE_NOT_FOUND,
                     f"Schema '{schema}' does not exist in Redshift database "
-                    f"'{profile.parameters.get('database')}' (or the portal's user may not "
+                    f"'{data_source.database}' (or the portal's user may not "
                     "see it). Check the data source's schema.",
                 )
             cursor.execute(_REDSHIFT_COLUMNS, {"database": data_source.database, "schema": schema})

@@ -4,8 +4,13 @@ A domain's vocabulary is public within the company: every signed-in user may rea
 glossaries, terms, form types and publishing rules (they explain the catalog).
 """
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+
+from projects.choices import Designation, DomainRole
+from projects.models import Domain, DomainMembership, Project, ProjectMembership
+from projects.permissions import member_q
+from projects.selectors import domain_list
 
 from .models import FormField, FormType, Glossary, GlossaryTerm, PublishingRule
 
@@ -22,17 +27,25 @@ def glossary_get(*, user, pk) -> Glossary:
     return get_object_or_404(glossary_list(user=user), pk=pk)
 
 
+def _related_terms(lookup) -> Prefetch:
+    """Related terms with their glossary (pages name the glossary of a term from another)."""
+    return Prefetch(lookup, queryset=GlossaryTerm.objects.select_related("glossary"))
+
+
 def term_list(*, user) -> QuerySet[GlossaryTerm]:
     return (
         GlossaryTerm.objects.select_related("glossary", "glossary__domain")
-        .prefetch_related("is_a", "classifies")
+        .prefetch_related(_related_terms("is_a"), _related_terms("classifies"))
         .order_by("glossary__name", "name")
     )
 
 
 def term_get(*, user, pk) -> GlossaryTerm:
     return get_object_or_404(
-        term_list(user=user).prefetch_related("narrower_terms", "classified_by"), pk=pk
+        term_list(user=user).prefetch_related(
+            _related_terms("narrower_terms"), _related_terms("classified_by")
+        ),
+        pk=pk,
     )
 
 
@@ -60,3 +73,45 @@ def publishing_rule_list(*, user) -> QuerySet[PublishingRule]:
 
 def publishing_rule_for(*, domain) -> PublishingRule | None:
     return publishing_rule_list(user=None).filter(domain=domain).first()
+
+
+def publishing_rule_by_domain_list(*, user) -> QuerySet[Domain]:
+    """Every domain with its publishing rule (``domain.publishing_rule``, or none: a domain
+    that never set one requires nothing) and the rule's requirements, in four queries."""
+    return (
+        domain_list(user=user)
+        .select_related("publishing_rule")
+        .prefetch_related(
+            Prefetch(
+                "publishing_rule__required_form_types", queryset=FormType.objects.order_by("name")
+            ),
+            Prefetch(
+                "publishing_rule__required_glossary_terms",
+                queryset=GlossaryTerm.objects.order_by("name"),
+            ),
+        )
+    )
+
+
+def manageable_project_list(*, user) -> QuerySet[Project]:
+    """Projects whose glossaries and form types the user may create: those the user OWNs
+    and every project of the domains the user stewards or owns (see permissions.py)."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    owns = Exists(
+        ProjectMembership.objects.filter(
+            member_q(user), project_id=OuterRef("pk"), designation=Designation.OWNER
+        )
+    )
+    oversees = Exists(
+        DomainMembership.objects.filter(
+            member_q(user),
+            domain_id=OuterRef("domain_id"),
+            role__in=[DomainRole.STEWARD, DomainRole.OWNER],
+        )
+    )
+    return (
+        Project.objects.filter(Q(owns) | Q(oversees))
+        .select_related("domain")
+        .order_by("domain__name", "name")
+    )

@@ -248,7 +248,11 @@ def glossary_export_csv(*, glossary: Glossary) -> str:
                 term.short_description,
                 term.long_description,
                 LIST_SEPARATOR.join(term.synonyms),
-                LIST_SEPARATOR.join(sorted(p.name for p in term.is_a.all())),
+                # Parents name terms of this glossary; broader terms in other glossaries
+                # of the domain are kept by an import, not written here.
+                LIST_SEPARATOR.join(
+                    sorted(p.name for p in term.is_a.all() if p.glossary_id == glossary.pk)
+                ),
             ]
         )
     return out.getvalue()
@@ -338,6 +342,8 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
             elif parent.lower() == name.lower():
                 errors.append(f"Line {line_number}: term '{name}' cannot be its own parent.")
     if errors:
+        # In file order, as a person fixes them.
+        errors.sort(key=lambda message: int(message.split(":", 1)[0].removeprefix("Line ")))
         raise CsvImportError(errors)
 
     created, changed = set(), set()
@@ -365,8 +371,10 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
     all_terms = {**existing, **terms}
     for line_number, name, *_, parents in rows:
         term = terms[name.lower()]
-        wanted = [all_terms[p.lower()] for p in parents]
-        if {p.pk for p in wanted} != set(term.is_a.values_list("pk", flat=True)):
+        current = list(term.is_a.all())
+        elsewhere = [p for p in current if p.glossary_id != glossary.pk]  # kept as they are
+        wanted = [all_terms[p.lower()] for p in parents] + elsewhere
+        if {p.pk for p in wanted} != {p.pk for p in current}:
             try:
                 check_is_a_acyclic(term, wanted)
             except ValidationError:

@@ -8,3 +8,13 @@ class Conflict(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class Incomplete(Exception):
+    """Something cannot be done until the listed items are supplied (e.g. publishing an
+    asset the domain's rules find incomplete). The API answers 400 with ``missing``."""
+
+    def __init__(self, message: str, missing: list[str]):
+        super().__init__(message)
+        self.message = message
+        self.missing = missing

@@ -13,7 +13,9 @@ urlpatterns = [
     path("api/v1/", include("meshportal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("glossary.urls")),
     path("", include("projects.urls")),
+    path("", include("catalog.urls")),
 ]
 
 handler403 = "meshportal.views.permission_denied"

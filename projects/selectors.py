@@ -59,6 +59,15 @@ def visible_projects(*, user) -> QuerySet[Project]:
     return Project.objects.filter(_visible_projects_q(user))
 
 
+def member_projects(*, user) -> QuerySet[Project]:
+    """Projects the user is a member of (directly or through an SSO group)."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    return Project.objects.filter(
+        Exists(ProjectMembership.objects.filter(member_q(user), project_id=OuterRef("pk")))
+    )
+
+
 def _my_designation(user):
     """Subquery: the user's highest designation in the outer project (None if not a member)."""
     if not user.is_authenticated:

@@ -1,14 +1,17 @@
 """Catalog models: data sources and their runs, inventory assets and their revisions."""
 
-from .assets import Asset, AssetColumn, AssetRevision, Prediction
+from .assets import Asset, AssetColumn, AssetForm, AssetRevision, Prediction
+from .listings import Listing
 from .sources import DataSource, DataSourceRun, RunActivity
 
 __all__ = [
     "Asset",
     "AssetColumn",
+    "AssetForm",
     "AssetRevision",
     "DataSource",
     "DataSourceRun",
+    "Listing",
     "Prediction",
     "RunActivity",
 ]

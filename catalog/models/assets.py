@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from glossary.models import FormType, GlossaryTerm
 from meshportal.models import BaseModel
 from projects.models import Domain, Project
 
@@ -43,6 +44,7 @@ class Asset(BaseModel):
     current_revision = models.PositiveIntegerField(default=1)
     source_updated_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    glossary_terms = models.ManyToManyField(GlossaryTerm, blank=True, related_name="assets")
 
     class Meta:
         ordering = ["technical_name"]
@@ -79,6 +81,7 @@ class AssetColumn(models.Model):
     source_comment = models.TextField(blank=True)
     business_name = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
+    glossary_terms = models.ManyToManyField(GlossaryTerm, blank=True, related_name="asset_columns")
 
     class Meta:
         ordering = ["asset", "position"]
@@ -118,8 +121,31 @@ class AssetRevision(models.Model):
         return f"{self.asset} r{self.revision}"
 
 
+class AssetForm(BaseModel):
+    """The values of one metadata form on one asset.
+
+    ``form_revision`` is the form type's revision the values were filled under: fields
+    added later show empty, fields removed later still show their old value.
+    """
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="forms")
+    form_type = models.ForeignKey(FormType, on_delete=models.PROTECT, related_name="asset_forms")
+    form_revision = models.PositiveIntegerField(default=1)
+    values = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["asset", "form_type__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "form_type"], name="assetform_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.form_type} on {self.asset}"
+
+
 class Prediction(BaseModel):
-    """A suggestion (business name, later glossary term) waiting for a person's decision."""
+    """A suggestion waiting for a person's decision: a business name for the asset or a
+    column, or a glossary term that matches its name."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="predictions")
     column = models.ForeignKey(
@@ -127,6 +153,9 @@ class Prediction(BaseModel):
     )
     kind = models.CharField(max_length=16, choices=PredictionKind.choices)
     value = models.CharField(max_length=255)
+    glossary_term = models.ForeignKey(
+        GlossaryTerm, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     status = models.CharField(
         max_length=16, choices=PredictionStatus.choices, default=PredictionStatus.PROPOSED
     )
@@ -138,16 +167,33 @@ class Prediction(BaseModel):
     class Meta:
         ordering = ["asset", "column__position", "kind"]
         constraints = [
-            # One open business-name suggestion per asset and per column.
+            # One open business-name suggestion per asset and per column …
             models.UniqueConstraint(
-                fields=["asset", "kind"],
-                condition=Q(column__isnull=True, status="PROPOSED"),
-                name="prediction_one_open_per_asset",
+                fields=["asset"],
+                condition=Q(column__isnull=True, status="PROPOSED", kind="BUSINESS_NAME"),
+                name="prediction_one_open_name_per_asset",
             ),
             models.UniqueConstraint(
-                fields=["column", "kind"],
-                condition=Q(column__isnull=False, status="PROPOSED"),
-                name="prediction_one_open_per_column",
+                fields=["column"],
+                condition=Q(column__isnull=False, status="PROPOSED", kind="BUSINESS_NAME"),
+                name="prediction_one_open_name_per_column",
+            ),
+            # … and one suggestion ever of a given term for the asset or a column, so a
+            # rejected term is not proposed again by the next import.
+            models.UniqueConstraint(
+                fields=["asset", "glossary_term"],
+                condition=Q(column__isnull=True, kind="GLOSSARY_TERM"),
+                name="prediction_term_once_per_asset",
+            ),
+            models.UniqueConstraint(
+                fields=["column", "glossary_term"],
+                condition=Q(column__isnull=False, kind="GLOSSARY_TERM"),
+                name="prediction_term_once_per_column",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="GLOSSARY_TERM", glossary_term__isnull=False)
+                | Q(kind="BUSINESS_NAME", glossary_term__isnull=True),
+                name="prediction_term_only_for_term_kind",
             ),
         ]
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from glossary.models import FormType
 from meshportal.models import BaseModel
 from projects.models import Environment, Project
 
@@ -37,6 +38,12 @@ class DataSource(BaseModel):
     enabled = models.BooleanField(default=True)
     publish_on_import = models.BooleanField(default=False)
     generate_business_names = models.BooleanField(default=True)
+    default_form_types = models.ManyToManyField(
+        FormType,
+        blank=True,
+        related_name="+",
+        help_text="Forms applied (empty, to fill in) to every asset this source imports.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from meshportal.exceptions import Conflict
+from meshportal.exceptions import Conflict, Incomplete
 
 
 def validation_error_detail(error: DjangoValidationError):
@@ -24,6 +24,10 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(validation_error_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Incomplete):
+        return Response(
+            {"detail": exc.message, "missing": exc.missing}, status=status.HTTP_400_BAD_REQUEST
+        )
     elif isinstance(exc, Conflict):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)

@@ -3,6 +3,10 @@
 from django.urls import include, path
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from catalog.api.urls import router as catalog_router
+from catalog.api.urls import urlpatterns as catalog_urlpatterns
+from glossary.api.urls import router as glossary_router
+from glossary.api.urls import urlpatterns as glossary_urlpatterns
 from projects.api.urls import router as projects_router
 from projects.api.urls import urlpatterns as projects_urlpatterns
 
@@ -10,9 +14,13 @@ from .routers import PortalRouter
 
 router = PortalRouter()
 router.extend(projects_router)
+router.extend(glossary_router)
+router.extend(catalog_router)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     *projects_urlpatterns,
+    *glossary_urlpatterns,
+    *catalog_urlpatterns,
     path("", include(router.urls)),
 ]

@@ -33,6 +33,10 @@ BLUEPRINT_SHORT = {"DATA_LAKE": "Data lake", "DATA_WAREHOUSE": "Data warehouse"}
 SECTIONS = [
     ("project", "projects"),
     ("environment", "projects"),
+    ("data-source", "projects"),
+    ("inventory", "projects"),
+    ("asset", "projects"),
+    ("prediction", "projects"),
     ("domain", "domains"),
     ("notification", "notifications"),
     ("home", "home"),

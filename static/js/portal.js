@@ -15,4 +15,18 @@
     var main = document.getElementById("main");
     if (main) main.focus();
   });
+
+  // A field that applies to one choice of another (the Redshift schema):
+  // data-show-if="id_type=REDSHIFT". Without JavaScript it is simply always shown.
+  function syncConditionalFields() {
+    document.querySelectorAll("[data-show-if]").forEach(function (element) {
+      var rule = element.getAttribute("data-show-if").split("=");
+      var control = document.getElementById(rule[0]);
+      if (control) element.hidden = control.value !== rule[1];
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.id) syncConditionalFields();
+  });
+  document.addEventListener("DOMContentLoaded", syncConditionalFields);
 })();

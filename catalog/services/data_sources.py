@@ -1,8 +1,4 @@
-"""Writes of the catalog app (data sources, runs, predictions, revisions).
-
-Same rules as the projects services: keyword-only ``acting_user``, one transaction,
-ValidationError naming the field, PermissionDenied, Conflict; tasks enqueued on commit.
-"""
+"""Writes about data sources and their runs."""
 
 import zoneinfo
 from datetime import datetime
@@ -10,25 +6,20 @@ from datetime import datetime
 from croniter import croniter
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from meshportal.exceptions import Conflict
 from projects.choices import Blueprint, Designation, EnvironmentStatus
 from projects.permissions import require_designation
 
-from .choices import (
+from ..choices import (
     DataSourceType,
     FilterType,
-    PredictionKind,
-    PredictionStatus,
-    RevisionReason,
     RunErrorType,
     RunStatus,
     RunType,
 )
-from .models import Asset, AssetRevision, DataSource, DataSourceRun, Prediction
-from .snapshots import asset_snapshot
+from ..models import DataSource, DataSourceRun
 
 BLUEPRINT_FOR_TYPE = {
     DataSourceType.GLUE: Blueprint.DATA_LAKE,
@@ -222,7 +213,7 @@ def data_source_delete(*, acting_user, data_source: DataSource) -> None:
 
 
 def _enqueue_run(run_id) -> None:
-    from .tasks import run_data_source
+    from ..tasks import run_data_source
 
     transaction.on_commit(lambda: run_data_source.delay(str(run_id)))
 
@@ -318,116 +309,3 @@ def sweep_stuck_runs(*, timeout_seconds: int, now=None) -> int:
         updated_at=now,
     )
     return running + requested
-
-
-# --- Revisions and predictions ------------------------------------------------------------
-
-
-def asset_write_revision(
-    *, asset: Asset, acting_user, reason: str, changes: list[str]
-) -> AssetRevision:
-    """Bump the asset's revision and store a full snapshot (call inside a transaction)."""
-    Asset.objects.filter(pk=asset.pk).update(
-        current_revision=F("current_revision") + 1, updated_at=timezone.now()
-    )
-    asset.refresh_from_db(fields=["current_revision", "updated_at"])
-    return AssetRevision.objects.create(
-        asset=asset,
-        revision=asset.current_revision,
-        reason=reason,
-        snapshot=asset_snapshot(asset, list(asset.columns.all())),
-        changes=changes,
-        created_by=acting_user,
-    )
-
-
-def _lock_asset(asset_id) -> Asset:
-    return Asset.objects.select_for_update().select_related("project").get(pk=asset_id)
-
-
-def _apply_prediction(prediction: Prediction, acting_user, now) -> str:
-    if prediction.kind != PredictionKind.BUSINESS_NAME:
-        raise ValidationError("Only business-name predictions can be accepted here.")
-    if prediction.column_id:
-        column = prediction.column
-        column.business_name = prediction.value
-        column.save(update_fields=["business_name"])
-        change = f"Column {column.name} business name set to \u201c{prediction.value}\u201d"
-    else:
-        Asset.objects.filter(pk=prediction.asset_id).update(business_name=prediction.value)
-        prediction.asset.business_name = prediction.value
-        change = f"Business name set to \u201c{prediction.value}\u201d"
-    prediction.status = PredictionStatus.ACCEPTED
-    prediction.decided_by = acting_user
-    prediction.decided_at = now
-    prediction.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    return change
-
-
-@transaction.atomic
-def prediction_accept(*, acting_user, prediction: Prediction) -> Prediction:
-    """Accept one suggestion: set the business name and write a revision."""
-    asset = _lock_asset(prediction.asset_id)
-    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "accept predictions")
-    prediction = Prediction.objects.select_related("column").get(pk=prediction.pk)
-    if prediction.status != PredictionStatus.PROPOSED:
-        raise Conflict(f"This prediction was already {prediction.get_status_display().lower()}.")
-    prediction.asset = asset
-    change = _apply_prediction(prediction, acting_user, timezone.now())
-    asset_write_revision(
-        asset=asset, acting_user=acting_user, reason=RevisionReason.PREDICTION, changes=[change]
-    )
-    return prediction
-
-
-@transaction.atomic
-def prediction_reject(*, acting_user, prediction: Prediction) -> Prediction:
-    asset = _lock_asset(prediction.asset_id)
-    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "reject predictions")
-    moved = Prediction.objects.filter(pk=prediction.pk, status=PredictionStatus.PROPOSED).update(
-        status=PredictionStatus.REJECTED,
-        decided_by=acting_user,
-        decided_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-    prediction.refresh_from_db()
-    if not moved:
-        raise Conflict(f"This prediction was already {prediction.get_status_display().lower()}.")
-    return prediction
-
-
-@transaction.atomic
-def predictions_accept_all(*, acting_user, asset: Asset) -> int:
-    """Accept every PROPOSED business name of the asset in one revision."""
-    asset = _lock_asset(asset.pk)
-    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "accept predictions")
-    proposed = list(
-        asset.predictions.filter(
-            status=PredictionStatus.PROPOSED, kind=PredictionKind.BUSINESS_NAME
-        )
-        .select_related("column")
-        .order_by("column__position")
-    )
-    if not proposed:
-        return 0
-    now = timezone.now()
-    changes = []
-    for prediction in proposed:
-        prediction.asset = asset
-        changes.append(_apply_prediction(prediction, acting_user, now))
-    asset_write_revision(
-        asset=asset, acting_user=acting_user, reason=RevisionReason.PREDICTION, changes=changes
-    )
-    return len(proposed)
-
-
-@transaction.atomic
-def predictions_reject_all(*, acting_user, asset: Asset) -> int:
-    asset = _lock_asset(asset.pk)
-    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "reject predictions")
-    return asset.predictions.filter(status=PredictionStatus.PROPOSED).update(
-        status=PredictionStatus.REJECTED,
-        decided_by=acting_user,
-        decided_at=timezone.now(),
-        updated_at=timezone.now(),
-    )

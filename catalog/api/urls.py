@@ -1,0 +1,31 @@
+"""Routes of the catalog API; meshportal/api/urls.py absorbs ``router`` into /api/v1/.
+
+Route names start with ``api-`` (``api-data-source-detail``), as in the projects API, so
+they never clash with the pages' names.
+"""
+
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("data-sources", views.DataSourceViewSet, basename="api-data-source")
+router.register("data-source-runs", views.DataSourceRunViewSet, basename="api-data-source-run")
+router.register(
+    rf"data-source-runs/(?P<run_pk>{views.UUID_REGEX})/activities",
+    views.RunActivityViewSet,
+    basename="api-data-source-run-activity",
+)
+router.register("assets", views.AssetViewSet, basename="api-asset")
+router.register(
+    rf"assets/(?P<asset_pk>{views.UUID_REGEX})/revisions",
+    views.AssetRevisionViewSet,
+    basename="api-asset-revision",
+)
+router.register(
+    rf"assets/(?P<asset_pk>{views.UUID_REGEX})/predictions",
+    views.PredictionViewSet,
+    basename="api-asset-prediction",
+)
+
+urlpatterns: list = []

@@ -1,0 +1,135 @@
+"""Publishing: turning an asset's current revision into a listing consumers see."""
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from meshportal.exceptions import Conflict, Incomplete
+from projects.choices import Designation
+from projects.permissions import require_designation
+
+from ..choices import ListingStatus
+from ..models import Asset, AssetForm, Listing
+from ..snapshots import asset_full_snapshot
+
+
+def publish_missing(asset: Asset) -> list[str]:
+    """What the domain's publishing rule and the attached forms still need, in words.
+
+    Empty when the asset may be published.
+    """
+    from glossary.form_values import missing_required
+    from glossary.models import FormField, PublishingRule
+
+    missing = []
+    if asset.archived_at is not None:
+        missing.append("The asset is archived (its table is no longer in the source).")
+    asset_forms = list(
+        AssetForm.objects.filter(asset=asset)
+        .select_related("form_type")
+        .prefetch_related(
+            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
+        )
+    )
+    attached = {af.form_type_id for af in asset_forms}
+    rule = (
+        PublishingRule.objects.filter(domain_id=asset.domain_id)
+        .prefetch_related("required_form_types", "required_glossary_terms")
+        .first()
+    )
+    if rule is not None:
+        for form_type in sorted(rule.required_form_types.all(), key=lambda f: f.name):
+            if form_type.pk not in attached:
+                missing.append(
+                    f"Form \u201c{form_type.name}\u201d is required by the domain's publishing rule."
+                )
+        asset_terms = set(asset.glossary_terms.values_list("pk", flat=True))
+        column_terms = set(
+            Asset.objects.filter(pk=asset.pk).values_list("columns__glossary_terms", flat=True)
+        )
+        for term in sorted(rule.required_glossary_terms.all(), key=lambda t: t.name):
+            if term.pk not in asset_terms | column_terms:
+                missing.append(
+                    f"Glossary term \u201c{term.name}\u201d is required by the domain's publishing rule."
+                )
+    for asset_form in sorted(asset_forms, key=lambda af: af.form_type.name):
+        for label in missing_required(
+            asset_form.form_type, asset_form.values, fields=asset_form.form_type.fields.all()
+        ):
+            missing.append(
+                f"\u201c{label}\u201d in form \u201c{asset_form.form_type.name}\u201d is required."
+            )
+    return missing
+
+
+def _publish(asset: Asset, *, acting_user, approval_required: bool) -> Listing:
+    """Validate and write the listing (inside the caller's transaction)."""
+    missing = publish_missing(asset)
+    if missing:
+        count = len(missing)
+        raise Incomplete(
+            f"\u201c{asset.display_name}\u201d cannot be published yet: "
+            f"{count} item{'s are' if count > 1 else ' is'} missing.",
+            missing,
+        )
+    snapshot = asset_full_snapshot(asset)
+    snapshot.update(
+        revision=asset.current_revision,
+        project={"id": str(asset.project_id), "name": asset.project.name},
+        domain={"id": str(asset.domain_id), "name": asset.project.domain.name},
+    )
+    now = timezone.now()
+    listing, _ = Listing.objects.update_or_create(
+        asset=asset,
+        defaults={
+            "domain_id": asset.domain_id,
+            "project_id": asset.project_id,
+            "revision": asset.current_revision,
+            "status": ListingStatus.ACTIVE,
+            "approval_required": approval_required,
+            "name": asset.display_name,
+            "snapshot": snapshot,
+            "published_at": now,
+            "published_by": acting_user,
+            "unpublished_at": None,
+        },
+    )
+    return listing
+
+
+@transaction.atomic
+def asset_publish(*, acting_user, asset: Asset, approval_required: bool = True) -> Listing:
+    """Publish the asset's current revision as its (ACTIVE) listing.
+
+    Raises Incomplete listing exactly what the domain's rules and the asset's forms still
+    need; nothing is published then. Publishing again replaces the listing's snapshot.
+    """
+    asset = Asset.objects.select_for_update().select_related("project__domain").get(pk=asset.pk)
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "publish assets")
+    return _publish(asset, acting_user=acting_user, approval_required=bool(approval_required))
+
+
+def publish_imported(asset: Asset, *, acting_user=None) -> list[str]:
+    """Publish on import (the data source's choice): [] when published, else what is
+    missing. Runs inside the import's batch transaction."""
+    try:
+        with transaction.atomic():
+            _publish(asset, acting_user=acting_user, approval_required=True)
+    except Incomplete as refused:
+        return refused.missing
+    return []
+
+
+@transaction.atomic
+def asset_unpublish(*, acting_user, asset: Asset) -> Listing:
+    """Take the listing out of the catalog (INACTIVE). Existing subscriptions are not
+    dropped by this; they are revoked on their own."""
+    asset = Asset.objects.select_for_update().select_related("project").get(pk=asset.pk)
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "unpublish assets")
+    listing = Listing.objects.filter(asset=asset).first()
+    if listing is None or listing.status != ListingStatus.ACTIVE:
+        raise Conflict(f"\u201c{asset.display_name}\u201d is not published.")
+    listing.status = ListingStatus.INACTIVE
+    listing.unpublished_at = timezone.now()
+    listing.save(update_fields=["status", "unpublished_at", "updated_at"])
+    return listing

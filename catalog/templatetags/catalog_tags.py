@@ -1,0 +1,125 @@
+"""Template helpers of the catalog pages: status badges, run durations, the project
+page's data sources section.
+
+Badges use the portal's markup and colour families (projects/templatetags/portal.py);
+this library only adds the tones of the catalog's own enum values.
+"""
+
+from django import template
+from django.utils.html import format_html
+
+from projects.templatetags.portal import TONES as PORTAL_TONES
+
+from .. import selectors
+
+register = template.Library()
+
+TONES = {
+    **PORTAL_TONES,
+    # run status
+    "REQUESTED": "info",
+    "RUNNING": "info",
+    "SUCCESS": "success",
+    "PARTIALLY_SUCCEEDED": "warning",
+    "FAILED": "danger",
+    # run type
+    "PRIORITIZED": "muted",
+    "SCHEDULED": "primary",
+    # activity status
+    "SUCCEEDED_CREATED": "success",
+    "SUCCEEDED_UPDATED": "primary",
+    "UNCHANGED": "muted",
+    "SKIPPED_ARCHIVED": "warning",
+    # source and asset types
+    "GLUE": "lake",
+    "REDSHIFT": "warehouse",
+    "GLUE_TABLE": "lake",
+    "GLUE_VIEW": "lake",
+    "REDSHIFT_TABLE": "warehouse",
+    "REDSHIFT_VIEW": "warehouse",
+    # revision reasons and predictions
+    "IMPORT": "muted",
+    "EDIT": "primary",
+    "PREDICTION": "owner",
+    "PROPOSED": "primary",
+    "ACCEPTED": "success",
+    "REJECTED": "muted",
+    # error types
+    "ACCESS_DENIED": "danger",
+    "RESOURCE_NOT_FOUND": "danger",
+    "THROTTLING": "warning",
+    "VALIDATION": "danger",
+    "INTERNAL": "danger",
+}
+
+
+@register.filter
+def catalog_tone(value) -> str:
+    return TONES.get(str(value), "muted")
+
+
+@register.simple_tag
+def status_badge(value, label=None, testid=None):
+    """``{% status_badge run.status testid="run-status" %}``: the portal's badge with the
+    catalog's tones; the text is the enum value (what the API says) unless labelled."""
+    value = str(value or "")
+    attrs = format_html(' data-testid="{}"', testid) if testid else ""
+    return format_html(
+        '<span class="badge badge--{}"{}>{}</span>',
+        TONES.get(value, "muted"),
+        attrs,
+        label or value,
+    )
+
+
+@register.filter
+def duration(run) -> str:
+    """How long a run took: "< 0.1 s", "0.4 s", "12 s", "3 min 5 s", "1 h 2 min"."""
+    started, finished = getattr(run, "started_at", None), getattr(run, "finished_at", None)
+    if not started or not finished:
+        return ""
+    seconds = max(0.0, (finished - started).total_seconds())
+    if seconds < 0.1:
+        return "< 0.1 s"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+@register.filter
+def where(data_source_or_asset) -> str:
+    """``database`` or ``database.schema`` of a data source or an asset."""
+    database = getattr(data_source_or_asset, "database", None) or getattr(
+        data_source_or_asset, "database_name", ""
+    )
+    schema = getattr(data_source_or_asset, "schema", None) or getattr(
+        data_source_or_asset, "schema_name", ""
+    )
+    return f"{database}.{schema}" if schema else database
+
+
+@register.simple_tag(takes_context=True)
+def project_catalog(context, project) -> dict:
+    """What the project page shows of the catalog: ``{% project_catalog project as catalog %}``
+    then ``{% include "catalog/_project_data_sources.html" %}``.
+
+    The projects app knows nothing of the catalog (apps depend leftwards only), so the
+    catalog reads its part of that page itself. Three queries however many data sources:
+    the sources with their asset counts, their latest runs, the size of the inventory.
+    """
+    user = context["request"].user
+    data_sources = list(selectors.data_source_list(user=user).filter(project=project))
+    runs = selectors.latest_runs(data_sources)
+    for data_source in data_sources:
+        data_source.last_run = runs.get(data_source.pk)
+    return {
+        "data_sources": data_sources,
+        "inventory_count": project.assets.filter(archived_at__isnull=True).count(),
+    }

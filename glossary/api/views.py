@@ -1,0 +1,325 @@
+"""API views of the glossary app: glossaries and terms (with CSV), form types, rules.
+
+Thin, like the projects API: validate with an input serializer, call a service (writes)
+or a selector (reads), serialize. A domain's vocabulary is readable by every signed-in
+user; the services decide who may change it (the domain's stewards and owners, and the
+OWNERs of the owning project) and raise PermissionDenied (403) or ValidationError (400).
+Glossaries, terms and form types are disabled (``status``), never deleted through the API.
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from glossary import selectors, services
+from glossary.filters import FormTypeFilterSet, GlossaryFilterSet, GlossaryTermFilterSet
+from glossary.models import FormType, Glossary, GlossaryTerm
+from glossary.permissions import require_manage_owned
+from projects.api.serializers import DetailSerializer
+from projects.api.views import UUID_REGEX
+from projects.models import Domain
+
+from . import serializers as s
+
+_ERRORS = {400: OpenApiTypes.OBJECT, 403: DetailSerializer, 404: DetailSerializer}
+_READ_ERRORS = {404: DetailSerializer}
+MAX_CSV_BYTES = 10 * 1024 * 1024
+
+
+def _fake(view) -> bool:
+    """True while drf-spectacular inspects the view (there is no real user then)."""
+    return getattr(view, "swagger_fake_view", False)
+
+
+def _validated(serializer_class, request, *, partial=False) -> dict:
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class CsvParser(parsers.BaseParser):
+    """A raw ``text/csv`` body: handed to the import as bytes, decoded there (UTF-8)."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read() if stream is not None else b""
+
+
+class GlossaryWriteMixin:
+    """``_output`` re-reads a written row through the list's selector (annotations too)."""
+
+    def _output(self, obj, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+
+# --- Glossaries -------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.GlossarySerializer(many=True)}),
+    retrieve=extend_schema(responses={200: s.GlossarySerializer, **_READ_ERRORS}),
+    create=extend_schema(
+        request=s.GlossaryCreateSerializer, responses={201: s.GlossarySerializer, **_ERRORS}
+    ),
+    partial_update=extend_schema(
+        request=s.GlossaryUpdateSerializer, responses={200: s.GlossarySerializer, **_ERRORS}
+    ),
+)
+class GlossaryViewSet(
+    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Every domain's glossaries, readable by everyone signed in. The domain's stewards
+    and owners, and the OWNERs of the owning project, create and change them; a glossary
+    is disabled (``status``: DISABLED), not deleted."""
+
+    serializer_class = s.GlossarySerializer
+    filterset_class = GlossaryFilterSet
+    lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if _fake(self):
+            return Glossary.objects.none()
+        return selectors.glossary_list(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = _validated(s.GlossaryCreateSerializer, request)
+        project = data["owning_project"]
+        glossary = services.glossary_create(
+            acting_user=request.user,
+            domain=data.get("domain") or project.domain,
+            owning_project=project,
+            name=data["name"],
+            description=data["description"],
+            status=data["status"],
+        )
+        return self._output(glossary, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        glossary = self.get_object()
+        data = _validated(s.GlossaryUpdateSerializer, request, partial=True)
+        glossary = services.glossary_update(acting_user=request.user, glossary=glossary, **data)
+        return self._output(glossary)
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            404: DetailSerializer,
+        },
+        description="The glossary's terms as CSV (name, short_description, long_description, "
+        "synonyms, parents; lists separated by ';'), downloaded as '<glossary name>.csv'.",
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request, *args, **kwargs):
+        glossary = self.get_object()
+        content = services.glossary_export_csv(glossary=glossary)
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{glossary.name}.csv"
+        )
+        return response
+
+    @extend_schema(
+        request={
+            "multipart/form-data": s.CsvUploadSerializer,
+            "text/csv": OpenApiTypes.STR,
+        },
+        responses={
+            200: s.CsvImportResultSerializer,
+            400: s.CsvImportErrorSerializer,
+            403: DetailSerializer,
+            404: DetailSerializer,
+        },
+        description="Create or update terms by name from CSV (a multipart `file`, or the raw "
+        "body as text/csv). All or nothing: any bad line answers 400 with every problem and "
+        "its line number, and nothing is saved. Importing the same file again changes nothing.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser, CsvParser],
+    )
+    def import_csv(self, request, *args, **kwargs):
+        glossary = self.get_object()
+        # Who may import is known before the file is read: a refusal never depends on it.
+        require_manage_owned(
+            request.user, glossary.domain, glossary.owning_project, "import terms into it"
+        )
+        content, problem = _uploaded_csv(request)
+        if problem:
+            return Response({"errors": [problem]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            result = services.glossary_import_csv(
+                acting_user=request.user, glossary=glossary, content=content
+            )
+        except services.CsvImportError as error:
+            return Response({"errors": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(s.CsvImportResultSerializer(result).data)
+
+
+def _uploaded_csv(request) -> tuple[bytes, str]:
+    """The CSV bytes of an import request and, when there are none, what is wrong."""
+    if isinstance(request.data, bytes):
+        content = request.data
+    else:
+        upload = request.FILES.get("file")
+        if upload is None:
+            return b"", "Attach the CSV as a multipart 'file', or send it as a text/csv body."
+        if upload.size > MAX_CSV_BYTES:
+            return b"", f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB."
+        content = upload.read()
+    if not content.strip():
+        return b"", "The file is empty."
+    return content, ""
+
+
+# --- Terms ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.GlossaryTermSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: s.GlossaryTermSerializer, **_READ_ERRORS}),
+    create=extend_schema(
+        request=s.GlossaryTermCreateSerializer,
+        responses={201: s.GlossaryTermSerializer, **_ERRORS},
+    ),
+    partial_update=extend_schema(
+        request=s.GlossaryTermUpdateSerializer,
+        responses={200: s.GlossaryTermSerializer, **_ERRORS},
+    ),
+)
+class GlossaryTermViewSet(
+    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Terms of every glossary (``?glossary=``, ``?domain=``, ``?status=``, ``?q=`` over
+    names, short descriptions and synonyms), with their relations as id and name.
+    ``is_a`` and ``classifies`` are written as lists of term ids of the same domain."""
+
+    serializer_class = s.GlossaryTermSerializer
+    filterset_class = GlossaryTermFilterSet
+    lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if _fake(self):
+            return GlossaryTerm.objects.none()
+        return selectors.term_list(user=self.request.user).prefetch_related(
+            "narrower_terms", "classified_by"
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = _validated(s.GlossaryTermCreateSerializer, request)
+        term = services.term_create(acting_user=request.user, **data)
+        return self._output(term, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        term = self.get_object()
+        data = _validated(s.GlossaryTermUpdateSerializer, request, partial=True)
+        term = services.term_update(acting_user=request.user, term=term, **data)
+        return self._output(term)
+
+
+# --- Form types -------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.FormTypeSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: s.FormTypeSerializer, **_READ_ERRORS}),
+    create=extend_schema(
+        request=s.FormTypeCreateSerializer, responses={201: s.FormTypeSerializer, **_ERRORS}
+    ),
+    partial_update=extend_schema(
+        request=s.FormTypeUpdateSerializer, responses={200: s.FormTypeSerializer, **_ERRORS}
+    ),
+)
+class FormTypeViewSet(
+    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Metadata form types with their ordered fields. Managed like glossaries; changing
+    the ``fields`` bumps ``revision`` (sending the same fields again does not)."""
+
+    serializer_class = s.FormTypeSerializer
+    filterset_class = FormTypeFilterSet
+    lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if _fake(self):
+            return FormType.objects.none()
+        return selectors.form_type_list(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = _validated(s.FormTypeCreateSerializer, request)
+        project = data["owning_project"]
+        form_type = services.form_type_create(
+            acting_user=request.user,
+            domain=data.get("domain") or project.domain,
+            owning_project=project,
+            name=data["name"],
+            description=data["description"],
+            status=data["status"],
+            fields=[dict(f) for f in data.get("fields", [])],
+        )
+        return self._output(form_type, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        form_type = self.get_object()
+        data = _validated(s.FormTypeUpdateSerializer, request, partial=True)
+        if "fields" in data:
+            data["fields"] = [dict(f) for f in data["fields"]]
+        form_type = services.form_type_update(acting_user=request.user, form_type=form_type, **data)
+        return self._output(form_type)
+
+
+# --- Publishing rules -------------------------------------------------------------------
+
+_DOMAIN_ID = OpenApiParameter(
+    "domain", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The domain's id."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.PublishingRuleSerializer(many=True)}),
+    retrieve=extend_schema(
+        parameters=[_DOMAIN_ID], responses={200: s.PublishingRuleSerializer, **_READ_ERRORS}
+    ),
+    update=extend_schema(
+        parameters=[_DOMAIN_ID],
+        request=s.PublishingRuleInputSerializer,
+        responses={200: s.PublishingRuleSerializer, **_ERRORS},
+        description="Replace the domain's rule (stewards and owners of the domain).",
+    ),
+)
+class PublishingRuleViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """One publishing rule per domain, addressed by the domain's id: the form types (and
+    optionally glossary terms) every asset of the domain must carry before it may be
+    published. A domain that never set a rule requires nothing (empty lists)."""
+
+    serializer_class = s.PublishingRuleSerializer
+    lookup_field = "pk"
+    lookup_url_kwarg = "domain"
+    lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "put", "head", "options"]
+
+    def get_queryset(self):
+        if _fake(self):
+            return Domain.objects.none()
+        return selectors.publishing_rule_by_domain_list(user=self.request.user)
+
+    def update(self, request, *args, **kwargs):
+        domain = self.get_object()
+        data = _validated(s.PublishingRuleInputSerializer, request)
+        services.publishing_rule_set(acting_user=request.user, domain=domain, **data)
+        fresh = get_object_or_404(self.get_queryset(), pk=domain.pk)
+        return Response(self.get_serializer(fresh).data)

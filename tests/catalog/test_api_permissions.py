@@ -1,0 +1,351 @@
+"""Who may do what through the catalog API: the persona × action matrix.
+
+Every endpoint and action of the catalog API (data sources, runs, activities, assets,
+revisions, predictions), walked for each persona. Inventory is visible to the owning
+project's members and to the domain's stewards; anyone else gets 404, platform admins
+included (they run the platform, not the domains' data). Visible objects the persona may
+not change answer 403 (VIEWER, or a steward who is not a member); anonymous requests 403
+(SessionAuthentication comes first, so DRF cannot answer 401). Refusals and reads leave
+the database as it was.
+
+The requests run inside the test's transaction, so a started run stays REQUESTED (its
+task is enqueued on commit, which never comes): the matrix needs no AWS.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.db.models import Count, Max, Q
+
+from catalog.choices import PredictionStatus, RunStatus
+from catalog.models import (
+    Asset,
+    AssetColumn,
+    AssetRevision,
+    DataSource,
+    DataSourceRun,
+    Prediction,
+    RunActivity,
+)
+from tests.catalog.factories import (
+    AssetFactory,
+    AssetRevisionFactory,
+    DataSourceFactory,
+    DataSourceRunFactory,
+    PredictionFactory,
+    RunActivityFactory,
+)
+from tests.conftest import PERSONAS
+from tests.projects.factories import EnvironmentFactory
+
+API = "/api/v1"
+
+
+@dataclass
+class Action:
+    """One request of the matrix, the status each persona gets, and (for writes that
+    succeed) what must have changed."""
+
+    name: str
+    method: str
+    url: Callable  # (world) -> path
+    expected: dict  # persona -> status
+    body: Callable | None = None  # (world) -> JSON body
+    effect: Callable | None = None  # (world) -> None, asserts the write happened
+
+
+def everyone(status: int, anonymous: int = 403) -> dict:
+    return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
+
+
+def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=403):
+    return {
+        "platform_admin": platform_admin,
+        "steward": steward,
+        "owner": owner,
+        "contributor": contributor,
+        "viewer": viewer,
+        "outsider": outsider,
+        "anonymous": anonymous,
+    }
+
+
+# Members and the domain's stewards read the inventory; nobody else sees it.
+READ = by_persona(
+    platform_admin=404, steward=200, owner=200, contributor=200, viewer=200, outsider=404
+)
+
+
+def contributor_writes(success: int) -> dict:
+    return by_persona(
+        platform_admin=404,
+        steward=403,
+        owner=success,
+        contributor=success,
+        viewer=403,
+        outsider=404,
+    )
+
+
+def source_renamed(w):
+    w.source.refresh_from_db()
+    assert w.source.description == "Every film table."
+
+
+def source_created(w):
+    assert DataSource.objects.filter(name="films-CuratedZoneDB-2").exists()
+
+
+def spare_deleted(w):
+    assert not DataSource.objects.filter(pk=w.spare_source.pk).exists()
+
+
+def run_requested(w):
+    assert w.source.runs.filter(status=RunStatus.REQUESTED).count() == 1
+
+
+def prediction_is(status):
+    def check(w):
+        w.prediction.refresh_from_db()
+        assert w.prediction.status == status
+
+    return check
+
+
+def all_predictions_are(status):
+    def check(w):
+        assert set(w.asset.predictions.values_list("status", flat=True)) == {status}
+
+    return check
+
+
+ACTIONS = [
+    # --- data sources --------------------------------------------------------------------
+    Action("source-list", "get", lambda w: f"{API}/data-sources/", everyone(200)),
+    Action("source-retrieve", "get", lambda w: f"{API}/data-sources/{w.source.pk}/", READ),
+    Action(
+        # A project the persona cannot see is "does not exist" (400 on the field), the same
+        # answer as for an id that never existed; a visible one needs CONTRIBUTOR.
+        "source-create",
+        "post",
+        lambda w: f"{API}/data-sources/",
+        by_persona(
+            platform_admin=400, steward=403, owner=201, contributor=201, viewer=403, outsider=400
+        ),
+        lambda w: {
+            "project": str(w.project.pk),
+            "environment": str(w.environment.pk),
+            "name": "films-CuratedZoneDB-2",
+            "type": "GLUE",
+            "database": "curatedzonedb",
+        },
+        source_created,
+    ),
+    Action(
+        "source-update",
+        "patch",
+        lambda w: f"{API}/data-sources/{w.source.pk}/",
+        contributor_writes(200),
+        lambda w: {"description": "Every film table."},
+        source_renamed,
+    ),
+    Action(
+        "source-delete",
+        "delete",
+        lambda w: f"{API}/data-sources/{w.spare_source.pk}/",
+        contributor_writes(204),
+        effect=spare_deleted,
+    ),
+    Action("source-runs", "get", lambda w: f"{API}/data-sources/{w.source.pk}/runs/", READ),
+    Action(
+        "source-run-start",
+        "post",
+        lambda w: f"{API}/data-sources/{w.source.pk}/runs/",
+        contributor_writes(201),
+        effect=run_requested,
+    ),
+    # --- runs and activities -------------------------------------------------------------
+    Action("run-list", "get", lambda w: f"{API}/data-source-runs/", everyone(200)),
+    Action("run-retrieve", "get", lambda w: f"{API}/data-source-runs/{w.run.pk}/", READ),
+    Action(
+        "run-activities",
+        "get",
+        lambda w: f"{API}/data-source-runs/{w.run.pk}/activities/",
+        READ,
+    ),
+    Action("run-delete", "delete", lambda w: f"{API}/data-source-runs/{w.run.pk}/", everyone(405)),
+    # --- assets ----------------------------------------------------------------------------
+    Action("asset-list", "get", lambda w: f"{API}/assets/", everyone(200)),
+    Action("asset-retrieve", "get", lambda w: f"{API}/assets/{w.asset.pk}/", READ),
+    Action(
+        "asset-create",
+        "post",
+        lambda w: f"{API}/assets/",
+        everyone(405),
+        lambda w: {"technical_name": "x"},
+    ),
+    Action(
+        "asset-update",
+        "patch",
+        lambda w: f"{API}/assets/{w.asset.pk}/",
+        everyone(405),
+        lambda w: {"business_name": "Films"},
+    ),
+    Action("asset-delete", "delete", lambda w: f"{API}/assets/{w.asset.pk}/", everyone(405)),
+    Action("revision-list", "get", lambda w: f"{API}/assets/{w.asset.pk}/revisions/", READ),
+    Action("revision-retrieve", "get", lambda w: f"{API}/assets/{w.asset.pk}/revisions/1/", READ),
+    Action("prediction-list", "get", lambda w: f"{API}/assets/{w.asset.pk}/predictions/", READ),
+    Action(
+        "prediction-accept",
+        "post",
+        lambda w: f"{API}/assets/{w.asset.pk}/predictions/{w.prediction.pk}/accept/",
+        contributor_writes(200),
+        effect=prediction_is(PredictionStatus.ACCEPTED),
+    ),
+    Action(
+        "prediction-reject",
+        "post",
+        lambda w: f"{API}/assets/{w.asset.pk}/predictions/{w.prediction.pk}/reject/",
+        contributor_writes(200),
+        effect=prediction_is(PredictionStatus.REJECTED),
+    ),
+    Action(
+        "prediction-accept-all",
+        "post",
+        lambda w: f"{API}/assets/{w.asset.pk}/predictions/accept-all/",
+        contributor_writes(200),
+        effect=all_predictions_are(PredictionStatus.ACCEPTED),
+    ),
+    Action(
+        "prediction-reject-all",
+        "post",
+        lambda w: f"{API}/assets/{w.asset.pk}/predictions/reject-all/",
+        contributor_writes(200),
+        effect=all_predictions_are(PredictionStatus.REJECTED),
+    ),
+]
+
+
+def matrix(actions):
+    return [
+        pytest.param(action, persona, action.expected[persona], id=f"{action.name}-{persona}")
+        for action in actions
+        for persona in PERSONAS
+    ]
+
+
+@pytest.fixture
+def world(project, profile):
+    """A producing project's inventory after one import, next to the personas' rows."""
+    environment = EnvironmentFactory(project=project, profile=profile, name="lake")
+    source = DataSourceFactory(project=project, environment=environment, name="films")
+    run = DataSourceRunFactory(data_source=source, total=1, processed=1, added=1)
+    asset = AssetFactory(data_source=source, technical_name="film_category", columns=4)
+    AssetRevisionFactory(asset=asset)
+    RunActivityFactory(run=run, table_name="film_category", asset=asset)
+    prediction = PredictionFactory(asset=asset, value="Film Category")
+    PredictionFactory(asset=asset, column=asset.columns.get(position=1), value="Column 1")
+    return SimpleNamespace(
+        project=project,
+        environment=environment,
+        source=source,
+        spare_source=DataSourceFactory(project=project, environment=environment, name="spare"),
+        run=run,
+        asset=asset,
+        prediction=prediction,
+    )
+
+
+def assert_response(response, expected):
+    assert response.status_code == expected, (response.status_code, response.content[:500])
+    if expected == 204:
+        assert response.content == b""
+        return
+    body = response.json()
+    if expected >= 400:
+        assert body, body
+        assert "detail" in body or expected == 400, body
+    else:
+        assert {"id", "revision", "results", "accepted", "rejected"} & set(body), body
+
+
+def database_state():
+    """Row counts and latest changes of the catalog: a refused request or a read leaves
+    all of it as it was."""
+    state = {}
+    for model in (DataSource, DataSourceRun, Asset, Prediction):
+        state[model.__name__] = model.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    for model in (AssetColumn, AssetRevision, RunActivity):
+        state[model.__name__] = model.objects.count()
+    state["decided"] = Prediction.objects.filter(~Q(status=PredictionStatus.PROPOSED)).count()
+    state["business_names"] = sorted(
+        Asset.objects.values_list("business_name", flat=True)
+    ) + sorted(AssetColumn.objects.values_list("business_name", flat=True))
+    state["detached"] = Asset.objects.filter(data_source__isnull=True).count()
+    return state
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("action", "persona", "expected"), matrix(ACTIONS), indirect=["persona"])
+def test_matrix(action, persona, expected, world, api_client_for):
+    client = api_client_for(persona)
+    body = action.body(world) if action.body else None
+    before = database_state()
+
+    response = getattr(client, action.method)(action.url(world), body, format="json")
+
+    assert_response(response, expected)
+    if expected >= 400 or action.method == "get":
+        assert database_state() == before
+    else:
+        assert database_state() != before
+        action.effect(world)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["owner", "steward", "viewer"], indirect=True)
+def test_lists_show_the_inventory_to_those_who_see_the_project(persona, world, api_client_for):
+    client = api_client_for(persona)
+
+    for path, expected in (
+        ("data-sources", ["films", "spare"]),
+        ("assets", ["film_category"]),
+    ):
+        body = client.get(f"{API}/{path}/").json()
+        names = [row.get("name") or row.get("technical_name") for row in body["results"]]
+        assert names == expected
+    assert [r["id"] for r in client.get(f"{API}/data-source-runs/").json()["results"]] == [
+        str(world.run.pk)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["outsider", "platform_admin"], indirect=True)
+def test_lists_hide_the_inventory_from_everyone_else(persona, world, api_client_for):
+    client = api_client_for(persona)
+
+    for path in ("data-sources", "data-source-runs", "assets"):
+        assert client.get(f"{API}/{path}/").json() == {
+            "count": 0,
+            "next": None,
+            "previous": None,
+            "results": [],
+        }
+
+
+@pytest.mark.django_db
+def test_a_prediction_of_another_asset_is_not_found(world, owner, api_client_for):
+    """The prediction's id must belong to the asset in the path, even when both are
+    visible: otherwise a URL could decide a suggestion it does not name."""
+    other = AssetFactory(data_source=world.source, technical_name="streaming_films")
+    foreign = PredictionFactory(asset=other, value="Streaming Films")
+
+    response = api_client_for(owner).post(
+        f"{API}/assets/{world.asset.pk}/predictions/{foreign.pk}/accept/"
+    )
+
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == PredictionStatus.PROPOSED

@@ -1,0 +1,236 @@
+"""Who may do what through the glossary API: the persona × action matrix.
+
+A domain's vocabulary is read by every signed-in user. The domain's stewards (and
+owners) manage its glossaries, form types and publishing rule; the OWNERs of a
+glossary's or form's owning project manage that one too (not the rule). Everyone else
+gets 403 on writes; anonymous requests get 403 (SessionAuthentication sends no challenge).
+Unknown ids are 404. A refused or read-only request changes nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.db.models import Count, Max
+
+from glossary.models import FormField, FormType, Glossary, GlossaryTerm, PublishingRule
+from tests.conftest import PERSONAS
+from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
+
+API = "/api/v1"
+MISSING = "00000000-0000-0000-0000-000000000000"
+CSV = "name,short_description,parents\nCategory,Groups of films,\nGenre,Style,Category\n"
+
+
+@dataclass
+class Action:
+    name: str
+    method: str
+    url: Callable  # (world) -> path
+    expected: dict  # persona -> status
+    body: Callable | None = None  # (world) -> body
+    format: str = "json"
+
+
+def everyone(status: int, anonymous: int = 403) -> dict:
+    return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
+
+
+def managers(success: int) -> dict:
+    """Stewards of the domain and owners of the owning project; not staff as such."""
+    return {**everyone(403), "steward": success, "owner": success}
+
+
+def stewards(success: int) -> dict:
+    return {**everyone(403), "steward": success}
+
+
+ACTIONS = [
+    # --- glossaries ---------------------------------------------------------------------
+    Action("glossary-list", "get", lambda w: f"{API}/glossaries/", everyone(200)),
+    Action("glossary-retrieve", "get", lambda w: f"{API}/glossaries/{w.media.pk}/", everyone(200)),
+    Action("glossary-missing", "get", lambda w: f"{API}/glossaries/{MISSING}/", everyone(404)),
+    Action(
+        "glossary-create",
+        "post",
+        lambda w: f"{API}/glossaries/",
+        managers(201),
+        lambda w: {"owning_project": str(w.project.pk), "name": "Finance"},
+    ),
+    Action(
+        "glossary-update",
+        "patch",
+        lambda w: f"{API}/glossaries/{w.media.pk}/",
+        managers(200),
+        lambda w: {"status": "DISABLED"},
+    ),
+    Action(
+        "glossary-update-missing",
+        "patch",
+        lambda w: f"{API}/glossaries/{MISSING}/",
+        everyone(404),
+        lambda w: {"status": "DISABLED"},
+    ),
+    Action("glossary-delete", "delete", lambda w: f"{API}/glossaries/{w.media.pk}/", everyone(405)),
+    Action(
+        "glossary-export", "get", lambda w: f"{API}/glossaries/{w.media.pk}/export/", everyone(200)
+    ),
+    Action(
+        "glossary-import",
+        "post",
+        lambda w: f"{API}/glossaries/{w.media.pk}/import/",
+        managers(200),
+        lambda w: {"file": w.upload()},
+        format="multipart",
+    ),
+    # --- terms --------------------------------------------------------------------------
+    Action("term-list", "get", lambda w: f"{API}/glossary-terms/", everyone(200)),
+    Action("term-retrieve", "get", lambda w: f"{API}/glossary-terms/{w.term.pk}/", everyone(200)),
+    Action("term-missing", "get", lambda w: f"{API}/glossary-terms/{MISSING}/", everyone(404)),
+    Action(
+        "term-create",
+        "post",
+        lambda w: f"{API}/glossary-terms/",
+        managers(201),
+        lambda w: {"glossary": str(w.media.pk), "name": "Rating", "is_a": [str(w.term.pk)]},
+    ),
+    Action(
+        "term-update",
+        "patch",
+        lambda w: f"{API}/glossary-terms/{w.term.pk}/",
+        managers(200),
+        lambda w: {"synonyms": ["kind"]},
+    ),
+    Action("term-delete", "delete", lambda w: f"{API}/glossary-terms/{w.term.pk}/", everyone(405)),
+    # --- form types ---------------------------------------------------------------------
+    Action("form-type-list", "get", lambda w: f"{API}/form-types/", everyone(200)),
+    Action(
+        "form-type-retrieve", "get", lambda w: f"{API}/form-types/{w.form_type.pk}/", everyone(200)
+    ),
+    Action(
+        "form-type-create",
+        "post",
+        lambda w: f"{API}/form-types/",
+        managers(201),
+        lambda w: {
+            "owning_project": str(w.project.pk),
+            "name": "Retention",
+            "fields": [{"label": "Days", "type": "INTEGER"}],
+        },
+    ),
+    Action(
+        "form-type-update",
+        "patch",
+        lambda w: f"{API}/form-types/{w.form_type.pk}/",
+        managers(200),
+        lambda w: {"fields": [{"label": "Owner", "type": "EMAIL", "required": True}]},
+    ),
+    Action(
+        "form-type-delete",
+        "delete",
+        lambda w: f"{API}/form-types/{w.form_type.pk}/",
+        everyone(405),
+    ),
+    # --- publishing rules ---------------------------------------------------------------
+    Action("rule-list", "get", lambda w: f"{API}/publishing-rules/", everyone(200)),
+    Action(
+        "rule-retrieve",
+        "get",
+        lambda w: f"{API}/publishing-rules/{w.domain.pk}/",
+        everyone(200),
+    ),
+    Action("rule-missing", "get", lambda w: f"{API}/publishing-rules/{MISSING}/", everyone(404)),
+    Action(
+        "rule-set",
+        "put",
+        lambda w: f"{API}/publishing-rules/{w.domain.pk}/",
+        stewards(200),
+        lambda w: {
+            "required_form_types": [str(w.form_type.pk)],
+            "required_glossary_terms": [str(w.term.pk)],
+        },
+    ),
+]
+
+
+def matrix(actions):
+    return [
+        pytest.param(action, persona, action.expected[persona], id=f"{action.name}-{persona}")
+        for action in actions
+        for persona in PERSONAS
+    ]
+
+
+@pytest.fixture
+def world(project, domain, owner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    media = GlossaryFactory(owning_project=project, name="Media")
+    return SimpleNamespace(
+        project=project,
+        domain=domain,
+        media=media,
+        term=GlossaryTermFactory(glossary=media, name="Genre"),
+        form_type=FormTypeFactory(owning_project=project, name="Data owner"),
+        upload=lambda: SimpleUploadedFile("terms.csv", CSV.encode(), content_type="text/csv"),
+    )
+
+
+def database_state():
+    state = {
+        model.__name__: model.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+        for model in (Glossary, GlossaryTerm, FormType, PublishingRule)
+    }
+    state["fields"] = sorted(FormField.objects.values_list("form_type_id", "name", "type"))
+    state["is_a"] = GlossaryTerm.is_a.through.objects.count()
+    return state
+
+
+def assert_response(response, expected):
+    assert response.status_code == expected, (response.status_code, response.content[:500])
+    if expected >= 400:
+        assert "detail" in response.json(), response.json()
+    elif "text/csv" in response["Content-Type"]:
+        assert response.content.startswith(b"name,short_description")
+    else:
+        body = response.json()
+        assert "id" in body or "results" in body or "created" in body or "domain" in body, body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("action", "persona", "expected"), matrix(ACTIONS), indirect=["persona"])
+def test_matrix(action, persona, expected, world, api_client_for):
+    client = api_client_for(persona)
+    body = action.body(world) if action.body else None
+    before = database_state()
+
+    response = getattr(client, action.method)(action.url(world), body, format=action.format)
+
+    assert_response(response, expected)
+    if expected >= 400 or action.method == "get":
+        assert database_state() == before
+    else:
+        assert database_state() != before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["steward", "owner"], indirect=True)
+def test_owner_of_another_project_manages_only_its_own_glossaries(persona, world, api_client_for):
+    """An OWNER of Film Catalog Project manages its glossary, not a glossary owned by
+    another project of the domain; the domain's steward manages both."""
+    from tests.projects.factories import ProjectFactory
+
+    other = GlossaryFactory(owning_project=ProjectFactory(domain=world.domain), name="Series")
+    response = api_client_for(persona).patch(
+        f"{API}/glossaries/{other.pk}/", {"description": "Changed"}, format="json"
+    )
+
+    other.refresh_from_db()
+    if persona.username == "domain-steward":
+        assert response.status_code == 200
+        assert other.description == "Changed"
+    else:
+        assert response.status_code == 403
+        assert "owners of project" in response.json()["detail"]
+        assert other.description != "Changed"

@@ -1,0 +1,177 @@
+"""Who may open which glossary page and do which action, persona by persona.
+
+Reading a domain's vocabulary is open to every signed-in user. The domain's stewards
+and the owners of a glossary's (or form's) owning project change it; only stewards
+change the publishing rule. Others get the 403 page; anonymous visitors are sent to
+the sign-in page; unknown ids are 404.
+"""
+
+import pytest
+from django.urls import reverse
+
+from glossary.choices import Status
+from glossary.models import Glossary, GlossaryTerm, PublishingRule
+from tests.conftest import PERSONAS
+from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+MISSING = "00000000-0000-0000-0000-000000000000"
+
+
+def check(response, expected):
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+    else:
+        assert response.status_code == expected, response.content[:500]
+
+
+def everyone(status) -> list:
+    return [(p, status) for p in PERSONAS if p != "anonymous"] + [("anonymous", LOGIN)]
+
+
+def managers(success) -> list:
+    allowed = {"steward", "owner"}
+    return [(p, success if p in allowed else 403) for p in PERSONAS if p != "anonymous"] + [
+        ("anonymous", LOGIN)
+    ]
+
+
+def stewards(success) -> list:
+    return [(p, success if p == "steward" else 403) for p in PERSONAS if p != "anonymous"] + [
+        ("anonymous", LOGIN)
+    ]
+
+
+@pytest.fixture
+def media(project):
+    return GlossaryFactory(owning_project=project, name="Media")
+
+
+@pytest.fixture
+def genre(media):
+    return GlossaryTermFactory(glossary=media, name="Genre")
+
+
+@pytest.fixture
+def form_type(project):
+    return FormTypeFactory(owning_project=project, name="Data owner")
+
+
+def url_of(name, media, genre, form_type, domain):
+    args = {
+        "glossary-detail": [media.pk],
+        "glossary-edit": [media.pk],
+        "glossary-export": [media.pk],
+        "glossary-import": [media.pk],
+        "term-create": [media.pk],
+        "term-detail": [genre.pk],
+        "term-edit": [genre.pk],
+        "form-type-detail": [form_type.pk],
+        "form-type-edit": [form_type.pk],
+        "publishing-rule": [domain.pk],
+    }.get(name, [])
+    return reverse(name, args=args)
+
+
+READ_PAGES = [
+    "glossary-list",
+    "glossary-detail",
+    "glossary-export",
+    "term-detail",
+    "form-type-list",
+    "form-type-detail",
+    "publishing-rule-list",
+    "publishing-rule",
+]
+MANAGER_PAGES = [
+    "glossary-create",
+    "glossary-edit",
+    "glossary-import",
+    "term-create",
+    "term-edit",
+    "form-type-create",
+    "form-type-edit",
+]
+
+
+@pytest.mark.parametrize(("persona", "expected"), everyone(200), indirect=["persona"])
+@pytest.mark.parametrize("url_name", READ_PAGES)
+def test_reading_pages(client_for, persona, expected, url_name, media, genre, form_type, domain):
+    check(client_for(persona).get(url_of(url_name, media, genre, form_type, domain)), expected)
+
+
+@pytest.mark.parametrize(("persona", "expected"), managers(200), indirect=["persona"])
+@pytest.mark.parametrize("url_name", MANAGER_PAGES)
+def test_manager_pages(client_for, persona, expected, url_name, media, genre, form_type, domain):
+    check(client_for(persona).get(url_of(url_name, media, genre, form_type, domain)), expected)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "glossary-detail",
+        "glossary-edit",
+        "glossary-export",
+        "term-create",
+        "term-detail",
+        "term-edit",
+        "form-type-detail",
+        "form-type-edit",
+        "publishing-rule",
+    ],
+)
+def test_unknown_ids_are_404(client_for, steward, url_name):
+    assert client_for(steward).get(reverse(url_name, args=[MISSING])).status_code == 404
+
+
+@pytest.mark.parametrize(("persona", "expected"), managers(302), indirect=["persona"])
+def test_disabling_a_glossary(client_for, persona, expected, media):
+    response = client_for(persona).post(
+        reverse("glossary-status", args=[media.pk]), {"status": "DISABLED"}
+    )
+    check(response, expected)
+    media.refresh_from_db()
+    assert (media.status == Status.DISABLED) == (expected == 302)
+
+
+@pytest.mark.parametrize(("persona", "expected"), managers(302), indirect=["persona"])
+def test_adding_a_term(client_for, persona, expected, media):
+    response = client_for(persona).post(
+        reverse("term-create", args=[media.pk]), {"name": "Rating", "status": "ENABLED"}
+    )
+    check(response, expected)
+    created = GlossaryTerm.objects.filter(glossary=media, name="Rating")
+    assert created.exists() == (expected == 302)
+    if expected == 302:
+        assert response["Location"] == reverse("term-detail", args=[created.get().pk])
+
+
+@pytest.mark.parametrize(("persona", "expected"), managers(302), indirect=["persona"])
+def test_creating_a_glossary(client_for, persona, expected, project):
+    response = client_for(persona).post(
+        reverse("glossary-create"), {"owning_project": project.pk, "name": "Finance"}
+    )
+    check(response, expected)
+    assert Glossary.objects.filter(name="Finance").exists() == (expected == 302)
+
+
+@pytest.mark.parametrize(("persona", "expected"), stewards(302), indirect=["persona"])
+def test_setting_the_publishing_rule(client_for, persona, expected, domain, form_type):
+    response = client_for(persona).post(
+        reverse("publishing-rule", args=[domain.pk]),
+        {"required_form_types": [form_type.pk], "description": "Name an owner."},
+    )
+    check(response, expected)
+    assert PublishingRule.objects.filter(domain=domain).exists() == (expected == 302)
+
+
+@pytest.mark.parametrize(("persona", "expected"), everyone(200), indirect=["persona"])
+def test_only_stewards_see_the_rule_form(client_for, persona, expected, domain):
+    response = client_for(persona).get(reverse("publishing-rule", args=[domain.pk]))
+    check(response, expected)
+    if expected == 200:
+        has_form = 'data-testid="rule-form"' in response.content.decode()
+        assert has_form == (response.context["user"].username == "domain-steward")
