@@ -3,8 +3,8 @@
 import django_filters
 from django.db.models import Q
 
-from .choices import AssetType, DataSourceType, RunStatus, RunType
-from .models import Asset, DataSource, DataSourceRun
+from .choices import AssetType, DataSourceType, ListingStatus, RunStatus, RunType
+from .models import Asset, DataSource, DataSourceRun, Listing
 
 
 class DataSourceFilterSet(django_filters.FilterSet):
@@ -45,3 +45,16 @@ class AssetFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(technical_name__icontains=value) | Q(business_name__icontains=value)
         )
+
+
+class ListingFilterSet(django_filters.FilterSet):
+    """Filters of the catalog's listings: by domain, owning project, status, asset type."""
+
+    domain = django_filters.UUIDFilter(field_name="domain_id")
+    project = django_filters.UUIDFilter(field_name="project_id")
+    status = django_filters.ChoiceFilter(choices=ListingStatus.choices)
+    asset_type = django_filters.ChoiceFilter(field_name="asset__type", choices=AssetType.choices)
+
+    class Meta:
+        model = Listing
+        fields = ["domain", "project", "status", "asset_type"]

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 
+from glossary.models import FormType
 from projects.forms import attach_service_errors
 
 from .choices import DataSourceType, FilterType
@@ -129,8 +130,25 @@ class DataSourceForm(forms.Form):
         "Category”), for you to accept or reject on each asset.",
     )
 
-    def __init__(self, *args, environments, **kwargs):
+    default_form_types = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="Forms applied to imported assets",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every asset this source imports carries these metadata forms, empty, for "
+        "you to fill in before publishing.",
+    )
+
+    def __init__(self, *args, environments, form_types=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["default_form_types"].queryset = (
+            form_types if form_types is not None else FormType.objects.none()
+        )
+        self.fields["default_form_types"].label_from_instance = lambda form_type: (
+            form_type.name
+            if form_type.status == "ENABLED"
+            else f"{form_type.name} (disabled — kept while selected)"
+        )
         field = self.fields["environment"]
         field.queryset = environments
         field.label_from_instance = lambda env: (
@@ -155,6 +173,7 @@ class DataSourceForm(forms.Form):
             "schedule_timezone": data["schedule_timezone"],
             "enabled": data["enabled"],
             "generate_business_names": data["generate_business_names"],
+            "default_form_types": [f.pk for f in data["default_form_types"]],
         }
 
     def attach(self, error: ValidationError) -> None:
@@ -175,4 +194,227 @@ class DataSourceForm(forms.Form):
             "enabled": data_source.enabled,
             "publish_on_import": data_source.publish_on_import,
             "generate_business_names": data_source.generate_business_names,
+            "default_form_types": [f.pk for f in data_source.default_form_types.all()],
         }
+
+
+# --- Business metadata: the asset, its columns, its metadata forms ----------------------
+
+MARKDOWN_HELP = mark_safe(  # noqa: S308 (constant)
+    "Markdown: <code>**bold**</code>, <code>_italic_</code>, lists, "
+    "<code>[links](https://…)</code>, tables. Scripts, images and <code>javascript:</code> "
+    "links are removed when it is shown."
+)
+TERM_SEPARATOR = ","
+
+
+def term_label(term) -> str:
+    """How a term is named in pickers: its name, and why it can no longer be chosen."""
+    if term.is_attachable:
+        return term.name
+    return f"{term.name} (disabled — kept while selected)"
+
+
+def grouped_terms(terms) -> list:
+    """``<optgroup>`` per glossary (two glossaries may both have a "Genre")."""
+    groups: dict = {}
+    for term in terms:
+        groups.setdefault(term.glossary.name, []).append((str(term.pk), term_label(term)))
+    return list(groups.items())
+
+
+class AssetEditForm(forms.Form):
+    """The asset's own business metadata; ``asset_update`` validates and writes it."""
+
+    business_name = forms.CharField(
+        max_length=255,
+        required=False,
+        help_text="What people call the table, e.g. “Movie listings with category”. Empty "
+        "shows the technical name.",
+    )
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 9}),
+        help_text=MARKDOWN_HELP,
+    )
+    glossary_terms = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text="Terms of the domain's enabled glossaries. Hold Ctrl (⌘ on a Mac) to choose "
+        "several; a disabled term already attached stays while it is selected.",
+    )
+
+    def __init__(self, *args, terms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["glossary_terms"].choices = grouped_terms(terms)
+
+
+class TermNames:
+    """Resolves the comma-separated term names typed for a column to term ids.
+
+    A name is unique within a glossary, not within a domain: a name two glossaries share
+    is written ``Genre (Media)``, which is also how the suggestion list offers it.
+    """
+
+    def __init__(self, terms):
+        self.terms = list(terms)
+        self.by_name: dict = {}
+        for term in self.terms:
+            self.by_name.setdefault(term.name.lower(), []).append(term)
+        self.by_qualified = {f"{t.name} ({t.glossary.name})".lower(): t for t in self.terms}
+
+    def label(self, term) -> str:
+        if len(self.by_name.get(term.name.lower(), [])) > 1:
+            return f"{term.name} ({term.glossary.name})"
+        return term.name
+
+    def suggestions(self) -> list[str]:
+        """The datalist's options: the attachable terms, by the label the parser reads."""
+        return sorted({self.label(t) for t in self.terms if t.is_attachable}, key=str.lower)
+
+    def text(self, terms) -> str:
+        return f"{TERM_SEPARATOR} ".join(sorted((self.label(t) for t in terms), key=str.lower))
+
+    def parse(self, text: str) -> list[str]:
+        """Term ids for ``text``; ValidationError naming every name it cannot place."""
+        ids, problems = [], []
+        for raw in (text or "").split(TERM_SEPARATOR):
+            name = " ".join(raw.split())
+            if not name:
+                continue
+            term = self.by_qualified.get(name.lower())
+            if term is None:
+                matches = self.by_name.get(name.lower(), [])
+                if len(matches) > 1:
+                    options = " or ".join(f"“{t.name} ({t.glossary.name})”" for t in matches)
+                    problems.append(f"“{name}” is a term of several glossaries: write {options}.")
+                    continue
+                if not matches:
+                    problems.append(f"“{name}” is not a term of this domain's glossaries.")
+                    continue
+                term = matches[0]
+            if str(term.pk) not in ids:
+                ids.append(str(term.pk))
+        if problems:
+            raise ValidationError(problems)
+        return ids
+
+
+class ColumnRowForm(forms.Form):
+    """One column on the columns page. ``name`` identifies it (hidden); ``terms`` is
+    typed as names and cleaned into ids (``glossary_terms``) for the service."""
+
+    name = forms.CharField(widget=forms.HiddenInput)
+    business_name = forms.CharField(max_length=255, required=False)
+    description = forms.CharField(
+        required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    terms = forms.CharField(required=False, max_length=4000)
+
+    def __init__(self, *args, term_names: TermNames, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.term_names = term_names
+        for name in ("business_name", "description", "terms"):
+            self.fields[name].widget.attrs["class"] = f"input input--cell column-editor__{name}"
+        self.fields["terms"].widget.attrs.update(
+            {"list": "domain-terms", "autocomplete": "off", "data-term-input": ""}
+        )
+
+    def clean_terms(self) -> list[str]:
+        return self.term_names.parse(self.cleaned_data.get("terms", ""))
+
+    def service_item(self) -> dict:
+        """What changed on this row, as an item of ``asset_columns_update(columns=…)``."""
+        item = {"name": self.cleaned_data["name"]}
+        for field in ("business_name", "description"):
+            if field in self.changed_data:
+                item[field] = self.cleaned_data[field]
+        if "terms" in self.changed_data:
+            item["glossary_terms"] = self.cleaned_data["terms"]
+        return item
+
+
+ColumnRowFormSet = forms.formset_factory(ColumnRowForm, extra=0, max_num=5000, absolute_max=5000)
+
+
+# Typed inputs of metadata form fields. Every input is a CharField: the service parses
+# and validates (errors keyed by label, "Enter a valid date."), so the page shows exactly
+# what the API would answer and keeps what was typed.
+BOOLEAN_CHOICES = [("", "—"), ("true", "Yes"), ("false", "No")]
+
+
+def _typed_widget(form_field, term_choices):
+    from glossary.choices import FieldType
+
+    kind = form_field.type
+    if kind == FieldType.TEXT:
+        return forms.Textarea(attrs={"rows": 3})
+    if kind == FieldType.BOOLEAN:
+        return forms.Select(choices=BOOLEAN_CHOICES)
+    if kind == FieldType.INTEGER:
+        return forms.NumberInput(attrs={"step": "1", "inputmode": "numeric"})
+    if kind == FieldType.DECIMAL:
+        return forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
+    if kind == FieldType.DATE:
+        return forms.DateInput(attrs={"type": "date"})
+    if kind == FieldType.EMAIL:
+        return forms.EmailInput()
+    if kind == FieldType.URL:
+        return forms.URLInput(attrs={"placeholder": "https://"})
+    if kind == FieldType.GLOSSARY_TERM:
+        return forms.Select(choices=term_choices.get(form_field.pk, [("", "—")]))
+    return forms.TextInput()
+
+
+def _initial_value(form_field, value):
+    from glossary.choices import FieldType
+
+    if value is None:
+        return ""
+    if form_field.type == FieldType.BOOLEAN and isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class FormValuesForm(forms.Form):
+    """The values of one metadata form on an asset, one typed input per field.
+
+    ``required`` marks what publishing will ask for; saving half-filled is allowed (as
+    the service allows), so no input is required here.
+    """
+
+    def __init__(self, *args, form_fields, values, term_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form_fields = list(form_fields)
+        self.by_label = {f.label.lower(): f.name for f in self.form_fields}
+        for form_field in self.form_fields:
+            field = forms.CharField(
+                required=False,
+                strip=True,
+                label=form_field.label,
+                help_text=form_field.help_text,
+                widget=_typed_widget(form_field, term_choices),
+                initial=_initial_value(form_field, (values or {}).get(form_field.name)),
+            )
+            field.publish_required = form_field.required
+            field.field_type = form_field.type
+            self.fields[form_field.name] = field
+
+    def service_values(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items()}
+
+    def attach(self, errors: dict) -> None:
+        """``{label: [messages]}`` from the service onto the inputs with that label."""
+        for label, problems in errors.items():
+            name = self.by_label.get(str(label).lower())
+            self.add_error(name, problems)
+
+
+class PublishForm(forms.Form):
+    approval_required = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Approval required",
+        help_text="Unchecked, the listing is open to all: subscription requests are accepted "
+        "automatically once subscriptions exist.",
+    )

@@ -27,5 +27,6 @@ router.register(
     views.PredictionViewSet,
     basename="api-asset-prediction",
 )
+router.register("listings", views.ListingViewSet, basename="api-listing")
 
 urlpatterns: list = []

@@ -1,4 +1,4 @@
-"""API views of the catalog app: data sources, runs, inventory assets.
+"""API views of the catalog app: data sources, runs, inventory assets, listings.
 
 Thin on purpose, like the projects API: validate with an input serializer, call a service
 (writes) or a selector (reads, already narrowed to what the user may see), serialize.
@@ -7,24 +7,41 @@ turns them into 400 / 403 / 409. An object the user may not see is a 404.
 """
 
 import django_filters
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch, prefetch_related_objects
+from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog import selectors, services
 from catalog.choices import ActivityStatus, PredictionStatus
-from catalog.filters import AssetFilterSet, DataSourceFilterSet, DataSourceRunFilterSet
+from catalog.filters import (
+    AssetFilterSet,
+    DataSourceFilterSet,
+    DataSourceRunFilterSet,
+    ListingFilterSet,
+)
 from catalog.models import (
     Asset,
+    AssetForm,
     AssetRevision,
     DataSource,
     DataSourceRun,
+    Listing,
     Prediction,
     RunActivity,
 )
+from catalog.snapshots import forms_snapshot
+from glossary.models import FormField, GlossaryTerm
 from projects.api.serializers import DetailSerializer
 from projects.api.views import UUID_REGEX
 
@@ -86,7 +103,15 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self):
         if _fake(self):
             return DataSource.objects.none()
-        return selectors.data_source_list(user=self.request.user).select_related("created_by")
+        # The default forms' ids ride along in the same query, so a page costs the same.
+        default_form_types = DataSource.default_form_types.through.objects.filter(
+            datasource_id=OuterRef("pk")
+        ).values("formtype_id")
+        return (
+            selectors.data_source_list(user=self.request.user)
+            .select_related("created_by")
+            .annotate(default_form_type_ids=ArraySubquery(default_form_types))
+        )
 
     def get_object(self) -> DataSource:
         # Not filtered by the list's query parameters: an id names one source.
@@ -230,16 +255,66 @@ class RunActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- Assets -------------------------------------------------------------------------------
 
 
+def _terms():
+    return GlossaryTerm.objects.select_related("glossary").order_by("name")
+
+
+def editable_forms(asset) -> list[dict]:
+    """The asset's forms as forms_snapshot reads them, with what a person filling them
+    needs besides: each field's help text and the glossary a term field draws from, and
+    whether the values were filled under the form type's current revision. Three queries
+    at most, for any number of forms and fields."""
+    asset_forms = list(
+        AssetForm.objects.filter(asset=asset)
+        .select_related("form_type")
+        .prefetch_related(
+            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
+        )
+        .order_by("form_type__name")
+    )
+    forms = forms_snapshot(asset_forms)
+    for data, asset_form in zip(forms, asset_forms, strict=True):
+        form_type = asset_form.form_type
+        data["form_type"]["revision"] = form_type.revision
+        data["is_current"] = asset_form.form_revision == form_type.revision
+        by_name = {f.name: f for f in form_type.fields.all()}
+        for field in data["fields"]:
+            source = by_name.get(field["name"])
+            field["help_text"] = source.help_text if source else ""
+            field["glossary"] = source.glossary_id if source else None
+    return forms
+
+
+_FORMS_EXAMPLE = OpenApiExample(
+    "Fill one form, remove another",
+    value={
+        "Data owner": {"Owner email": "film-team@streaming.example", "last_audit": "2025-01-31"},
+        "Retention": None,
+    },
+    request_only=True,
+)
+
+
 @extend_schema_view(
-    retrieve=extend_schema(responses={200: s.AssetDetailSerializer, 404: DetailSerializer})
+    retrieve=extend_schema(responses={200: s.AssetDetailSerializer, 404: DetailSerializer}),
+    partial_update=extend_schema(
+        request=s.AssetUpdateSerializer,
+        responses={200: s.AssetDetailSerializer, **_ERRORS},
+        description="Change the business name, the Markdown description and the glossary "
+        "terms (CONTRIBUTOR or OWNER). One revision records what changed; nothing changed "
+        'writes none. Errors name the field: ``{"glossary_terms": ["Term \'X\' is disabled '
+        '…"]}``.',
+    ),
 )
 class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The inventory: assets of the projects the user sees (members, and stewards of the
-    domain). Archived assets are listed too; ``?archived=false`` leaves them out."""
+    domain). Archived assets are listed too; ``?archived=false`` leaves them out.
+    CONTRIBUTORs and OWNERs of the project edit the business metadata and publish."""
 
     serializer_class = s.AssetSerializer
     filterset_class = AssetFilterSet
     lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         if _fake(self):
@@ -249,10 +324,150 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_serializer_class(self):
         return s.AssetDetailSerializer if self.action == "retrieve" else s.AssetSerializer
 
-    def retrieve(self, request, *args, **kwargs):
-        asset = selectors.asset_get(user=request.user, pk=kwargs["pk"])
+    def get_object(self) -> Asset:
+        # Not filtered by the list's query parameters: an id names one asset.
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def _detail(self, pk) -> Response:
+        """The asset with its columns, terms, forms and listing, in a constant number of
+        queries whatever the number of columns."""
+        asset = selectors.asset_get(user=self.request.user, pk=pk)
         asset.proposed_prediction_count = selectors.prediction_list(asset=asset).count()
+        prefetch_related_objects(
+            [asset],
+            Prefetch("glossary_terms", queryset=_terms()),
+            Prefetch("columns__glossary_terms", queryset=_terms()),
+        )
+        asset.forms_data = editable_forms(asset)
+        asset.published_listing = selectors.listing_for_asset(asset=asset)
         return Response(s.AssetDetailSerializer(asset).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(kwargs["pk"])
+
+    def partial_update(self, request, *args, **kwargs):
+        asset = self.get_object()
+        data = _validated(s.AssetUpdateSerializer, request, partial=True)
+        services.asset_update(acting_user=request.user, asset=asset, **data)
+        return self._detail(asset.pk)
+
+    @extend_schema(
+        request=s.ColumnUpdateSerializer(many=True),
+        responses={200: s.AssetDetailSerializer, **_ERRORS},
+        description="Change business names, descriptions and glossary terms of columns, "
+        "named by their technical ``name`` (CONTRIBUTOR or OWNER), in one revision. The body "
+        'is the list (``{"columns": [...]}`` is accepted too); fields left out stay. '
+        'Errors are keyed by column: ``{"columns": {"name": {"business_name": [...]}}}``, '
+        "and nothing is saved then.",
+    )
+    @action(detail=True, methods=["patch"], url_path="columns", url_name="columns")
+    def update_columns(self, request, *args, **kwargs):
+        asset = self.get_object()
+        items = request.data
+        if isinstance(items, dict) and "columns" in items:
+            items = items["columns"]
+        if not isinstance(items, list):
+            raise exceptions.ValidationError(
+                {"columns": ["Give a list of {name, business_name, description, glossary_terms}."]}
+            )
+        columns, errors = [], {}
+        for number, item in enumerate(items, start=1):
+            serializer = s.ColumnUpdateSerializer(data=item)
+            if serializer.is_valid():
+                columns.append(dict(serializer.validated_data))
+            else:
+                name = item.get("name") if isinstance(item, dict) else None
+                errors[str(name) if name else f"#{number}"] = serializer.errors
+        if errors:
+            raise exceptions.ValidationError({"columns": errors})
+        services.asset_columns_update(acting_user=request.user, asset=asset, columns=columns)
+        return self._detail(asset.pk)
+
+    @extend_schema(
+        responses={200: s.AssetFormSerializer(many=True), 404: DetailSerializer},
+        description="The asset's metadata forms with their fields (label, type, help text, "
+        "the glossary of term fields), values as stored and as read (``display``). A value "
+        'whose field was removed from the form since stays, labelled "(from form revision '
+        'N)"; ``is_current`` is false while the values date from an older revision.',
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="forms",
+        url_name="forms",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def forms(self, request, *args, **kwargs):
+        asset = self.get_object()
+        serializer = s.AssetFormSerializer(editable_forms(asset), many=True)
+        return Response(serializer.data)
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        examples=[_FORMS_EXAMPLE],
+        responses={200: s.AssetFormSerializer(many=True), **_ERRORS},
+        description="Fill or change forms of the domain (CONTRIBUTOR or OWNER): an object "
+        "of form type id or name → ``{field name or label: value}``, which replaces that "
+        "form's values (a required field may stay empty until publishing), or ``null`` to "
+        "remove the form. Values are checked against the fields' types; errors are keyed "
+        'by form and field label, e.g. ``{"forms": {"Data owner": {"Last audit date": '
+        '["Enter a valid date."]}}}``, and nothing is saved then. One revision records '
+        "what changed.",
+    )
+    @forms.mapping.patch
+    def update_forms(self, request, *args, **kwargs):
+        asset = self.get_object()
+        services.asset_forms_update(acting_user=request.user, asset=asset, forms=request.data)
+        serializer = s.AssetFormSerializer(editable_forms(asset), many=True)
+        return Response(serializer.data)
+
+    @extend_schema(
+        request=s.PublishSerializer,
+        responses={
+            200: s.ListingDetailSerializer,
+            201: s.ListingDetailSerializer,
+            400: s.PublishRefusedSerializer,
+            403: DetailSerializer,
+            404: DetailSerializer,
+        },
+        description="Publish the asset's current revision as its ACTIVE listing "
+        "(CONTRIBUTOR or OWNER): 201 the first time, 200 when it replaces the listing's "
+        "snapshot. When the domain's publishing rule or a form's required fields are not "
+        "satisfied the answer is 400 with ``missing`` (each item in words) and nothing is "
+        "published.",
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, *args, **kwargs):
+        asset = self.get_object()
+        data = _validated(s.PublishSerializer, request)
+        existed = Listing.objects.filter(asset=asset).exists()
+        listing = services.asset_publish(
+            acting_user=request.user, asset=asset, approval_required=data["approval_required"]
+        )
+        fresh = selectors.listing_get(user=request.user, pk=listing.pk)
+        return Response(
+            s.ListingDetailSerializer(fresh).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: s.ListingDetailSerializer,
+            403: DetailSerializer,
+            404: DetailSerializer,
+            409: DetailSerializer,
+        },
+        description="Take the asset's listing out of the catalog (INACTIVE; CONTRIBUTOR or "
+        "OWNER). Members of the project still read it; 409 when it is not published.",
+    )
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, *args, **kwargs):
+        asset = self.get_object()
+        listing = services.asset_unpublish(acting_user=request.user, asset=asset)
+        fresh = selectors.listing_get(user=request.user, pk=listing.pk)
+        return Response(s.ListingDetailSerializer(fresh).data)
 
 
 _ASSET_PK = OpenApiParameter(
@@ -418,3 +633,49 @@ class PredictionViewSet(mixins.ListModelMixin, AssetChildViewSet):
     def reject_all(self, request, *args, **kwargs):
         rejected = services.predictions_reject_all(acting_user=request.user, asset=self.get_asset())
         return Response(s.PredictionsRejectedSerializer({"rejected": rejected}).data)
+
+
+# --- Listings -----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: s.ListingSerializer(many=True)},
+        description="The catalog's listings, newest first: every ACTIVE one, and the "
+        "INACTIVE ones of the projects the user is a member of.",
+    ),
+    retrieve=extend_schema(
+        responses={200: s.ListingDetailSerializer, 404: DetailSerializer},
+        description="What a consumer reads about a published asset (its published "
+        "snapshot). An INACTIVE listing is a 404 except for members of its project.",
+    ),
+)
+class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Published assets. Every signed-in user reads ACTIVE listings; unpublished
+    (INACTIVE) ones stay visible to the owning project's members only."""
+
+    serializer_class = s.ListingSerializer
+    filterset_class = ListingFilterSet
+    lookup_value_regex = UUID_REGEX
+
+    def get_queryset(self):
+        if _fake(self):
+            return Listing.objects.none()
+        return selectors.listing_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return s.ListingDetailSerializer if self.action == "retrieve" else s.ListingSerializer
+
+    def list(self, request, *args, **kwargs):
+        # Only the description of each snapshot is read, not its schema and forms.
+        listings = (
+            self.filter_queryset(self.get_queryset())
+            .defer("snapshot")
+            .annotate(snapshot_description=KT("snapshot__description"))
+        )
+        page = self.paginate_queryset(listings)
+        return self.get_paginated_response(s.ListingSerializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        listing = selectors.listing_get(user=request.user, pk=kwargs["pk"])
+        return Response(s.ListingDetailSerializer(listing).data)

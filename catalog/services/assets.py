@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from meshportal.exceptions import Conflict
+from meshportal.exceptions import Conflict, NestedValidationError
 from projects.choices import Designation
 from projects.permissions import require_designation
 
@@ -162,7 +162,7 @@ def suggest_glossary_terms(assets, *, index=None) -> int:
     """PROPOSED glossary-term predictions for assets and their columns whose technical or
     business name matches a term's name or synonym. A term is suggested once per asset or
     column (a rejected one is not proposed again) and never when already attached.
-    Constant queries for any number of assets."""
+    Constant queries for any number of assets; returns how many were made."""
     from glossary.services import term_index
 
     from ..models import AssetColumn
@@ -211,8 +211,13 @@ def suggest_glossary_terms(assets, *, index=None) -> int:
                             glossary_term=term,
                         )
                     )
-    created = Prediction.objects.bulk_create(suggestions, ignore_conflicts=True)
-    return len(created)
+    # One suggestion per target and term, even when several names match it; ones made
+    # before (or rejected) are skipped by the unique constraints.
+    unique = {(p.asset_id or p.asset.pk, p.column_id, p.glossary_term_id): p for p in suggestions}
+    before = Prediction.objects.filter(asset_id__in=asset_ids, kind=PredictionKind.GLOSSARY_TERM).count()
+    Prediction.objects.bulk_create(list(unique.values()), ignore_conflicts=True)
+    after = Prediction.objects.filter(asset_id__in=asset_ids, kind=PredictionKind.GLOSSARY_TERM).count()
+    return after - before
 
 
 # --- Business metadata ------------------------------------------------------------------
@@ -378,7 +383,7 @@ def asset_columns_update(*, acting_user, asset: Asset, columns: list) -> Asset:
         except ValidationError as error:
             errors[name] = error.message_dict
     if errors:
-        raise ValidationError({"columns": errors})
+        raise NestedValidationError({"columns": errors})
     if to_save:
         AssetColumn.objects.bulk_update(
             list({c.pk: c for c in to_save}.values()), ["business_name", "description"]
@@ -459,7 +464,7 @@ def asset_forms_update(*, acting_user, asset: Asset, forms: dict) -> Asset:
             writes.append(existing)
             lines.append(f"Form {form_type.name}: {', '.join(changed) or 'values'} changed")
     if errors:
-        raise ValidationError({"forms": errors})
+        raise NestedValidationError({"forms": errors})
     if removals:
         AssetForm.objects.filter(pk__in=removals).delete()
     for asset_form in writes:

@@ -38,6 +38,7 @@ DATA_SOURCE_FIELDS = {
     "enabled",
     "publish_on_import",
     "generate_business_names",
+    "default_form_types",
 }
 
 
@@ -149,6 +150,35 @@ def _validate_data_source(data_source: DataSource) -> None:
     )
 
 
+def _clean_default_form_types(project, ids):
+    """Form types of the project's domain (ids as given); a disabled one cannot be newly
+    named, one named before it was disabled may stay (checked when set)."""
+    from glossary.models import FormType
+
+    ids = {str(i) for i in ids or []}
+    try:
+        form_types = list(FormType.objects.filter(pk__in=ids, domain_id=project.domain_id))
+    except ValidationError:  # not UUIDs at all
+        form_types = []
+    if len(form_types) != len(ids):
+        raise ValidationError(
+            {"default_form_types": f"Choose metadata forms of domain '{project.domain.name}'."}
+        )
+    return form_types
+
+
+def _set_default_form_types(data_source: DataSource, form_types) -> None:
+    from glossary.choices import Status
+
+    kept = set(data_source.default_form_types.values_list("pk", flat=True))
+    disabled = sorted(f.name for f in form_types if f.status != Status.ENABLED and f.pk not in kept)
+    if disabled:
+        raise ValidationError(
+            {"default_form_types": [f"Form '{name}' is disabled." for name in disabled]}
+        )
+    data_source.default_form_types.set(form_types)
+
+
 def _save_data_source(data_source: DataSource) -> DataSource:
     if (
         DataSource.objects.filter(project=data_source.project, name__iexact=data_source.name)
@@ -175,11 +205,14 @@ def data_source_create(*, acting_user, project, environment, **fields) -> DataSo
     unknown = set(fields) - DATA_SOURCE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    form_types = _clean_default_form_types(project, fields.pop("default_form_types", None))
     data_source = DataSource(
         project=project, environment=environment, created_by=acting_user, **fields
     )
     _validate_data_source(data_source)
-    return _save_data_source(data_source)
+    _save_data_source(data_source)
+    _set_default_form_types(data_source, form_types)
+    return data_source
 
 
 @transaction.atomic
@@ -190,10 +223,18 @@ def data_source_update(*, acting_user, data_source: DataSource, **changes) -> Da
     unknown = set(changes) - DATA_SOURCE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    form_types = None
+    if "default_form_types" in changes:
+        form_types = _clean_default_form_types(
+            data_source.project, changes.pop("default_form_types")
+        )
     for field, value in changes.items():
         setattr(data_source, field, value)
     _validate_data_source(data_source)
-    return _save_data_source(data_source)
+    _save_data_source(data_source)
+    if form_types is not None:
+        _set_default_form_types(data_source, form_types)
+    return data_source
 
 
 @transaction.atomic

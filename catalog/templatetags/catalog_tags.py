@@ -1,16 +1,20 @@
 """Template helpers of the catalog pages: status badges, run durations, the project
-page's data sources section.
+page's data sources section, sanitised Markdown and listing labels.
 
 Badges use the portal's markup and colour families (projects/templatetags/portal.py);
 this library only adds the tones of the catalog's own enum values.
 """
 
-from django import template
-from django.utils.html import format_html
+import html
 
+from django import template
+from django.utils.html import format_html, strip_tags
+
+from meshportal.markdown import render_markdown
 from projects.templatetags.portal import TONES as PORTAL_TONES
 
 from .. import selectors
+from ..choices import AssetType
 
 register = template.Library()
 
@@ -122,4 +126,54 @@ def project_catalog(context, project) -> dict:
     return {
         "data_sources": data_sources,
         "inventory_count": project.assets.filter(archived_at__isnull=True).count(),
+    }
+
+
+@register.filter
+def markdown(text) -> str:
+    """Markdown rendered and sanitised (meshportal/markdown.py): safe to show as it is."""
+    return render_markdown(text)
+
+
+@register.filter
+def markdown_text(text) -> str:
+    """The words of a Markdown text without its markup, for one-line snippets on cards
+    (escaped by the template like any other text)."""
+    return " ".join(html.unescape(strip_tags(render_markdown(text))).split())
+
+
+@register.filter
+def is_web_url(value) -> bool:
+    """Only http(s) addresses become links; anything else is shown as text."""
+    return str(value or "").lower().startswith(("http://", "https://"))
+
+
+@register.filter
+def asset_type_label(value) -> str:
+    """``GLUE_TABLE`` → "Glue table" (listings keep the enum value in their snapshot)."""
+    try:
+        return AssetType(str(value)).label
+    except ValueError:
+        return str(value or "")
+
+
+@register.inclusion_tag("catalog/_typed_field.html")
+def typed_field(field):
+    """A metadata form value's input (date picker, number, yes/no, term picker …) with its
+    label, "required to publish" mark, help and the service's errors next to it."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_help")
+    if field.errors:
+        described.append(f"{field.auto_id}_errors")
+    attrs = {"class": f"input input--{field.field.widget.__class__.__name__.lower()}"}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return {
+        "field": field,
+        "widget": field.as_widget(attrs=attrs),
+        "publish_required": getattr(field.field, "publish_required", False),
+        "field_type": getattr(field.field, "field_type", ""),
     }

@@ -10,10 +10,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from meshportal.exceptions import Conflict, Incomplete
+from meshportal.exceptions import Conflict, Incomplete, NestedValidationError
 
 
 def validation_error_detail(error: DjangoValidationError):
+    if isinstance(error, NestedValidationError):
+        return error.nested
     if hasattr(error, "error_dict"):
         return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
     return {"detail": " ".join(error.messages)}

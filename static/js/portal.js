@@ -29,4 +29,35 @@
     if (event.target.id) syncConditionalFields();
   });
   document.addEventListener("DOMContentLoaded", syncConditionalFields);
+
+  // Comma-separated glossary terms (the columns editor): a <datalist> suggests whole
+  // values, so while typing after a comma its options become "<typed so far>, <term>",
+  // leaving out the terms already typed. Without JavaScript the list still suggests the
+  // first term and the server checks every name.
+  var termNames = null;
+  function syncTermList(input) {
+    var list = input.list;
+    if (!list) return;
+    if (termNames === null) {
+      termNames = Array.prototype.map.call(list.options, function (option) { return option.value; });
+    }
+    var value = input.value;
+    var cut = value.lastIndexOf(",");
+    var prefix = cut >= 0 ? value.slice(0, cut + 1).replace(/\s*$/, " ") : "";
+    var typed = prefix.split(",").map(function (name) { return name.trim().toLowerCase(); });
+    var options = document.createDocumentFragment();
+    termNames.forEach(function (name) {
+      if (typed.indexOf(name.toLowerCase()) !== -1) return;
+      var option = document.createElement("option");
+      option.value = prefix + name;
+      options.appendChild(option);
+    });
+    list.replaceChildren(options);
+  }
+  function onTermInput(event) {
+    var target = event.target;
+    if (target && target.matches && target.matches("[data-term-input]")) syncTermList(target);
+  }
+  document.addEventListener("input", onTermInput);
+  document.addEventListener("focusin", onTermInput);
 })();

@@ -12,6 +12,7 @@ from django.utils import timezone
 from catalog.choices import (
     AssetType,
     DataSourceType,
+    ListingStatus,
     PredictionKind,
     PredictionStatus,
     RevisionReason,
@@ -21,12 +22,16 @@ from catalog.choices import (
 from catalog.models import (
     Asset,
     AssetColumn,
+    AssetForm,
     AssetRevision,
     DataSource,
     DataSourceRun,
+    Listing,
     Prediction,
     RunActivity,
 )
+from catalog.snapshots import asset_full_snapshot
+from tests.glossary.factories import FormTypeFactory
 from tests.projects.factories import EnvironmentFactory, ProjectFactory
 
 
@@ -140,3 +145,52 @@ class PredictionFactory(factory.django.DjangoModelFactory):
     kind = PredictionKind.BUSINESS_NAME
     value = factory.Sequence(lambda n: f"Business Name {n}")
     status = PredictionStatus.PROPOSED
+
+
+class AssetFormFactory(factory.django.DjangoModelFactory):
+    """A metadata form on an asset, filled under the form type's current revision
+    (``values`` keyed by field name, as the services store them)."""
+
+    class Meta:
+        model = AssetForm
+
+    asset = factory.SubFactory(AssetFactory)
+    form_type = factory.SubFactory(
+        FormTypeFactory, owning_project=factory.SelfAttribute("..asset.project")
+    )
+    form_revision = factory.LazyAttribute(lambda f: f.form_type.revision)
+    values = factory.LazyFunction(dict)
+
+
+def _listing_snapshot(listing) -> dict:
+    """What asset_publish stores: the asset's full snapshot with project and domain."""
+    asset = listing.asset
+    snapshot = asset_full_snapshot(asset)
+    snapshot.update(
+        revision=listing.revision,
+        project={"id": str(asset.project_id), "name": asset.project.name},
+        domain={"id": str(asset.domain_id), "name": asset.project.domain.name},
+    )
+    return snapshot
+
+
+class ListingFactory(factory.django.DjangoModelFactory):
+    """The asset's listing as publishing writes it: ACTIVE, from its current revision,
+    with a snapshot of the asset as it is when the factory runs (``status=INACTIVE`` for
+    an unpublished one)."""
+
+    class Meta:
+        model = Listing
+
+    asset = factory.SubFactory(AssetFactory)
+    domain = factory.LazyAttribute(lambda listing: listing.asset.domain)
+    project = factory.LazyAttribute(lambda listing: listing.asset.project)
+    revision = factory.LazyAttribute(lambda listing: listing.asset.current_revision)
+    status = ListingStatus.ACTIVE
+    approval_required = True
+    name = factory.LazyAttribute(lambda listing: listing.asset.display_name)
+    snapshot = factory.LazyAttribute(_listing_snapshot)
+    published_at = factory.LazyFunction(timezone.now)
+    unpublished_at = factory.LazyAttribute(
+        lambda listing: timezone.now() if listing.status == ListingStatus.INACTIVE else None
+    )

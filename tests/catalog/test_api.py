@@ -722,7 +722,9 @@ def test_asset_detail_costs_the_same_for_5_and_200_columns(
     assert count_queries(client, f"{API}/assets/{narrow.pk}/") == count_queries(
         client, f"{API}/assets/{wide.pk}/"
     )
-    with django_assert_num_queries(3):  # the asset, its columns, its open predictions
+    # The asset, its columns, its open predictions, its terms, its columns' terms, its
+    # forms, its listing.
+    with django_assert_num_queries(7):
         body = client.get(f"{API}/assets/{wide.pk}/").json()
     assert [c["position"] for c in body["columns"]] == list(range(1, 201))
     assert body["proposed_prediction_count"] == 3
@@ -738,7 +740,7 @@ CATALOG_PATHS = {
     "/api/v1/data-source-runs/{id}/": {"get"},
     "/api/v1/data-source-runs/{run_pk}/activities/": {"get"},
     "/api/v1/assets/": {"get"},
-    "/api/v1/assets/{id}/": {"get"},
+    "/api/v1/assets/{id}/": {"get", "patch"},
     "/api/v1/assets/{asset_pk}/revisions/": {"get"},
     "/api/v1/assets/{asset_pk}/revisions/{revision}/": {"get"},
     "/api/v1/assets/{asset_pk}/predictions/": {"get"},

@@ -102,6 +102,11 @@ def spare_deleted(w):
     assert not DataSource.objects.filter(pk=w.spare_source.pk).exists()
 
 
+def asset_renamed(w):
+    w.asset.refresh_from_db()
+    assert w.asset.business_name == "Films"
+
+
 def run_requested(w):
     assert w.source.runs.filter(status=RunStatus.REQUESTED).count() == 1
 
@@ -190,8 +195,9 @@ ACTIONS = [
         "asset-update",
         "patch",
         lambda w: f"{API}/assets/{w.asset.pk}/",
-        everyone(405),
+        contributor_writes(200),
         lambda w: {"business_name": "Films"},
+        asset_renamed,
     ),
     Action("asset-delete", "delete", lambda w: f"{API}/assets/{w.asset.pk}/", everyone(405)),
     Action("revision-list", "get", lambda w: f"{API}/assets/{w.asset.pk}/revisions/", READ),
