@@ -153,9 +153,7 @@ def child(mode: str, run_id: str, database_name: str) -> None:
 
     settings.DEBUG = False  # as in production: no query log kept by Django
     connection.settings_dict["NAME"] = database_name
-    run = DataSourceRun.objects.select_related("data_source__environment__profile").get(
-        pk=run_id
-    )
+    run = DataSourceRun.objects.select_related("data_source__environment__profile").get(pk=run_id)
     profile = run.data_source.environment.profile
     aws.client("glue", account=profile.aws_account, region=profile.region)  # a worker has it
     gc.collect()
@@ -291,7 +289,7 @@ def main():
     args = parser.parse_args()
     n = args.n
 
-    with moto_server() as server, bench_database():
+    with moto_server() as server, bench_database("bench_meshportal_import_glue"):
         glue = server.client("glue")
         created = create_tables(glue, DATABASE, n, COLUMNS, args.workers)
         print(f"Glue import of {n} tables x {COLUMNS} columns from moto's server")

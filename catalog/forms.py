@@ -117,10 +117,10 @@ class DataSourceForm(forms.Form):
     )
     publish_on_import = forms.BooleanField(
         required=False,
-        disabled=True,
         label="Publish assets on import",
-        help_text="Available once publishing exists: the setting is kept and takes effect then. "
-        "Until then imported assets stay in the project's inventory.",
+        help_text="Publish every new or changed table as a listing after each run. Tables the "
+        "domain's publishing rules refuse stay in the inventory; the run's activity says "
+        "what they miss.",
     )
     generate_business_names = forms.BooleanField(
         required=False,
@@ -172,6 +172,7 @@ class DataSourceForm(forms.Form):
             "schedule": data["schedule"],
             "schedule_timezone": data["schedule_timezone"],
             "enabled": data["enabled"],
+            "publish_on_import": data["publish_on_import"],
             "generate_business_names": data["generate_business_names"],
             "default_form_types": [f.pk for f in data["default_form_types"]],
         }

@@ -10,7 +10,9 @@ Tables that disappeared from the source are archived at the end.
 import json
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -27,88 +29,145 @@ from .choices import (
     RunErrorType,
     RunStatus,
 )
-from .models import Asset, AssetColumn, AssetRevision, DataSourceRun, Prediction, RunActivity
-from .snapshots import asset_snapshot, source_column_snapshot, technical_changes
+from .models import (
+    Asset,
+    AssetColumn,
+    AssetForm,
+    AssetRevision,
+    DataSourceRun,
+    Prediction,
+    RunActivity,
+)
+from .snapshots import (
+    _term_ref,
+    asset_snapshot,
+    forms_snapshot,
+    source_column_snapshot,
+    technical_changes,
+)
 from .sources import MalformedTable, SourceError, list_tables, raw_table_name, table_matches
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 
-COLUMN_FIELDS = [
-    "asset",
-    "name",
-    "data_type",
-    "position",
-    "is_partition_key",
-    "source_comment",
-    "business_name",
-    "description",
-]
+# Fields sent row by row; the others of each statement are the same for every row.
+COLUMN_FIELDS = ["asset", "name", "data_type", "position", "is_partition_key", "source_comment"]
 SOURCE_COLUMN_FIELDS = ["data_type", "position", "is_partition_key", "source_comment"]
-PREDICTION_FIELDS = ["id", "created_at", "updated_at", "asset", "column", "kind", "value", "status"]
-REVISION_FIELDS = ["asset", "revision", "reason", "snapshot", "changes", "run", "created_at"]
-ACTIVITY_FIELDS = ["run", "table_name", "status", "asset", "message", "created_at"]
+ASSET_FIELDS = [
+    "id",
+    "type",
+    "external_identifier",
+    "technical_name",
+    "database_name",
+    "schema_name",
+    "technical_metadata",
+    "content_hash",
+    "source_updated_at",
+]
+ASSET_ATTRIBUTES = ["pk", *ASSET_FIELDS[1:]]
+REVISION_FIELDS = ["asset", "revision", "snapshot", "changes"]
+ACTIVITY_FIELDS = ["table_name", "status", "asset", "message"]
 
 
 # --- bulk statements with one array per column ---------------------------------------------
 #
 # A batch writes tens of thousands of column and prediction rows. Model instances and
 # per-value preparation cost more than PostgreSQL takes to store the rows, so these
-# statements send one typed array per column and let PostgreSQL ``unnest`` them: one
-# query per statement whatever the number of rows, and no per-row Python objects.
+# statements send one array per column and let PostgreSQL ``unnest`` them: one query per
+# statement whatever the number of rows, no per-row Python objects, and values shared by
+# every row (the run, the time, a status) sent once. An array travels as one parameter in
+# PostgreSQL's text form ('{"a","b",NULL}'), which the server reads several times faster
+# than the ARRAY[...] expression the driver would make of a Python list.
 
 
 def _array_type(model_field) -> str:
     db_type = model_field.db_type(connection)  # a foreign key has its target's type
     if db_type.startswith("varchar") or db_type == "text" or db_type == "jsonb":
-        return "text[]"  # varchar(n) is checked on assignment, as with the ORM
-    return f"{db_type}[]"
+        return "text"  # varchar(n) is checked on assignment, as with the ORM
+    return db_type
 
 
-def _arrays(model, field_names, rows):
-    fields = [model._meta.get_field(name) for name in field_names]
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in fields]
-    params = []
-    for model_field, values in zip(fields, columns, strict=True):
-        if model_field.get_internal_type() == "JSONField":
-            encoder = model_field.encoder
-            values = [None if v is None else json.dumps(v, cls=encoder) for v in values]
-        params.append(list(values))
-    aliases = [f"c{i}" for i in range(len(fields))]
-    unnest = ", ".join(f"%s::{_array_type(f)}" for f in fields)
-    source = f"unnest({unnest}) AS u({', '.join(aliases)})"
-    values = [
-        f"u.{alias}::jsonb" if f.get_internal_type() == "JSONField" else f"u.{alias}"
-        for alias, f in zip(aliases, fields, strict=True)
+def _is_json(model_field) -> bool:
+    return model_field.get_internal_type() == "JSONField"
+
+
+def _encode(model_field, value):
+    if _is_json(model_field) and value is not None:
+        return json.dumps(value, cls=model_field.encoder)
+    return value
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _array_literal(values, model_field=None) -> str:
+    """PostgreSQL's text form of an array of the field's values ('{"a",NULL}')."""
+    kind = model_field.get_internal_type() if model_field is not None else ""
+    if kind in ("CharField", "TextField"):
+        items = ["NULL" if v is None else _quote(v) for v in values]
+    elif kind == "BooleanField":
+        items = ["NULL" if v is None else "t" if v else "f" for v in values]
+    elif kind == "JSONField":
+        encoder = model_field.encoder
+        items = ["NULL" if v is None else _quote(json.dumps(v, cls=encoder)) for v in values]
+    elif kind == "DateTimeField":
+        items = ["NULL" if v is None else _quote(v.isoformat()) for v in values]
+    else:  # numbers, UUIDs, foreign keys
+        items = ["NULL" if v is None else _quote(str(v)) for v in values]
+    return "{" + ",".join(items) + "}"
+
+
+def _statement_parts(model, field_names, rows, constants=None, expressions=None):
+    """Columns, SELECT list, FROM clause and parameters of a bulk statement.
+
+    ``field_names`` are sent as arrays (one value per row), ``constants`` once for all
+    rows, ``expressions`` are SQL of ours (such as ``gen_random_uuid()``).
+    """
+    constants, expressions = constants or {}, expressions or {}
+    meta = model._meta
+    columns, selects, select_params = [], [], []
+    for name, sql in expressions.items():
+        columns.append(meta.get_field(name).column)
+        selects.append(sql)
+    for name, value in constants.items():
+        model_field = meta.get_field(name)
+        columns.append(model_field.column)
+        selects.append(f"%s::{'jsonb' if _is_json(model_field) else _array_type(model_field)}")
+        select_params.append(_encode(model_field, value))
+    fields = [meta.get_field(name) for name in field_names]
+    arrays = [
+        _array_literal(values, f) for f, values in zip(fields, zip(*rows, strict=True), strict=True)
     ]
-    return fields, source, values, params
+    aliases = [f"c{i}" for i in range(len(fields))]
+    for model_field, alias in zip(fields, aliases, strict=True):
+        columns.append(model_field.column)
+        selects.append(f"u.{alias}::jsonb" if _is_json(model_field) else f"u.{alias}")
+    unnest = ", ".join(f"%s::{_array_type(f)}[]" for f in fields)
+    source = f"unnest({unnest}) AS u({', '.join(aliases)})"
+    return columns, selects, source, select_params, arrays
 
 
-def bulk_insert(model, field_names, rows, *, ignore_conflicts=False, returning=()):
+def bulk_insert(model, field_names, rows, *, constants=None, expressions=None) -> None:
     """INSERT ``rows`` (tuples in ``field_names`` order) in one statement.
 
-    Values must be ready for the database (no defaults are applied). Returns the
-    ``returning`` fields of the inserted rows.
+    Values must be ready for the database: no model defaults are applied, so every
+    required field is in ``field_names``, ``constants`` or ``expressions``.
     """
     if not rows:
-        return []
+        return
     quote = connection.ops.quote_name
-    fields, source, values, params = _arrays(model, field_names, rows)
+    columns, selects, source, select_params, arrays = _statement_parts(
+        model, field_names, rows, constants, expressions
+    )
     # Identifiers come from the models' metadata; every value is a query parameter.
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) SELECT {', '.join(values)} FROM {source}"
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+        f"SELECT {', '.join(selects)} FROM {source}"
     )
-    if ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
-    if returning:
-        sql += " RETURNING " + ", ".join(
-            quote(model._meta.get_field(name).column) for name in returning
-        )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if returning else []
+        cursor.execute(sql, [*select_params, *arrays])
 
 
 def bulk_update_rows(model, field_names, rows) -> None:
@@ -116,17 +175,18 @@ def bulk_update_rows(model, field_names, rows) -> None:
     if not rows:
         return
     quote = connection.ops.quote_name
-    names = [model._meta.pk.name, *field_names]
-    fields, source, values, params = _arrays(model, names, rows)
+    columns, selects, source, _, arrays = _statement_parts(
+        model, [model._meta.pk.name, *field_names], rows
+    )
     assignments = ", ".join(
-        f"{quote(f.column)} = {value}" for f, value in zip(fields[1:], values[1:], strict=True)
+        f"{quote(column)} = {value}" for column, value in zip(columns[1:], selects[1:], strict=True)
     )
     sql = (
         f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} FROM {source} "  # noqa: S608
-        f"WHERE t.{quote(fields[0].column)} = {values[0]}"
+        f"WHERE t.{quote(columns[0])} = {selects[0]}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, arrays)
 
 
 @dataclass
@@ -218,6 +278,50 @@ def _finish(run, status, error_type, message) -> str:
     return status
 
 
+def _new_asset_snapshot(asset, table) -> dict:
+    """The full snapshot of a new asset: no terms or forms yet."""
+    columns = [{**source_column_snapshot(c), "glossary_terms": []} for c in table.columns]
+    snapshot = asset_snapshot(asset, columns)
+    snapshot["glossary_terms"] = []
+    snapshot["forms"] = []
+    return snapshot
+
+
+def _business_snapshots(asset_ids) -> tuple[dict, dict, dict]:
+    """The glossary terms of the assets and of their columns (by column id), and their
+    forms, as asset_full_snapshot records them, in a constant number of queries."""
+    from django.db.models import Prefetch
+
+    from glossary.models import FormField
+
+    asset_terms, column_terms, forms = defaultdict(list), defaultdict(list), defaultdict(list)
+    links = (
+        Asset.glossary_terms.through.objects.filter(asset_id__in=asset_ids)
+        .select_related("glossaryterm__glossary")
+        .order_by("glossaryterm__name")
+    )
+    for link in links:
+        asset_terms[link.asset_id].append(_term_ref(link.glossaryterm))
+    links = (
+        AssetColumn.glossary_terms.through.objects.filter(assetcolumn__asset_id__in=asset_ids)
+        .select_related("glossaryterm__glossary")
+        .order_by("glossaryterm__name")
+    )
+    for link in links:
+        column_terms[link.assetcolumn_id].append(_term_ref(link.glossaryterm))
+    asset_forms = list(
+        AssetForm.objects.filter(asset_id__in=asset_ids)
+        .select_related("form_type")
+        .prefetch_related(
+            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
+        )
+        .order_by("form_type__name")
+    )
+    for asset_form, form in zip(asset_forms, forms_snapshot(asset_forms), strict=True):
+        forms[asset_form.asset_id].append(form)
+    return asset_terms, column_terms, forms
+
+
 class Importer:
     """Upserts one run's tables batch by batch."""
 
@@ -230,6 +334,9 @@ class Importer:
         if self.source.schema:
             where = f"{where}.{self.source.schema}"
         self.imported_from = f"Imported from {self.source.get_type_display()} {where}"
+        from .import_enrichment import RunEnrichment
+
+        self.enrichment = RunEnrichment.for_source(self.source)
 
     # --- one batch ------------------------------------------------------------------
 
@@ -251,7 +358,20 @@ class Importer:
                 )
         with transaction.atomic():
             self._upsert(tables, counts)
+            self._enrich(counts)
             self._record(counts, processed=len(raw_tables))
+
+    def _enrich(self, counts: BatchCounts) -> None:
+        """Default forms, glossary-term suggestions and publish on import for the batch's
+        new and changed assets; publishing's outcome is added to their activities."""
+        created = [a for _t, s, a, _m in counts.activities if s == ActivityStatus.SUCCEEDED_CREATED]
+        changed = [a for _t, s, a, _m in counts.activities if s == ActivityStatus.SUCCEEDED_UPDATED]
+        notes = self.enrichment.apply(created, changed)
+        if notes:
+            counts.activities = [
+                (table, status, asset_id, " ".join(filter(None, [message, notes.get(asset_id)])))
+                for table, status, asset_id, message in counts.activities
+            ]
 
     def _upsert(self, tables, counts: BatchCounts) -> None:
         now = timezone.now()
@@ -306,23 +426,38 @@ class Importer:
         for row, table in unchanged:
             counts.add(ActivityStatus.UNCHANGED, table.name, row["id"])
 
-    def _new_asset(self, table, now) -> Asset:
-        return Asset(
-            id=uuid.uuid4(),
-            domain_id=self.domain_id,
-            project=self.project,
-            data_source=self.source,
+    @staticmethod
+    def _new_asset(table) -> SimpleNamespace:
+        """What a new asset is made of (business metadata comes later, from people)."""
+        return SimpleNamespace(
+            pk=uuid.uuid4(),
             type=table.type,
             external_identifier=table.external_identifier,
             technical_name=table.name,
             database_name=table.database,
             schema_name=table.schema,
+            business_name="",
+            description="",
             technical_metadata=table.metadata,
             content_hash=table.content_hash,
-            current_revision=1,
             source_updated_at=table.updated_at,
-            created_at=now,
-            updated_at=now,
+        )
+
+    def _insert_assets(self, assets, now) -> None:
+        bulk_insert(
+            Asset,
+            ASSET_FIELDS,
+            [tuple(getattr(asset, name) for name in ASSET_ATTRIBUTES) for asset in assets],
+            constants={
+                "created_at": now,
+                "updated_at": now,
+                "domain": self.domain_id,
+                "project": self.project.pk,
+                "data_source": self.source.pk,
+                "business_name": "",
+                "description": "",
+                "current_revision": 1,
+            },
         )
 
     @staticmethod
@@ -334,49 +469,51 @@ class Importer:
             column.position,
             column.is_partition_key,
             column.comment,
-            "",
-            "",
         )
 
-    def _insert_columns(self, rows) -> dict:
-        """Insert new columns; their ids by (asset id, name) when predictions need them."""
-        returning = ("id", "asset", "name") if self.source.generate_business_names else ()
-        inserted = bulk_insert(AssetColumn, COLUMN_FIELDS, rows, returning=returning)
-        return {(asset_id, name): pk for pk, asset_id, name in inserted}
+    @staticmethod
+    def _insert_columns(rows) -> None:
+        bulk_insert(
+            AssetColumn, COLUMN_FIELDS, rows, constants={"business_name": "", "description": ""}
+        )
+
+    def _insert_revisions(self, rows, now) -> None:
+        bulk_insert(
+            AssetRevision,
+            REVISION_FIELDS,
+            rows,
+            constants={"reason": RevisionReason.IMPORT, "run": self.run.pk, "created_at": now},
+        )
 
     def _create(self, tables, counts: BatchCounts, now) -> None:
         if not tables:
             return
-        assets = [self._new_asset(t, now) for t in tables]
-        Asset.objects.bulk_create(assets)
-        column_ids = self._insert_columns(
+        assets = [self._new_asset(t) for t in tables]
+        self._insert_assets(assets, now)
+        self._insert_columns(
             [
-                self._column_row(asset.pk, column)
+                (asset.pk, c.name, c.data_type, c.position, c.is_partition_key, c.comment)
                 for asset, table in zip(assets, tables, strict=True)
-                for column in table.columns
+                for c in table.columns
             ]
         )
-        bulk_insert(
-            AssetRevision,
-            REVISION_FIELDS,
+        self._insert_revisions(
             [
                 (
                     asset.pk,
                     1,
-                    RevisionReason.IMPORT,
-                    asset_snapshot(asset, [source_column_snapshot(c) for c in table.columns]),
+                    _new_asset_snapshot(asset, table),
                     [self.imported_from],
-                    self.run.pk,
-                    now,
                 )
                 for asset, table in zip(assets, tables, strict=True)
             ],
+            now,
         )
         if self.source.generate_business_names:
             self._predict(
-                [(asset.pk, None, asset.technical_name) for asset in assets]
-                + [
-                    (asset.pk, column_ids[asset.pk, column.name], column.name)
+                [(asset.pk, asset.technical_name) for asset in assets],
+                [
+                    (asset.pk, column.name)
                     for asset, table in zip(assets, tables, strict=True)
                     for column in table.columns
                 ],
@@ -390,6 +527,8 @@ class Importer:
         old_columns: dict = {pk: [] for pk in asset_ids}
         for column in AssetColumn.objects.filter(asset_id__in=asset_ids).order_by():
             old_columns[column.asset_id].append(column)
+
+        asset_terms, column_terms, forms = _business_snapshots(asset_ids)
 
         to_create, to_update, to_delete, revisions = [], [], [], []
         for asset, table in pairs:
@@ -430,23 +569,22 @@ class Importer:
             asset.data_source = self.source
             asset.current_revision += 1
             asset.updated_at = now
-            revisions.append(
-                (
-                    asset.pk,
-                    asset.current_revision,
-                    RevisionReason.IMPORT,
-                    asset_snapshot(asset, current),
-                    changes,
-                    self.run.pk,
-                    now,
-                )
-            )
+            # A full snapshot, as revisions written by people have (terms and forms too).
+            snapshot = asset_snapshot(asset, current)
+            terms_by_name = {
+                c.name: column_terms.get(c.pk, []) for c in current if not isinstance(c, dict)
+            }
+            for column_data in snapshot["columns"]:
+                column_data["glossary_terms"] = terms_by_name.get(column_data["name"], [])
+            snapshot["glossary_terms"] = asset_terms.get(asset.pk, [])
+            snapshot["forms"] = forms.get(asset.pk, [])
+            revisions.append((asset.pk, asset.current_revision, snapshot, changes))
             counts.add(ActivityStatus.SUCCEEDED_UPDATED, table.name, asset.pk, "; ".join(changes))
 
         if to_delete:
             AssetColumn.objects.filter(pk__in=to_delete).delete()
         bulk_update_rows(AssetColumn, SOURCE_COLUMN_FIELDS, to_update)
-        column_ids = self._insert_columns(to_create)
+        self._insert_columns(to_create)
         Asset.objects.bulk_update(
             [asset for asset, _ in pairs],
             [
@@ -460,32 +598,54 @@ class Importer:
                 "updated_at",
             ],
         )
-        bulk_insert(AssetRevision, REVISION_FIELDS, revisions)
+        self._insert_revisions(revisions, now)
         if self.source.generate_business_names and to_create:
             # Only columns new to the asset: the others were proposed (or named) before.
-            self._predict([(row[0], column_ids[row[0], row[1]], row[1]) for row in to_create], now)
+            self._predict([], [(row[0], row[1]) for row in to_create], now)
 
-    def _predict(self, targets, now) -> None:
-        """PROPOSED business names for new assets and columns (which have none yet)."""
+    def _predict(self, assets, columns, now) -> None:
+        """PROPOSED business names for new assets and new columns, given as (asset id,
+        technical name) and (asset id, column name). They have no business name and no
+        suggestion yet, so no open suggestion can be in the way."""
+        constants = {
+            "created_at": now,
+            "updated_at": now,
+            "kind": PredictionKind.BUSINESS_NAME,
+            "status": PredictionStatus.PROPOSED,
+        }
         bulk_insert(
             Prediction,
-            PREDICTION_FIELDS,
+            ["asset", "value"],
             [
-                (
-                    uuid.uuid4(),
-                    now,
-                    now,
-                    asset_id,
-                    column_id,
-                    PredictionKind.BUSINESS_NAME,
-                    predicted,
-                    PredictionStatus.PROPOSED,
-                )
-                for asset_id, column_id, name in targets
+                (asset_id, predicted)
+                for asset_id, name in assets
                 if (predicted := business_name(name))
             ],
-            ignore_conflicts=True,
+            constants=constants,
+            expressions={"id": "gen_random_uuid()"},
         )
+        rows = [
+            (asset_id, name, predicted)
+            for asset_id, name in columns
+            if (predicted := business_name(name))
+        ]
+        if not rows:
+            return
+        # The columns were inserted just before: look each one's id up by (asset, name)
+        # in the unique index (LIMIT 1 keeps the planner from joining the whole table).
+        quote = connection.ops.quote_name
+        prediction, column = Prediction._meta, AssetColumn._meta
+        sql = (
+            f"INSERT INTO {quote(prediction.db_table)} (id, created_at, updated_at, kind, "  # noqa: S608
+            f"status, asset_id, column_id, value) "
+            "SELECT gen_random_uuid(), %s, %s, %s, %s, u.asset_id, c.id, u.value "
+            "FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS u(asset_id, name, value) "
+            f"CROSS JOIN LATERAL (SELECT id FROM {quote(column.db_table)} "
+            "WHERE asset_id = u.asset_id AND name = u.name LIMIT 1) AS c"
+        )
+        asset_ids, names, values = (_array_literal(values) for values in zip(*rows, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*constants.values(), asset_ids, names, values])
 
     def _record(self, counts: BatchCounts, *, processed: int) -> None:
         now = timezone.now()
@@ -493,9 +653,10 @@ class Importer:
             RunActivity,
             ACTIVITY_FIELDS,
             [
-                (self.run.pk, table[:255], status, asset_id, message, now)
+                (table[:255], status, asset_id, message)
                 for table, status, asset_id, message in counts.activities
             ],
+            constants={"run": self.run.pk, "created_at": now},
         )
         DataSourceRun.objects.filter(pk=self.run.pk).update(
             processed=F("processed") + processed,

@@ -18,11 +18,22 @@ from catalog.choices import (
     RunStatus,
     RunType,
 )
-from catalog.models import Asset, AssetColumn, AssetRevision, DataSourceRun, Prediction, RunActivity
+from catalog.diffs import snapshot_differences
+from catalog.models import (
+    Asset,
+    AssetColumn,
+    AssetForm,
+    AssetRevision,
+    DataSourceRun,
+    Prediction,
+    RunActivity,
+)
+from catalog.snapshots import asset_full_snapshot
 from catalog.sources import glue_tables
 from meshportal.demo import GLUE_DATABASE, TABLES, seed_aws, table_input
 from projects.choices import Designation
 from tests.catalog.throttling_proxy import AwsProxy
+from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
 from tests.projects.factories import (
     AwsAccountFactory,
     EnvironmentFactory,
@@ -264,6 +275,46 @@ def test_a_column_added_upstream_updates_one_asset_and_keeps_business_metadata(g
     assert AssetRevision.objects.exclude(asset=asset).count() == 2
 
 
+def test_import_revisions_are_full_snapshots_with_terms_and_forms(glue, owner, project, source):
+    """Revisions written by an import carry what a person's revision carries (terms and
+    forms too), so comparing them with the revision before shows only the real change."""
+    run_now(owner, source)
+    asset = Asset.objects.get(technical_name="film_category")
+    assert asset.revisions.get().snapshot == asset_full_snapshot(asset)
+
+    glossary = GlossaryFactory(owning_project=project, name="Film terms")
+    asset.glossary_terms.add(GlossaryTermFactory(glossary=glossary, name="Genre"))
+    asset.columns.get(name="category_id").glossary_terms.add(
+        GlossaryTermFactory(glossary=glossary, name="Identifier")
+    )
+    AssetForm.objects.create(
+        asset=asset,
+        form_type=FormTypeFactory(owning_project=project, name="Ownership"),
+        values={"last_audit": "2026-01-31", "contact": "films@streaming.example"},
+    )
+    before = asset_full_snapshot(asset)
+    glue.update_table(
+        DatabaseName=GLUE_DATABASE,
+        TableInput=glue_table_input(
+            "film_category",
+            columns=[*DEMO_TABLE["film_category"].columns, ("last_update", "timestamp")],
+        ),
+    )
+
+    run_now(owner, source)
+
+    asset.refresh_from_db()
+    snapshot = asset.revisions.get(revision=2).snapshot
+    assert snapshot == asset_full_snapshot(asset)
+    assert [t["name"] for t in snapshot["glossary_terms"]] == ["Genre"]
+    category_id = next(c for c in snapshot["columns"] if c["name"] == "category_id")
+    assert [t["name"] for t in category_id["glossary_terms"]] == ["Identifier"]
+    assert [f["form_type"]["name"] for f in snapshot["forms"]] == ["Ownership"]
+    assert snapshot_differences(before, snapshot) == [
+        {"field": "Column last_update", "before": "", "after": "added (timestamp)"}
+    ]
+
+
 def test_a_column_dropped_and_a_type_changed_upstream_are_named_in_the_revision(
     glue, owner, source
 ):
@@ -363,6 +414,54 @@ def test_a_table_that_returns_changed_is_restored_with_its_changes(glue, owner, 
     changes = asset.revisions.get(revision=2).changes
     assert changes[0] == "Restored: the table is back in the source"
     assert {"Column film_id removed", "Column special_features removed"} <= set(changes)
+
+
+def test_names_comments_and_parameters_with_special_characters_arrive_intact(glue, owner, source):
+    """Values travel to PostgreSQL in bulk (array literals): quoting must not bend them."""
+    tricky = [
+        'say "hi"',
+        "back\\slash",
+        "{braces}, commas",
+        "NULL",
+        "",
+        "line\nbreak",
+        "été 🎬",
+    ]
+    glue.create_table(
+        DatabaseName=GLUE_DATABASE,
+        TableInput={
+            "Name": "tricky_table",
+            "Description": 'A "quoted" {description}',
+            "Parameters": {"note": 'a\\b "c" {d}', "empty": ""},
+            "StorageDescriptor": {
+                "Columns": [
+                    {"Name": f"c{i}", "Type": "string", "Comment": comment}
+                    for i, comment in enumerate(tricky)
+                ]
+                + [{"Name": 'weird "name"', "Type": "struct<a:int,b:string>"}],
+                "Location": "s3://bucket/with space/",
+            },
+        },
+    )
+
+    run = run_now(owner, source)
+
+    assert run.status == RunStatus.SUCCESS, run.error_message
+    asset = Asset.objects.get(technical_name="tricky_table")
+    columns = list(asset.columns.order_by("position"))
+    assert [c.source_comment for c in columns[: len(tricky)]] == tricky
+    assert columns[-1].name == 'weird "name"'
+    assert columns[-1].data_type == "struct<a:int,b:string>"
+    assert asset.technical_metadata["parameters"] == {"empty": "", "note": 'a\\b "c" {d}'}
+    assert asset.technical_metadata["source_description"] == 'A "quoted" {description}'
+    assert asset.technical_metadata["location"] == "s3://bucket/with space/"
+    snapshot = asset.revisions.get().snapshot
+    assert [c["source_comment"] for c in snapshot["columns"]][: len(tricky)] == tricky
+    prediction = Prediction.objects.get(column=columns[-1])
+    assert prediction.value == "Weird Name"
+    # Nothing changed upstream: the hash of what was stored matches what is read again.
+    again = run_now(owner, source)
+    assert (again.unchanged, again.updated) == (4, 0)
 
 
 # --- filters -----------------------------------------------------------------------------

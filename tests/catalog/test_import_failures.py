@@ -7,6 +7,7 @@ ThrottlingException in Glue's JSON protocol, which botocore parses and retries a
 would against AWS.
 """
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -339,7 +340,6 @@ def test_executing_a_run_that_is_not_requested_does_nothing(glue, owner, source)
     )
 
 
-def test_executing_a_run_that_no_longer_exists_does_nothing(db):
-    import uuid
-
+def test_executing_a_run_that_no_longer_exists_does_nothing():
     assert execute_run(uuid.uuid4()) == "skipped"
+    assert not DataSourceRun.objects.exists()

@@ -190,8 +190,8 @@ def test_create_data_source_through_the_form(client_for, project, environment, o
     assert (
         f'<option value="{environment.pk}" selected>Film Datasets S3 — Data lake</option>' in html
     )
-    assert "Available once publishing exists" in html
-    assert re.search(r'<input type="checkbox" name="publish_on_import"[^>]*disabled', html)
+    assert "Publish every new or changed table as a listing" in html
+    assert not re.search(r'<input type="checkbox" name="publish_on_import"[^>]*disabled', html)
     assert "<code>0 2 * * *</code> every day at 02:00" in html
 
     response = client.post(

@@ -1,0 +1,143 @@
+"""What an import adds for the producer: default forms, glossary-term suggestions, and
+publish on import (accepted or refused by the domain's rules)."""
+
+import pytest
+
+from catalog import services
+from catalog.choices import ActivityStatus, ListingStatus, PredictionKind, RunStatus
+from catalog.models import Asset, AssetForm, Listing, Prediction
+from glossary.choices import FieldType
+from glossary.models import PublishingRule
+from meshportal.demo import GLUE_DATABASE, seed_aws
+from tests.glossary.factories import (
+    FormFieldFactory,
+    FormTypeFactory,
+    GlossaryFactory,
+    GlossaryTermFactory,
+)
+from tests.projects.factories import EnvironmentFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def environment(aws, project, profile):
+    seed_aws()
+    return EnvironmentFactory(project=project, profile=profile)
+
+
+def run_source(owner, source):
+    run, created = services.data_source_run_start(acting_user=owner, data_source=source)
+    assert created
+    run.refresh_from_db()
+    return run
+
+
+def make_source(owner, project, environment, **fields):
+    return services.data_source_create(
+        acting_user=owner,
+        project=project,
+        environment=environment,
+        name="films-CuratedZoneDB",
+        type="GLUE",
+        database=GLUE_DATABASE,
+        **fields,
+    )
+
+
+def test_default_forms_are_applied_empty_to_imported_assets(owner, project, environment):
+    form = FormTypeFactory(owning_project=project, name="Data owner", fields=[])
+    source = make_source(owner, project, environment, default_form_types=[form.pk])
+
+    run = run_source(owner, source)
+
+    assert run.status == RunStatus.SUCCESS
+    forms = AssetForm.objects.filter(form_type=form)
+    assert forms.count() == 3
+    assert all(f.values == {} and f.form_revision == form.revision for f in forms)
+
+
+def test_glossary_terms_matching_names_are_suggested_on_import(owner, project, environment):
+    glossary = GlossaryFactory(owning_project=project, name="Media")
+    genre = GlossaryTermFactory(glossary=glossary, name="Genre", synonyms=["category"])
+    film = GlossaryTermFactory(glossary=glossary, name="Film")
+    source = make_source(owner, project, environment)
+
+    run_source(owner, source)
+
+    film_category = Asset.objects.get(technical_name="film_category")
+    suggested = {
+        (p.column.name if p.column_id else None, p.glossary_term_id)
+        for p in Prediction.objects.filter(asset=film_category, kind=PredictionKind.GLOSSARY_TERM)
+    }
+    assert (None, genre.pk) in suggested  # "category" is a synonym of Genre
+    assert (None, film.pk) in suggested
+    assert ("category_id", genre.pk) in suggested
+    assert ("film_id", film.pk) in suggested
+
+
+def test_publish_on_import_publishes_when_the_rules_allow(owner, project, environment):
+    source = make_source(owner, project, environment, publish_on_import=True)
+
+    run = run_source(owner, source)
+
+    assert run.status == RunStatus.SUCCESS
+    assert Listing.objects.filter(status=ListingStatus.ACTIVE).count() == 3
+    messages = set(run.activities.values_list("message", flat=True))
+    assert messages == {"Published on import."}
+
+
+def test_a_publish_the_rules_refuse_becomes_the_tables_activity_with_the_reasons(
+    owner, project, environment
+):
+    form = FormTypeFactory(owning_project=project, name="Data owner", fields=[])
+    FormFieldFactory(
+        form_type=form, name="owner_email", label="Owner email", type=FieldType.EMAIL, required=True
+    )
+    rule = PublishingRule.objects.create(domain=project.domain)
+    rule.required_form_types.add(form)
+    source = make_source(
+        owner, project, environment, publish_on_import=True, default_form_types=[form.pk]
+    )
+
+    run = run_source(owner, source)
+
+    assert run.status == RunStatus.SUCCESS  # the import itself worked
+    assert not Listing.objects.exists()
+    activity = run.activities.get(table_name="film_category")
+    assert activity.status == ActivityStatus.SUCCEEDED_CREATED
+    assert (
+        activity.message
+        == "Not published: \u201cOwner email\u201d in form \u201cData owner\u201d is required."
+    )
+
+
+def test_publish_on_import_is_chosen_on_the_data_source_form(
+    client_for, owner, project, environment
+):
+    from django.urls import reverse
+
+    response = client_for(owner).post(
+        reverse("data-source-create", args=[project.pk]),
+        {
+            "name": "films-CuratedZoneDB",
+            "environment": environment.pk,
+            "type": "GLUE",
+            "database": GLUE_DATABASE,
+            "filters": "INCLUDE *",
+            "schedule_timezone": "UTC",
+            "enabled": "on",
+            "publish_on_import": "on",
+            "generate_business_names": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    source = project.data_sources.get(name="films-CuratedZoneDB")
+    assert source.publish_on_import is True
+    run = run_source(owner, source)
+    assert (
+        Listing.objects.filter(asset__data_source=source, status=ListingStatus.ACTIVE).count()
+        == run.added
+        == 3
+    )
