@@ -34,7 +34,7 @@ def test_producer_imports_curatedzonedb_and_accepts_the_predicted_names(
     expect(page.get_by_label("Table filters")).to_have_value("INCLUDE *")
     expect(page.get_by_label(re.compile(r"^Schedule"))).to_have_value("")  # on demand
     expect(page.get_by_label("Publish assets on import")).not_to_be_checked()
-    expect(page.get_by_label("Publish assets on import")).to_be_disabled()
+    expect(page.get_by_label("Publish assets on import")).to_be_enabled()
     expect(page.get_by_label("Generate business names")).to_be_checked()
     page.get_by_role("button", name="Add data source").click()
 
