@@ -135,7 +135,9 @@ def assets_carrying_term(*, user, term):
     """(assets, columns) visible to the user that carry the term, for the term page."""
     assets = asset_list(user=user).filter(glossary_terms=term)
     columns = (
-        AssetColumn.objects.filter(glossary_terms=term, asset__project__in=visible_projects(user=user))
+        AssetColumn.objects.filter(
+            glossary_terms=term, asset__project__in=visible_projects(user=user)
+        )
         .select_related("asset", "asset__project")
         .order_by("asset__technical_name", "position")
     )

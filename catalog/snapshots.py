@@ -103,11 +103,12 @@ def forms_snapshot(asset_forms) -> list[dict]:
         value
         for asset_form in asset_forms
         for field in asset_form.form_type.fields.all()
-        if field.type == FieldType.GLOSSARY_TERM
-        and (value := asset_form.values.get(field.name))
+        if field.type == FieldType.GLOSSARY_TERM and (value := asset_form.values.get(field.name))
     }
     term_names = (
-        {str(t.pk): t.name for t in GlossaryTerm.objects.filter(pk__in=term_ids)} if term_ids else {}
+        {str(t.pk): t.name for t in GlossaryTerm.objects.filter(pk__in=term_ids)}
+        if term_ids
+        else {}
     )
     result = []
     for asset_form in asset_forms:
@@ -165,14 +166,19 @@ def asset_full_snapshot(asset) -> dict:
     columns = list(
         AssetColumn.objects.filter(asset=asset)
         .prefetch_related(
-            Prefetch("glossary_terms", queryset=GlossaryTerm.objects.select_related("glossary").order_by("name"))
+            Prefetch(
+                "glossary_terms",
+                queryset=GlossaryTerm.objects.select_related("glossary").order_by("name"),
+            )
         )
         .order_by("position")
     )
     asset_forms = list(
         AssetForm.objects.filter(asset=asset)
         .select_related("form_type")
-        .prefetch_related(Prefetch("form_type__fields", queryset=FormField.objects.order_by("order")))
+        .prefetch_related(
+            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
+        )
         .order_by("form_type__name")
     )
     snapshot = asset_snapshot(asset, columns)

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from .choices import FieldType, Status
 from .models import FormField, FormType, Glossary, GlossaryTerm, PublishingRule
 from .permissions import require_domain_steward, require_manage_owned
+from .signals import term_words_changed
 
 GLOSSARY_FIELDS = {"name", "description", "status"}
 TERM_FIELDS = {
@@ -204,7 +205,14 @@ def term_create(
         term, {"name": f"Glossary '{glossary.name}' already has a term named '{term.name}'."}
     )
     _set_relations(term, is_a, classifies)
+    _words_changed([term.pk])
     return term
+
+
+def _words_changed(term_ids) -> None:
+    """Tell the apps above (the catalog's search) that these terms' words changed."""
+    if term_ids:
+        term_words_changed.send(sender=GlossaryTerm, term_ids=list(term_ids))
 
 
 @transaction.atomic
@@ -214,6 +222,10 @@ def term_update(*, acting_user, term: GlossaryTerm, **changes) -> GlossaryTerm:
         acting_user, glossary.domain, glossary.owning_project, "change terms of this glossary"
     )
     _reject_unknown(changes, TERM_FIELDS)
+    words_before = (term.name, list(term.synonyms))
+    parents_before = (
+        set(term.is_a.values_list("pk", flat=True)) if changes.get("is_a") is not None else None
+    )
     if "name" in changes:
         term.name = _text(changes["name"], "name", max_length=256)
     if "short_description" in changes:
@@ -230,6 +242,10 @@ def term_update(*, acting_user, term: GlossaryTerm, **changes) -> GlossaryTerm:
         term, {"name": f"Glossary '{glossary.name}' already has a term named '{term.name}'."}
     )
     _set_relations(term, changes.get("is_a"), changes.get("classifies"))
+    if (term.name, list(term.synonyms)) != words_before or (
+        parents_before is not None and parents_before != set(term.is_a.values_list("pk", flat=True))
+    ):
+        _words_changed([term.pk])
     return term
 
 
@@ -346,7 +362,7 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
         errors.sort(key=lambda message: int(message.split(":", 1)[0].removeprefix("Line ")))
         raise CsvImportError(errors)
 
-    created, changed = set(), set()
+    created, changed, reworded = set(), set(), set()
     terms = {}
     for _line, name, short, long, synonyms, _parents in rows:
         term = existing.get(name.lower())
@@ -364,6 +380,8 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
             long,
             synonyms,
         ):
+            if term.synonyms != synonyms:
+                reworded.add(term.pk)
             term.short_description, term.long_description, term.synonyms = short, long, synonyms
             term.save()
             changed.add(term.pk)
@@ -382,8 +400,10 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
                     [f"Line {line_number}: the parents of '{name}' would make an is-a cycle."]
                 ) from None
             term.is_a.set(wanted)
+            reworded.add(term.pk)
             if term.pk not in created:
                 changed.add(term.pk)
+    _words_changed(sorted(created | reworded, key=str))
     return {
         "created": len(created),
         "updated": len(changed),

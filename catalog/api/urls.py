@@ -6,7 +6,7 @@ they never clash with the pages' names.
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import search, views
 
 router = SimpleRouter()
 router.register("data-sources", views.DataSourceViewSet, basename="api-data-source")
@@ -29,4 +29,4 @@ router.register(
 )
 router.register("listings", views.ListingViewSet, basename="api-listing")
 
-urlpatterns: list = []
+urlpatterns: list = [*search.urlpatterns]

@@ -1,12 +1,29 @@
 """Listings: what consumers see of a published asset."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 from meshportal.models import BaseModel
 from projects.models import Domain, Project
 
 from ..choices import ListingStatus
+
+# Written by catalog/search.py only; large, so list pages never read them (see the manager).
+SEARCH_DOCUMENT_FIELDS = ("search_vector", "name_vector", "search_text")
+
+
+class ListingManager(models.Manager):
+    """Leaves the search document out of every listing read: a listing's tsvectors and
+    snippet text are as big as its snapshot and only the search queries (raw SQL) need
+    them."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer(*SEARCH_DOCUMENT_FIELDS)
 
 
 class Listing(BaseModel):
@@ -22,7 +39,9 @@ class Listing(BaseModel):
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="listings")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="listings")
     revision = models.PositiveIntegerField()
-    status = models.CharField(max_length=8, choices=ListingStatus.choices, default=ListingStatus.ACTIVE)
+    status = models.CharField(
+        max_length=8, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
+    )
     approval_required = models.BooleanField(
         default=True, help_text="Off: subscription requests are accepted automatically."
     )
@@ -34,9 +53,56 @@ class Listing(BaseModel):
     )
     unpublished_at = models.DateTimeField(null=True, blank=True)
 
+    # --- The search document (catalog/search.py), rebuilt with every publish -------------
+    technical_name = models.CharField(max_length=255, blank=True, default="", editable=False)
+    asset_type = models.CharField(max_length=16, blank=True, default="", editable=False)
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Weighted: A names, B terms (synonyms, broader terms) and column names, "
+        "C description and searchable form values, D column descriptions.",
+    )
+    name_vector = SearchVectorField(
+        null=True, editable=False, help_text="Compact: names, the asset's terms and synonyms."
+    )
+    search_text = models.TextField(
+        blank=True, default="", editable=False, help_text="HTML-escaped text for snippets."
+    )
+    glossary_term_ids = ArrayField(models.UUIDField(), default=list, blank=True, editable=False)
+    form_facets = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text='{"Form / Field label": value} of the searchable form fields.',
+    )
+
+    objects = ListingManager()
+
     class Meta:
         ordering = ["-published_at"]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            # Newest first within a domain or project (a search filtered by them walks
+            # only their listings).
+            models.Index(
+                fields=["domain", "status", "-published_at"], name="listing_domain_newest"
+            ),
+            models.Index(
+                fields=["project", "status", "-published_at"], name="listing_project_newest"
+            ),
+            models.Index("status", Lower("name"), name="listing_status_lower_name"),
+            models.Index("status", Lower("technical_name"), name="listing_status_lower_technical"),
+            GinIndex(
+                fields=["search_vector"],
+                name="listing_search_vector",
+                condition=Q(status="ACTIVE"),
+            ),
+            GinIndex(
+                fields=["name_vector"], name="listing_name_vector", condition=Q(status="ACTIVE")
+            ),
+            GinIndex(fields=["glossary_term_ids"], name="listing_glossary_term_ids"),
+            GinIndex(OpClass("form_facets", name="jsonb_path_ops"), name="listing_form_facets"),
+        ]
 
     def __str__(self):
         return self.name

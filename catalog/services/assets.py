@@ -214,9 +214,13 @@ def suggest_glossary_terms(assets, *, index=None) -> int:
     # One suggestion per target and term, even when several names match it; ones made
     # before (or rejected) are skipped by the unique constraints.
     unique = {(p.asset_id or p.asset.pk, p.column_id, p.glossary_term_id): p for p in suggestions}
-    before = Prediction.objects.filter(asset_id__in=asset_ids, kind=PredictionKind.GLOSSARY_TERM).count()
+    before = Prediction.objects.filter(
+        asset_id__in=asset_ids, kind=PredictionKind.GLOSSARY_TERM
+    ).count()
     Prediction.objects.bulk_create(list(unique.values()), ignore_conflicts=True)
-    after = Prediction.objects.filter(asset_id__in=asset_ids, kind=PredictionKind.GLOSSARY_TERM).count()
+    after = Prediction.objects.filter(
+        asset_id__in=asset_ids, kind=PredictionKind.GLOSSARY_TERM
+    ).count()
     return after - before
 
 

@@ -10,6 +10,7 @@ from projects.permissions import require_designation
 
 from ..choices import ListingStatus
 from ..models import Asset, AssetForm, Listing
+from ..search import rebuild_listing_documents
 from ..snapshots import asset_full_snapshot
 
 
@@ -94,6 +95,9 @@ def _publish(asset: Asset, *, acting_user, approval_required: bool) -> Listing:
             "unpublished_at": None,
         },
     )
+    # The search document, in this transaction: the listing is findable exactly when it
+    # is published. (Unpublishing leaves it: search only reads ACTIVE listings.)
+    rebuild_listing_documents([listing])
     return listing
 
 
