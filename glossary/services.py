@@ -4,7 +4,9 @@ import csv
 import io
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+
+from meshportal.services import reject_unknown_fields, save_unique
 
 from .choices import FieldType, Status
 from .models import FormField, FormType, Glossary, GlossaryTerm, PublishingRule
@@ -60,7 +62,7 @@ def glossary_create(
         description=description or "",
         status=_status(status),
     )
-    return _save_unique(
+    return save_unique(
         glossary,
         {"name": f"Domain '{domain.name}' already has a glossary named '{glossary.name}'."},
     )
@@ -71,34 +73,19 @@ def glossary_update(*, acting_user, glossary: Glossary, **changes) -> Glossary:
     require_manage_owned(
         acting_user, glossary.domain, glossary.owning_project, "change this glossary"
     )
-    _reject_unknown(changes, GLOSSARY_FIELDS)
+    reject_unknown_fields(changes, GLOSSARY_FIELDS)
     if "name" in changes:
         glossary.name = _text(changes["name"], "name", max_length=256)
     if "description" in changes:
         glossary.description = changes["description"] or ""
     if "status" in changes:
         glossary.status = _status(changes["status"])
-    return _save_unique(
+    return save_unique(
         glossary,
         {
             "name": f"Domain '{glossary.domain.name}' already has a glossary named '{glossary.name}'."
         },
     )
-
-
-def _reject_unknown(changes, allowed):
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
-
-
-def _save_unique(instance, error):
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError:
-        raise ValidationError(error) from None
-    return instance
 
 
 # --- Terms ------------------------------------------------------------------------------
@@ -201,7 +188,7 @@ def term_create(
         synonyms=_clean_synonyms(synonyms),
         status=_status(status),
     )
-    _save_unique(
+    save_unique(
         term, {"name": f"Glossary '{glossary.name}' already has a term named '{term.name}'."}
     )
     _set_relations(term, is_a, classifies)
@@ -221,7 +208,7 @@ def term_update(*, acting_user, term: GlossaryTerm, **changes) -> GlossaryTerm:
     require_manage_owned(
         acting_user, glossary.domain, glossary.owning_project, "change terms of this glossary"
     )
-    _reject_unknown(changes, TERM_FIELDS)
+    reject_unknown_fields(changes, TERM_FIELDS)
     words_before = (term.name, list(term.synonyms))
     parents_before = (
         set(term.is_a.values_list("pk", flat=True)) if changes.get("is_a") is not None else None
@@ -238,7 +225,7 @@ def term_update(*, acting_user, term: GlossaryTerm, **changes) -> GlossaryTerm:
         term.synonyms = _clean_synonyms(changes["synonyms"])
     if "status" in changes:
         term.status = _status(changes["status"])
-    _save_unique(
+    save_unique(
         term, {"name": f"Glossary '{glossary.name}' already has a term named '{term.name}'."}
     )
     _set_relations(term, changes.get("is_a"), changes.get("classifies"))
@@ -504,7 +491,7 @@ def form_type_create(
         status=_status(status),
     )
     cleaned = _clean_fields(domain, list(fields))
-    _save_unique(
+    save_unique(
         form_type, {"name": f"Domain '{domain.name}' already has a form named '{form_type.name}'."}
     )
     _replace_fields(form_type, cleaned)
@@ -516,7 +503,7 @@ def form_type_update(*, acting_user, form_type: FormType, **changes) -> FormType
     require_manage_owned(
         acting_user, form_type.domain, form_type.owning_project, "change this metadata form"
     )
-    _reject_unknown(changes, {"name", "description", "status", "fields"})
+    reject_unknown_fields(changes, {"name", "description", "status", "fields"})
     if "name" in changes:
         form_type.name = _text(changes["name"], "name", max_length=128)
     if "description" in changes:
@@ -527,7 +514,7 @@ def form_type_update(*, acting_user, form_type: FormType, **changes) -> FormType
         cleaned = _clean_fields(form_type.domain, list(changes["fields"]))
         if _replace_fields(form_type, cleaned):
             form_type.revision += 1
-    return _save_unique(
+    return save_unique(
         form_type,
         {"name": f"Domain '{form_type.domain.name}' already has a form named '{form_type.name}'."},
     )

@@ -12,11 +12,12 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from meshportal.exceptions import Conflict
+from meshportal.services import reject_unknown_fields, save_unique
 
 from .choices import Blueprint, Designation, EnvironmentStatus, NotificationKind, TaskStatus
 from .models import (
@@ -51,19 +52,14 @@ def _clean_name(value: str, field: str, max_length: int = 64) -> str:
 def project_create(*, acting_user, domain, name: str, description: str = "") -> Project:
     """Create a project in a domain; its creator becomes its first OWNER."""
     name = _clean_name(name, "name")
-    if Project.objects.filter(domain=domain, name__iexact=name).exists():
-        raise ValidationError(
-            {"name": f"A project named '{name}' already exists in domain '{domain.name}'."}
-        )
-    try:
-        with transaction.atomic():
-            project = Project.objects.create(
-                domain=domain, name=name, description=description or "", created_by=acting_user
-            )
-    except IntegrityError:  # a concurrent create won the race for the name
-        raise ValidationError(
-            {"name": f"A project named '{name}' already exists in domain '{domain.name}'."}
-        ) from None
+    project = Project(
+        domain=domain, name=name, description=description or "", created_by=acting_user
+    )
+    save_unique(
+        project,
+        {"name": f"A project named '{name}' already exists in domain '{domain.name}'."},
+        clash=Project.objects.filter(domain=domain, name__iexact=name),
+    )
     ProjectMembership.objects.create(
         project=project, user=acting_user, designation=Designation.OWNER
     )
@@ -74,29 +70,16 @@ def project_create(*, acting_user, domain, name: str, description: str = "") -> 
 def project_update(*, acting_user, project: Project, name=None, description=None) -> Project:
     require_designation(acting_user, project, Designation.OWNER, "change the project's details")
     if name is not None:
-        name = _clean_name(name, "name")
-        clash = Project.objects.filter(domain=project.domain, name__iexact=name).exclude(
-            pk=project.pk
-        )
-        if clash.exists():
-            raise ValidationError(
-                {
-                    "name": f"A project named '{name}' already exists in domain '{project.domain.name}'."
-                }
-            )
-        project.name = name
+        project.name = _clean_name(name, "name")
     if description is not None:
         project.description = description
-    try:
-        with transaction.atomic():
-            project.save()
-    except IntegrityError:  # a concurrent rename won the race for the name
-        raise ValidationError(
-            {
-                "name": f"A project named '{project.name}' already exists in domain '{project.domain.name}'."
-            }
-        ) from None
-    return project
+    return save_unique(
+        project,
+        {
+            "name": f"A project named '{project.name}' already exists in domain '{project.domain.name}'."
+        },
+        clash=Project.objects.filter(domain=project.domain, name__iexact=project.name),
+    )
 
 
 # --- Members ------------------------------------------------------------------------------
@@ -279,13 +262,11 @@ def environment_create(
     )
     for field, value in derive_resource_names(environment).items():
         setattr(environment, field, value)
-    try:
-        with transaction.atomic():
-            environment.save(force_insert=True)
-    except IntegrityError:
-        raise ValidationError(
-            {"name": f"This project already has an environment named '{name}'."}
-        ) from None
+    save_unique(
+        environment,
+        {"name": f"This project already has an environment named '{name}'."},
+        force_insert=True,
+    )
     _enqueue_provisioning(environment.pk)
     return environment
 
@@ -387,21 +368,12 @@ def _admin_save(instance, *, changes: dict, allowed: set, frozen: dict, clash, c
     for field, message in frozen.items():
         if field in changes and changes.pop(field) != getattr(instance, field):
             raise ValidationError({field: message})
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    reject_unknown_fields(changes, allowed)
     for field, value in changes.items():
         setattr(instance, field, value)
     # clean() of EnvironmentProfile runs validate_profile (parameters per blueprint).
     instance.full_clean(validate_unique=False, validate_constraints=False)
-    if clash(instance).exclude(pk=instance.pk).exists():
-        raise ValidationError(clash_error(instance))
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError:  # a concurrent write won the race for the unique value
-        raise ValidationError(clash_error(instance)) from None
-    return instance
+    return save_unique(instance, clash_error(instance), clash=clash(instance))
 
 
 def _admin_delete(instance, *, what: str) -> None:

@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from meshportal.exceptions import Conflict, NestedValidationError
+from meshportal.services import reject_unknown_fields
 from projects.choices import Designation
 from projects.permissions import require_designation
 
@@ -291,9 +292,7 @@ def asset_update(*, acting_user, asset: Asset, **changes) -> Asset:
     """Change the asset's business name, description (Markdown) and glossary terms."""
     asset = _lock_asset(asset.pk)
     _require_editable(acting_user, asset, "edit assets")
-    unknown = set(changes) - {"business_name", "description", "glossary_terms"}
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    reject_unknown_fields(changes, {"business_name", "description", "glossary_terms"})
     lines, fields = [], []
     if "business_name" in changes:
         name = _clean_business_name(changes["business_name"])

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meshportal.exceptions import Conflict
+from meshportal.services import reject_unknown_fields, save_unique
 from projects.choices import Blueprint, Designation, EnvironmentStatus
 from projects.permissions import require_designation
 
@@ -180,31 +181,18 @@ def _set_default_form_types(data_source: DataSource, form_types) -> None:
 
 
 def _save_data_source(data_source: DataSource) -> DataSource:
-    if (
-        DataSource.objects.filter(project=data_source.project, name__iexact=data_source.name)
-        .exclude(pk=data_source.pk)
-        .exists()
-    ):
-        raise ValidationError(
-            {"name": f"This project already has a data source named '{data_source.name}'."}
-        )
-    try:
-        with transaction.atomic():
-            data_source.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"name": f"This project already has a data source named '{data_source.name}'."}
-        ) from None
-    return data_source
+    return save_unique(
+        data_source,
+        {"name": f"This project already has a data source named '{data_source.name}'."},
+        clash=DataSource.objects.filter(project=data_source.project, name__iexact=data_source.name),
+    )
 
 
 @transaction.atomic
 def data_source_create(*, acting_user, project, environment, **fields) -> DataSource:
     """Create a data source of a project (CONTRIBUTOR or OWNER)."""
     require_designation(acting_user, project, Designation.CONTRIBUTOR, "add data sources")
-    unknown = set(fields) - DATA_SOURCE_FIELDS
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    reject_unknown_fields(fields, DATA_SOURCE_FIELDS)
     form_types = _clean_default_form_types(project, fields.pop("default_form_types", None))
     data_source = DataSource(
         project=project, environment=environment, created_by=acting_user, **fields
@@ -220,9 +208,7 @@ def data_source_update(*, acting_user, data_source: DataSource, **changes) -> Da
     require_designation(
         acting_user, data_source.project, Designation.CONTRIBUTOR, "change data sources"
     )
-    unknown = set(changes) - DATA_SOURCE_FIELDS
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    reject_unknown_fields(changes, DATA_SOURCE_FIELDS)
     form_types = None
     if "default_form_types" in changes:
         form_types = _clean_default_form_types(
