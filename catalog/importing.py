@@ -23,6 +23,7 @@ from projects.models import Project
 from .business_names import business_name
 from .choices import (
     ActivityStatus,
+    ListingStatus,
     PredictionKind,
     PredictionStatus,
     RevisionReason,
@@ -35,6 +36,7 @@ from .models import (
     AssetForm,
     AssetRevision,
     DataSourceRun,
+    Listing,
     Prediction,
     RunActivity,
 )
@@ -685,6 +687,10 @@ class Importer:
             Asset.objects.filter(pk__in=[a.pk for a in gone]).update(
                 archived_at=now, updated_at=now
             )
+            # A table that no longer exists must not stay in the catalog either.
+            Listing.objects.filter(
+                asset_id__in=[a.pk for a in gone], status=ListingStatus.ACTIVE
+            ).update(status=ListingStatus.INACTIVE, unpublished_at=now, updated_at=now)
             for asset in gone:
                 counts.add(
                     ActivityStatus.SKIPPED_ARCHIVED,

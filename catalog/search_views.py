@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from .search import SORTS, SearchRequest, search_inventory, search_listings
+from .search.engine import FACET_SAMPLE
 
 PAGE_SIZE = 20
 FACET_TITLES = {
@@ -80,6 +81,7 @@ def search(request):
         "inventory": query.get("inventory", ""),
         "errors": [],
         "results": None,
+        "facet_sample": FACET_SAMPLE,
     }
     try:
         search_request = SearchRequest.from_query(query, default_page_size=PAGE_SIZE)

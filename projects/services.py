@@ -19,7 +19,7 @@ from django.utils import timezone
 from meshportal.exceptions import Conflict
 from meshportal.services import reject_unknown_fields, save_unique
 
-from .choices import Blueprint, Designation, EnvironmentStatus, NotificationKind, TaskStatus
+from .choices import Blueprint, Designation, EnvironmentStatus, NotificationKind
 from .models import (
     AwsAccount,
     Domain,
@@ -322,13 +322,6 @@ def notification_mark_all_read(*, acting_user) -> int:
     return Notification.objects.filter(recipient=acting_user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-
-
-def notification_close_tasks(*, topic: str, link: str) -> int:
-    """Close the open TASK notifications about one thing (for later apps' decisions)."""
-    return Notification.objects.filter(
-        kind=NotificationKind.TASK, topic=topic, link=link, task_status=TaskStatus.ACTIVE
-    ).update(task_status=TaskStatus.INACTIVE, updated_at=timezone.now())
 
 
 # --- SSO groups -----------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import F, Func, JSONField, Value
 from django.utils import timezone
 
+from meshportal.locks import advisory_lock
+
 from .choices import EnvironmentStatus, NotificationKind
 from .models import Environment
 from .provisioning import ProvisioningError, provision
@@ -61,6 +63,15 @@ def provision_environment(environment_id: str) -> str:
     )
     if environment is None or environment.status != EnvironmentStatus.CREATING:
         return "skipped"
+    # A message delivered twice (acks_late) must not provision the same environment in
+    # two workers at once: the second one leaves it to the first.
+    with advisory_lock(f"provision-environment:{environment.pk}") as acquired:
+        if not acquired:
+            return "busy"
+        return _provision(environment)
+
+
+def _provision(environment) -> str:
     try:
         provision(
             environment,
@@ -69,7 +80,7 @@ def provision_environment(environment_id: str) -> str:
     except ProvisioningError as error:
         return _fail(environment, error.message)
     except Exception as error:  # a bug or an unforeseen failure: still leave a retryable state
-        logger.exception("Provisioning environment %s failed unexpectedly", environment_id)
+        logger.exception("Provisioning environment %s failed unexpectedly", environment.pk)
         return _fail(
             environment,
             f"Provisioning stopped on an unexpected error ({type(error).__name__}: {error}). "

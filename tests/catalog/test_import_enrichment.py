@@ -141,3 +141,20 @@ def test_publish_on_import_is_chosen_on_the_data_source_form(
         == run.added
         == 3
     )
+
+
+def test_a_published_table_that_leaves_the_source_leaves_the_catalog(
+    aws, owner, project, environment
+):
+    source = make_source(owner, project, environment, publish_on_import=True)
+    run_source(owner, source)
+    assert Listing.objects.filter(status=ListingStatus.ACTIVE).count() == 3
+
+    aws.client("glue").delete_table(DatabaseName=GLUE_DATABASE, Name="category_streams")
+    run = run_source(owner, source)
+
+    assert run.archived == 1
+    listing = Listing.objects.get(asset__technical_name="category_streams")
+    assert listing.status == ListingStatus.INACTIVE
+    assert listing.unpublished_at is not None
+    assert Listing.objects.filter(status=ListingStatus.ACTIVE).count() == 2

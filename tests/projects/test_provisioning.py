@@ -163,3 +163,33 @@ def test_glue_rejects_nothing_about_derived_names(aws, environment_bucket, owner
         aws.client("glue").get_database(Name=env.producer_glue_database)
     except ClientError as error:  # pragma: no cover - shows the name in the failure
         pytest.fail(f"{env.producer_glue_database}: {error}")
+
+
+def test_a_second_delivery_while_the_first_provisions_leaves_it_alone(
+    aws, environment_bucket, owner, project, profile
+):
+    """acks_late may deliver the message twice; the advisory lock keeps one worker on it."""
+    from django.db import connections
+
+    from meshportal.locks import advisory_lock
+
+    env = Environment(project=project, profile=profile, name="locked", created_by=owner)
+    for field, value in services.derive_resource_names(env).items():
+        setattr(env, field, value)
+    env.save()
+    other = connections.create_connection("default")  # another worker's session
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_lock(hashtext(%s))", [f"provision-environment:{env.pk}"]
+            )
+        assert provision_environment(str(env.pk)) == "busy"
+        env.refresh_from_db()
+        assert env.status == EnvironmentStatus.CREATING and env.provisioning_steps == {}
+    finally:
+        other.close()
+    with advisory_lock(f"provision-environment:{env.pk}") as acquired:
+        assert acquired  # released with the other session
+    result = provision_environment(str(env.pk))
+    env.refresh_from_db()
+    assert result == "active", env.last_error
