@@ -2,7 +2,10 @@
 
 from django.db import models
 
+from meshportal.choices import with_colors
 
+
+@with_colors({"GLUE": "lake", "REDSHIFT": "warehouse"})
 class DataSourceType(models.TextChoices):
     GLUE = "GLUE", "AWS Glue"
     REDSHIFT = "REDSHIFT", "Amazon Redshift"
@@ -13,11 +16,21 @@ class FilterType(models.TextChoices):
     EXCLUDE = "EXCLUDE", "Exclude"
 
 
+@with_colors({"PRIORITIZED": "muted", "SCHEDULED": "primary"})
 class RunType(models.TextChoices):
     PRIORITIZED = "PRIORITIZED", "On demand"
     SCHEDULED = "SCHEDULED", "Scheduled"
 
 
+@with_colors(
+    {
+        "REQUESTED": "info",
+        "RUNNING": "info",
+        "SUCCESS": "success",
+        "PARTIALLY_SUCCEEDED": "warning",
+        "FAILED": "danger",
+    }
+)
 class RunStatus(models.TextChoices):
     REQUESTED = "REQUESTED", "Requested"
     RUNNING = "RUNNING", "Running"
@@ -30,6 +43,15 @@ class RunStatus(models.TextChoices):
         return [cls.REQUESTED, cls.RUNNING]
 
 
+@with_colors(
+    {
+        "ACCESS_DENIED": "danger",
+        "RESOURCE_NOT_FOUND": "danger",
+        "THROTTLING": "warning",
+        "VALIDATION": "danger",
+        "INTERNAL": "danger",
+    }
+)
 class RunErrorType(models.TextChoices):
     ACCESS_DENIED = "ACCESS_DENIED", "Access denied"
     RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND", "Resource not found"
@@ -38,6 +60,15 @@ class RunErrorType(models.TextChoices):
     INTERNAL = "INTERNAL", "Internal"
 
 
+@with_colors(
+    {
+        "SUCCEEDED_CREATED": "success",
+        "SUCCEEDED_UPDATED": "primary",
+        "UNCHANGED": "muted",
+        "SKIPPED_ARCHIVED": "warning",
+        "FAILED": "danger",
+    }
+)
 class ActivityStatus(models.TextChoices):
     SUCCEEDED_CREATED = "SUCCEEDED_CREATED", "Created"
     SUCCEEDED_UPDATED = "SUCCEEDED_UPDATED", "Updated"
@@ -46,6 +77,14 @@ class ActivityStatus(models.TextChoices):
     FAILED = "FAILED", "Failed"
 
 
+@with_colors(
+    {
+        "GLUE_TABLE": "lake",
+        "GLUE_VIEW": "lake",
+        "REDSHIFT_TABLE": "warehouse",
+        "REDSHIFT_VIEW": "warehouse",
+    }
+)
 class AssetType(models.TextChoices):
     GLUE_TABLE = "GLUE_TABLE", "Glue table"
     GLUE_VIEW = "GLUE_VIEW", "Glue view"
@@ -53,6 +92,7 @@ class AssetType(models.TextChoices):
     REDSHIFT_VIEW = "REDSHIFT_VIEW", "Redshift view"
 
 
+@with_colors({"IMPORT": "muted", "EDIT": "primary", "PREDICTION": "owner"})
 class RevisionReason(models.TextChoices):
     IMPORT = "IMPORT", "Imported"
     EDIT = "EDIT", "Edited"
@@ -64,12 +104,14 @@ class PredictionKind(models.TextChoices):
     GLOSSARY_TERM = "GLOSSARY_TERM", "Glossary term"
 
 
+@with_colors({"PROPOSED": "primary", "ACCEPTED": "success", "REJECTED": "muted"})
 class PredictionStatus(models.TextChoices):
     PROPOSED = "PROPOSED", "Proposed"
     ACCEPTED = "ACCEPTED", "Accepted"
     REJECTED = "REJECTED", "Rejected"
 
 
+@with_colors({"ACTIVE": "success"})
 class ListingStatus(models.TextChoices):
     ACTIVE = "ACTIVE", "Active"
     INACTIVE = "INACTIVE", "Inactive"

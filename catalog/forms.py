@@ -13,13 +13,12 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 
 from glossary.models import FormType
-from projects.forms import attach_service_errors
+from meshportal.forms import ServiceFormMixin
 
 from .choices import DataSourceType, FilterType
 from .models import DataSource
 
 # Service field names → form field names (where they differ).
-SERVICE_FIELD_ALIASES = {"filter_expressions": "filters"}
 
 # Help texts with markup (the examples are what people copy); constants, no user input.
 FILTERS_HELP = mark_safe(  # noqa: S308
@@ -65,8 +64,10 @@ def parse_filter_lines(text: str) -> list[dict]:
     return expressions
 
 
-class DataSourceForm(forms.Form):
+class DataSourceForm(ServiceFormMixin, forms.Form):
     """Create and edit a data source. ``filters`` is cleaned into the service's list."""
+
+    service_field_aliases = {"filter_expressions": "filters"}
 
     name = forms.CharField(
         max_length=DataSource._meta.get_field("name").max_length,
@@ -159,7 +160,7 @@ class DataSourceForm(forms.Form):
     def clean_filters(self) -> list[dict]:
         return parse_filter_lines(self.cleaned_data.get("filters", ""))
 
-    def service_fields(self) -> dict:
+    def service_kwargs(self) -> dict:
         """Keyword arguments for ``data_source_create/update`` (environment apart)."""
         data = self.cleaned_data
         return {
@@ -176,9 +177,6 @@ class DataSourceForm(forms.Form):
             "generate_business_names": data["generate_business_names"],
             "default_form_types": [f.pk for f in data["default_form_types"]],
         }
-
-    def attach(self, error: ValidationError) -> None:
-        attach_service_errors(self, error, aliases=SERVICE_FIELD_ALIASES)
 
     @staticmethod
     def initial_for(data_source: DataSource) -> dict:
@@ -301,7 +299,7 @@ class TermNames:
         return ids
 
 
-class ColumnRowForm(forms.Form):
+class ColumnRowForm(ServiceFormMixin, forms.Form):
     """One column on the columns page. ``name`` identifies it (hidden); ``terms`` is
     typed as names and cleaned into ids (``glossary_terms``) for the service."""
 
@@ -324,7 +322,7 @@ class ColumnRowForm(forms.Form):
     def clean_terms(self) -> list[str]:
         return self.term_names.parse(self.cleaned_data.get("terms", ""))
 
-    def service_item(self) -> dict:
+    def service_kwargs(self) -> dict:
         """What changed on this row, as an item of ``asset_columns_update(columns=…)``."""
         item = {"name": self.cleaned_data["name"]}
         for field in ("business_name", "description"):
@@ -377,7 +375,7 @@ def _initial_value(form_field, value):
     return str(value)
 
 
-class FormValuesForm(forms.Form):
+class FormValuesForm(ServiceFormMixin, forms.Form):
     """The values of one metadata form on an asset, one typed input per field.
 
     ``required`` marks what publishing will ask for; saving half-filled is allowed (as
@@ -401,10 +399,7 @@ class FormValuesForm(forms.Form):
             field.field_type = form_field.type
             self.fields[form_field.name] = field
 
-    def service_values(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items()}
-
-    def attach(self, errors: dict) -> None:
+    def attach_label_errors(self, errors: dict) -> None:
         """``{label: [messages]}`` from the service onto the inputs with that label."""
         for label, problems in errors.items():
             name = self.by_label.get(str(label).lower())

@@ -24,12 +24,12 @@ from glossary.choices import FieldType
 from glossary.choices import Status as GlossaryStatus
 from glossary.models import FormField, FormType, GlossaryTerm
 from meshportal.exceptions import Conflict, Incomplete
+from meshportal.forms import attach_service_errors, service_error_text
+from meshportal.htmx import is_htmx_partial
 from meshportal.markdown import render_markdown
 from projects import selectors as project_selectors
 from projects.choices import Designation, EnvironmentStatus
-from projects.forms import attach_service_errors, service_error_text
 from projects.permissions import project_designation, require_designation
-from projects.views import is_htmx_partial
 
 from . import selectors, services
 from .choices import ActivityStatus, AssetType, ListingStatus, PredictionKind
@@ -105,10 +105,10 @@ def data_source_create(request, pk):
                 acting_user=request.user,
                 project=project,
                 environment=form.cleaned_data["environment"],
-                **form.service_fields(),
+                **form.service_kwargs(),
             )
         except ValidationError as error:
-            form.attach(error)
+            attach_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -143,10 +143,10 @@ def data_source_edit(request, pk):
                 acting_user=request.user,
                 data_source=data_source,
                 environment=form.cleaned_data["environment"],
-                **form.service_fields(),
+                **form.service_kwargs(),
             )
         except ValidationError as error:
-            form.attach(error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, f"Data source “{data_source.name}” saved.")
             return redirect("data-source-detail", pk=data_source.pk)
@@ -640,7 +640,7 @@ def asset_columns_edit(request, pk):
         form_kwargs={"term_names": term_names},
     )
     if request.method == "POST" and formset.is_valid():
-        items = [item for item in (f.service_item() for f in formset) if len(item) > 1]
+        items = [item for item in (f.service_kwargs() for f in formset) if len(item) > 1]
         if not items:
             messages.info(request, "Nothing changed.")
             return redirect("asset-detail", pk=asset.pk)
@@ -788,12 +788,12 @@ def asset_form_edit(request, pk, form_type):
             updated = services.asset_forms_update(
                 acting_user=request.user,
                 asset=asset,
-                forms={str(form_type.pk): form.service_values()},
+                forms={str(form_type.pk): form.service_kwargs()},
             )
         except ValidationError as error:
             problems = _nested_errors(error, "forms").get(form_type.name)
             if isinstance(problems, dict):
-                form.attach(problems)
+                form.attach_label_errors(problems)
             else:
                 form.add_error(None, error.messages)
         else:

@@ -9,6 +9,8 @@ from collections import OrderedDict
 
 from django import forms
 
+from meshportal.forms import ServiceFormMixin
+
 from .choices import FieldType, Status
 from .models import FormField, FormType, Glossary, GlossaryTerm
 from .services import LIST_SEPARATOR
@@ -163,7 +165,7 @@ class GlossaryChoiceField(forms.ModelChoiceField):
     show_domain = False
 
 
-class FormFieldRowForm(forms.Form):
+class FormFieldRowForm(ServiceFormMixin, forms.Form):
     """One row of the form builder: one field of the form, in the order of the rows."""
 
     label = forms.CharField(max_length=FormField._meta.get_field("label").max_length)
@@ -204,7 +206,7 @@ class FormFieldRowForm(forms.Form):
             self.add_error("glossary", "Only “Glossary term” fields draw from a glossary.")
         return cleaned
 
-    def as_service_field(self) -> dict:
+    def service_kwargs(self) -> dict:
         data = self.cleaned_data
         glossary = data.get("glossary")
         return {

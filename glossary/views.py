@@ -15,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from meshportal.forms import attach_service_errors
+from meshportal.htmx import is_htmx_partial
 from meshportal.markdown import render_markdown
 from projects import selectors as project_selectors
-from projects.forms import attach_service_errors
 from projects.permissions import is_domain_steward
-from projects.views import is_htmx_partial
 
 from . import selectors, services
 from .choices import Status
@@ -450,7 +450,7 @@ def _form_builder(*, form, rows, save):
         return None
     kept = rows.kept_forms()
     try:
-        return save([row.as_service_field() for row in kept])
+        return save([row.service_kwargs() for row in kept])
     except ValidationError as error:
         _attach_field_errors(form, kept, error)
         return None

@@ -2,12 +2,16 @@
 
 from django.db import models
 
+from meshportal.choices import with_colors
 
+
+@with_colors({"OWNER": "owner", "STEWARD": "owner"})
 class DomainRole(models.TextChoices):
     OWNER = "OWNER", "Owner"
     STEWARD = "STEWARD", "Steward"
 
 
+@with_colors({"OWNER": "owner", "CONTRIBUTOR": "primary", "VIEWER": "muted"})
 class Designation(models.TextChoices):
     """A member's designation in a project; higher designations include the lower ones."""
 
@@ -30,11 +34,21 @@ class Designation(models.TextChoices):
         return self.rank >= 3
 
 
+@with_colors({"DATA_LAKE": "lake", "DATA_WAREHOUSE": "warehouse"})
 class Blueprint(models.TextChoices):
     DATA_LAKE = "DATA_LAKE", "Data lake (Glue, S3, Athena, Lake Formation)"
     DATA_WAREHOUSE = "DATA_WAREHOUSE", "Data warehouse (Amazon Redshift)"
 
 
+@with_colors(
+    {
+        "CREATING": "info",
+        "ACTIVE": "success",
+        "CREATE_FAILED": "danger",
+        "DELETING": "warning",
+        "DELETED": "muted",
+    }
+)
 class EnvironmentStatus(models.TextChoices):
     CREATING = "CREATING", "Creating"
     ACTIVE = "ACTIVE", "Active"
@@ -43,6 +57,7 @@ class EnvironmentStatus(models.TextChoices):
     DELETED = "DELETED", "Deleted"
 
 
+@with_colors({"TASK": "warning", "EVENT": "muted"})
 class NotificationKind(models.TextChoices):
     TASK = "TASK", "Task"
     EVENT = "EVENT", "Event"

@@ -2,7 +2,8 @@
 
 Forms only shape and check input; the rules (unique names, who may do what, at least one
 owner) live in services, whose ValidationErrors are attached back onto these forms with
-`attach_service_errors` so a person sees every problem next to what they typed.
+`meshportal.forms.attach_service_errors` so a person sees every problem next to what
+they typed.
 """
 
 from django import forms
@@ -10,24 +11,6 @@ from django.core.exceptions import ValidationError
 
 from .choices import Designation
 from .models import Project
-
-
-def attach_service_errors(form: forms.Form, error: ValidationError, aliases=None) -> None:
-    """Put a service's ValidationError onto the form: per field where the form has that
-    field (``aliases`` maps service field names to form field names), else as a
-    non-field error. Nothing a service says is dropped."""
-    aliases = aliases or {}
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            field = aliases.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def service_error_text(error: ValidationError) -> str:
-    """One sentence (or a few) for a flash message."""
-    return " ".join(error.messages)
 
 
 class ProjectCreateForm(forms.Form):

@@ -18,6 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meshportal.exceptions import Conflict
+from meshportal.forms import attach_service_errors, service_error_text
+from meshportal.htmx import is_htmx_partial
 
 from . import selectors, services
 from .choices import Designation, EnvironmentStatus
@@ -28,24 +30,12 @@ from .forms import (
     MemberUpdateForm,
     ProjectCreateForm,
     ProjectEditForm,
-    attach_service_errors,
-    service_error_text,
 )
 from .permissions import project_designation, require_designation
 from .provisioning import steps_for
 
 PAGE_SIZE = 25
 HOME_LIST_SIZE = 8
-
-
-def is_htmx_partial(request) -> bool:
-    """An htmx request that wants a fragment (not a boosted full-page navigation).
-
-    As in NetBox's utilities/htmx.py: the server, not the client, picks partial or full.
-    """
-    return (
-        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-    )
 
 
 def _designation(project) -> Designation | None:

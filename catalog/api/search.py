@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from catalog.choices import AssetType
 from catalog.search import SORTS, SearchRequest, search_inventory, search_listings
 from glossary.api.serializers import NamedRefSerializer
-from projects.api.serializers import DetailSerializer
+from meshportal.api.serializers import DetailSerializer
 
 from .serializers import ASSET_TYPE_HELP, AttachedTermSerializer
 

@@ -6,24 +6,26 @@ they never clash with the pages' names.
 
 from rest_framework.routers import SimpleRouter
 
+from meshportal.api.viewsets import UUID_REGEX
+
 from . import search, views
 
 router = SimpleRouter()
 router.register("data-sources", views.DataSourceViewSet, basename="api-data-source")
 router.register("data-source-runs", views.DataSourceRunViewSet, basename="api-data-source-run")
 router.register(
-    rf"data-source-runs/(?P<run_pk>{views.UUID_REGEX})/activities",
+    rf"data-source-runs/(?P<run_pk>{UUID_REGEX})/activities",
     views.RunActivityViewSet,
     basename="api-data-source-run-activity",
 )
 router.register("assets", views.AssetViewSet, basename="api-asset")
 router.register(
-    rf"assets/(?P<asset_pk>{views.UUID_REGEX})/revisions",
+    rf"assets/(?P<asset_pk>{UUID_REGEX})/revisions",
     views.AssetRevisionViewSet,
     basename="api-asset-revision",
 )
 router.register(
-    rf"assets/(?P<asset_pk>{views.UUID_REGEX})/predictions",
+    rf"assets/(?P<asset_pk>{UUID_REGEX})/predictions",
     views.PredictionViewSet,
     basename="api-asset-prediction",
 )

@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -42,25 +42,16 @@ from catalog.models import (
 )
 from catalog.snapshots import forms_snapshot
 from glossary.models import FormField, GlossaryTerm
-from projects.api.serializers import DetailSerializer
-from projects.api.views import UUID_REGEX
+from meshportal.api.serializers import DetailSerializer
+from meshportal.api.viewsets import (
+    DECISION_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    PortalViewSet,
+    validated,
+)
 
 from . import serializers as s
-
-_ERRORS = {400: OpenApiTypes.OBJECT, 403: DetailSerializer, 404: DetailSerializer}
-_READ_ERRORS = {404: DetailSerializer}
-_DECISION_ERRORS = {403: DetailSerializer, 404: DetailSerializer, 409: DetailSerializer}
-
-
-def _fake(view) -> bool:
-    """True while drf-spectacular inspects the view (there is no real user then)."""
-    return getattr(view, "swagger_fake_view", False)
-
-
-def _validated(serializer_class, request, *, partial=False, context=None) -> dict:
-    serializer = serializer_class(data=request.data, partial=partial, context=context or {})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class RunActivityFilterSet(django_filters.FilterSet):
@@ -78,12 +69,14 @@ class RunActivityFilterSet(django_filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(responses={200: s.DataSourceSerializer(many=True)}),
-    retrieve=extend_schema(responses={200: s.DataSourceSerializer, **_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: s.DataSourceSerializer, **READ_ERRORS}),
     create=extend_schema(
-        request=s.DataSourceCreateSerializer, responses={201: s.DataSourceSerializer, **_ERRORS}
+        request=s.DataSourceCreateSerializer,
+        responses={201: s.DataSourceSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
-        request=s.DataSourceUpdateSerializer, responses={200: s.DataSourceSerializer, **_ERRORS}
+        request=s.DataSourceUpdateSerializer,
+        responses={200: s.DataSourceSerializer, **WRITE_ERRORS},
     ),
     destroy=extend_schema(
         responses={204: None, 403: DetailSerializer, 404: DetailSerializer, 409: DetailSerializer},
@@ -91,18 +84,16 @@ class RunActivityFilterSet(django_filters.FilterSet):
         "inventory, detached (``data_source`` becomes null). 409 while a run is going.",
     ),
 )
-class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Data sources of the projects the user sees (members, and stewards of the domain).
     CONTRIBUTORs and OWNERs of the project create, change, run and delete them."""
 
     serializer_class = s.DataSourceSerializer
     filterset_class = DataSourceFilterSet
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    schema_model = DataSource
 
-    def get_queryset(self):
-        if _fake(self):
-            return DataSource.objects.none()
+    def visible_queryset(self):
         # The default forms' ids ride along in the same query, so a page costs the same.
         default_form_types = DataSource.default_form_types.through.objects.filter(
             datasource_id=OuterRef("pk")
@@ -135,7 +126,7 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(self._serialize([self.get_object()])[0])
 
     def create(self, request, *args, **kwargs):
-        data = _validated(
+        data = validated(
             s.DataSourceCreateSerializer, request, context=self.get_serializer_context()
         )
         data_source = services.data_source_create(acting_user=request.user, **data)
@@ -143,7 +134,7 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def partial_update(self, request, *args, **kwargs):
         data_source = self.get_object()
-        data = _validated(
+        data = validated(
             s.DataSourceUpdateSerializer,
             request,
             partial=True,
@@ -159,7 +150,7 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        responses={200: s.DataSourceRunSerializer(many=True), **_READ_ERRORS},
+        responses={200: s.DataSourceRunSerializer(many=True), **READ_ERRORS},
         description="The data source's runs, newest first.",
     )
     @action(detail=True, methods=["get"], filter_backends=[])
@@ -209,18 +200,14 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 @extend_schema_view(
     retrieve=extend_schema(responses={200: s.DataSourceRunSerializer, 404: DetailSerializer})
 )
-class DataSourceRunViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class DataSourceRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Runs of the data sources the user sees, newest first, with their counts."""
 
     serializer_class = s.DataSourceRunSerializer
     filterset_class = DataSourceRunFilterSet
-    lookup_value_regex = UUID_REGEX
+    schema_model = DataSourceRun
 
-    def get_queryset(self):
-        if _fake(self):
-            return DataSourceRun.objects.none()
+    def visible_queryset(self):
         return selectors.run_list(user=self.request.user)
 
     def get_object(self) -> DataSourceRun:
@@ -235,19 +222,18 @@ class DataSourceRunViewSet(
                 "run_pk", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The run's id."
             )
         ],
-        responses={200: s.RunActivitySerializer(many=True), **_READ_ERRORS},
+        responses={200: s.RunActivitySerializer(many=True), **READ_ERRORS},
     )
 )
-class RunActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RunActivityViewSet(mixins.ListModelMixin, PortalViewSet):
     """``/data-source-runs/{run_pk}/activities/``: what the run did with each table, in
     the order it did it (``?status=FAILED`` for the tables that went wrong)."""
 
     serializer_class = s.RunActivitySerializer
     filterset_class = RunActivityFilterSet
+    schema_model = RunActivity
 
-    def get_queryset(self):
-        if _fake(self):
-            return RunActivity.objects.none()
+    def visible_queryset(self):
         run = selectors.run_get(user=self.request.user, pk=self.kwargs["run_pk"])
         return selectors.activity_list(run=run)
 
@@ -299,26 +285,24 @@ _FORMS_EXAMPLE = OpenApiExample(
     retrieve=extend_schema(responses={200: s.AssetDetailSerializer, 404: DetailSerializer}),
     partial_update=extend_schema(
         request=s.AssetUpdateSerializer,
-        responses={200: s.AssetDetailSerializer, **_ERRORS},
+        responses={200: s.AssetDetailSerializer, **WRITE_ERRORS},
         description="Change the business name, the Markdown description and the glossary "
         "terms (CONTRIBUTOR or OWNER). One revision records what changed; nothing changed "
         'writes none. Errors name the field: ``{"glossary_terms": ["Term \'X\' is disabled '
         '…"]}``.',
     ),
 )
-class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """The inventory: assets of the projects the user sees (members, and stewards of the
     domain). Archived assets are listed too; ``?archived=false`` leaves them out.
     CONTRIBUTORs and OWNERs of the project edit the business metadata and publish."""
 
     serializer_class = s.AssetSerializer
     filterset_class = AssetFilterSet
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
+    schema_model = Asset
 
-    def get_queryset(self):
-        if _fake(self):
-            return Asset.objects.none()
+    def visible_queryset(self):
         return selectors.asset_list(user=self.request.user)
 
     def get_serializer_class(self):
@@ -347,13 +331,13 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def partial_update(self, request, *args, **kwargs):
         asset = self.get_object()
-        data = _validated(s.AssetUpdateSerializer, request, partial=True)
+        data = validated(s.AssetUpdateSerializer, request, partial=True)
         services.asset_update(acting_user=request.user, asset=asset, **data)
         return self._detail(asset.pk)
 
     @extend_schema(
         request=s.ColumnUpdateSerializer(many=True),
-        responses={200: s.AssetDetailSerializer, **_ERRORS},
+        responses={200: s.AssetDetailSerializer, **WRITE_ERRORS},
         description="Change business names, descriptions and glossary terms of columns, "
         "named by their technical ``name`` (CONTRIBUTOR or OWNER), in one revision. The body "
         'is the list (``{"columns": [...]}`` is accepted too); fields left out stay. '
@@ -406,7 +390,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(
         request=OpenApiTypes.OBJECT,
         examples=[_FORMS_EXAMPLE],
-        responses={200: s.AssetFormSerializer(many=True), **_ERRORS},
+        responses={200: s.AssetFormSerializer(many=True), **WRITE_ERRORS},
         description="Fill or change forms of the domain (CONTRIBUTOR or OWNER): an object "
         "of form type id or name → ``{field name or label: value}``, which replaces that "
         "form's values (a required field may stay empty until publishing), or ``null`` to "
@@ -440,7 +424,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):
         asset = self.get_object()
-        data = _validated(s.PublishSerializer, request)
+        data = validated(s.PublishSerializer, request)
         existed = Listing.objects.filter(asset=asset).exists()
         listing = services.asset_publish(
             acting_user=request.user, asset=asset, approval_required=data["approval_required"]
@@ -475,10 +459,8 @@ _ASSET_PK = OpenApiParameter(
 )
 
 
-class AssetChildViewSet(viewsets.GenericViewSet):
+class AssetChildViewSet(PortalViewSet):
     """Base of ``/assets/{asset_pk}/…``: the asset must be visible, or it is a 404."""
-
-    lookup_value_regex = UUID_REGEX
 
     def get_asset(self) -> Asset:
         if not hasattr(self, "_asset"):
@@ -491,7 +473,7 @@ class AssetChildViewSet(viewsets.GenericViewSet):
 @extend_schema_view(
     list=extend_schema(
         parameters=[_ASSET_PK],
-        responses={200: s.AssetRevisionSerializer(many=True), **_READ_ERRORS},
+        responses={200: s.AssetRevisionSerializer(many=True), **READ_ERRORS},
         description="The asset's revisions, newest first, with what changed (no snapshots).",
     ),
     retrieve=extend_schema(
@@ -501,7 +483,7 @@ class AssetChildViewSet(viewsets.GenericViewSet):
                 "revision", OpenApiTypes.INT, OpenApiParameter.PATH, description="1, 2, …"
             ),
         ],
-        responses={200: s.AssetRevisionDetailSerializer, **_READ_ERRORS},
+        responses={200: s.AssetRevisionDetailSerializer, **READ_ERRORS},
         description="One revision with the full snapshot of the asset as it was.",
     ),
 )
@@ -509,10 +491,9 @@ class AssetRevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ass
     serializer_class = s.AssetRevisionSerializer
     lookup_field = "revision"
     lookup_value_regex = r"[0-9]+"
+    schema_model = AssetRevision
 
-    def get_queryset(self):
-        if _fake(self):
-            return AssetRevision.objects.none()
+    def visible_queryset(self):
         return selectors.revision_list(asset=self.get_asset())
 
     def get_serializer_class(self):
@@ -549,33 +530,33 @@ _PREDICTION_PK = OpenApiParameter(
                 description="Which suggestions (PROPOSED when not given).",
             ),
         ],
-        responses={200: s.PredictionSerializer(many=True), **_READ_ERRORS},
+        responses={200: s.PredictionSerializer(many=True), **READ_ERRORS},
         description="Suggestions for the asset: its own business name first, then its "
         "columns in order.",
     ),
     accept=extend_schema(
         parameters=[_ASSET_PK, _PREDICTION_PK],
         request=None,
-        responses={200: s.PredictionSerializer, **_DECISION_ERRORS},
+        responses={200: s.PredictionSerializer, **DECISION_ERRORS},
         description="Accept one suggestion (CONTRIBUTOR or OWNER): the business name is set "
         "and a revision written. 409 when it was already decided.",
     ),
     reject=extend_schema(
         parameters=[_ASSET_PK, _PREDICTION_PK],
         request=None,
-        responses={200: s.PredictionSerializer, **_DECISION_ERRORS},
+        responses={200: s.PredictionSerializer, **DECISION_ERRORS},
         description="Reject one suggestion (CONTRIBUTOR or OWNER); 409 when already decided.",
     ),
     accept_all=extend_schema(
         parameters=[_ASSET_PK],
         request=None,
-        responses={200: s.PredictionsAcceptedSerializer, **_DECISION_ERRORS},
+        responses={200: s.PredictionsAcceptedSerializer, **DECISION_ERRORS},
         description="Accept every PROPOSED business name of the asset in one revision.",
     ),
     reject_all=extend_schema(
         parameters=[_ASSET_PK],
         request=None,
-        responses={200: s.PredictionsRejectedSerializer, **_DECISION_ERRORS},
+        responses={200: s.PredictionsRejectedSerializer, **DECISION_ERRORS},
         description="Reject every PROPOSED suggestion of the asset.",
     ),
 )
@@ -583,10 +564,9 @@ class PredictionViewSet(mixins.ListModelMixin, AssetChildViewSet):
     """``/assets/{asset_pk}/predictions/``: business-name suggestions to accept or reject."""
 
     serializer_class = s.PredictionSerializer
+    schema_model = Prediction
 
-    def get_queryset(self):
-        if _fake(self):
-            return Prediction.objects.none()
+    def visible_queryset(self):
         return selectors.prediction_list(asset=self.get_asset(), status=None)
 
     def get_object(self) -> Prediction:
@@ -650,17 +630,15 @@ class PredictionViewSet(mixins.ListModelMixin, AssetChildViewSet):
         "snapshot). An INACTIVE listing is a 404 except for members of its project.",
     ),
 )
-class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Published assets. Every signed-in user reads ACTIVE listings; unpublished
     (INACTIVE) ones stay visible to the owning project's members only."""
 
     serializer_class = s.ListingSerializer
     filterset_class = ListingFilterSet
-    lookup_value_regex = UUID_REGEX
+    schema_model = Listing
 
-    def get_queryset(self):
-        if _fake(self):
-            return Listing.objects.none()
+    def visible_queryset(self):
         return selectors.listing_list(user=self.request.user)
 
     def get_serializer_class(self):

@@ -1,79 +1,21 @@
-"""Template helpers of the catalog pages: status badges, run durations, the project
-page's data sources section, sanitised Markdown and listing labels.
+"""Template helpers of the catalog pages: run durations, the project page's data
+sources section, sanitised Markdown and listing labels.
 
-Badges use the portal's markup and colour families (projects/templatetags/portal.py);
-this library only adds the tones of the catalog's own enum values.
+Badges are the portal's (``{% badge %}`` in meshportal/templatetags/portal.py); the
+catalog's colours sit on its choices (catalog/choices.py).
 """
 
 import html
 
 from django import template
-from django.utils.html import format_html, strip_tags
+from django.utils.html import strip_tags
 
 from meshportal.markdown import render_markdown
-from projects.templatetags.portal import TONES as PORTAL_TONES
 
 from .. import selectors
 from ..choices import AssetType
 
 register = template.Library()
-
-TONES = {
-    **PORTAL_TONES,
-    # run status
-    "REQUESTED": "info",
-    "RUNNING": "info",
-    "SUCCESS": "success",
-    "PARTIALLY_SUCCEEDED": "warning",
-    "FAILED": "danger",
-    # run type
-    "PRIORITIZED": "muted",
-    "SCHEDULED": "primary",
-    # activity status
-    "SUCCEEDED_CREATED": "success",
-    "SUCCEEDED_UPDATED": "primary",
-    "UNCHANGED": "muted",
-    "SKIPPED_ARCHIVED": "warning",
-    # source and asset types
-    "GLUE": "lake",
-    "REDSHIFT": "warehouse",
-    "GLUE_TABLE": "lake",
-    "GLUE_VIEW": "lake",
-    "REDSHIFT_TABLE": "warehouse",
-    "REDSHIFT_VIEW": "warehouse",
-    # revision reasons and predictions
-    "IMPORT": "muted",
-    "EDIT": "primary",
-    "PREDICTION": "owner",
-    "PROPOSED": "primary",
-    "ACCEPTED": "success",
-    "REJECTED": "muted",
-    # error types
-    "ACCESS_DENIED": "danger",
-    "RESOURCE_NOT_FOUND": "danger",
-    "THROTTLING": "warning",
-    "VALIDATION": "danger",
-    "INTERNAL": "danger",
-}
-
-
-@register.filter
-def catalog_tone(value) -> str:
-    return TONES.get(str(value), "muted")
-
-
-@register.simple_tag
-def status_badge(value, label=None, testid=None):
-    """``{% status_badge run.status testid="run-status" %}``: the portal's badge with the
-    catalog's tones; the text is the enum value (what the API says) unless labelled."""
-    value = str(value or "")
-    attrs = format_html(' data-testid="{}"', testid) if testid else ""
-    return format_html(
-        '<span class="badge badge--{}"{}>{}</span>',
-        TONES.get(value, "muted"),
-        attrs,
-        label or value,
-    )
 
 
 @register.filter

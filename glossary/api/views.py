@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, parsers, status, viewsets
+from rest_framework import mixins, parsers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -20,26 +20,18 @@ from glossary import selectors, services
 from glossary.filters import FormTypeFilterSet, GlossaryFilterSet, GlossaryTermFilterSet
 from glossary.models import FormType, Glossary, GlossaryTerm
 from glossary.permissions import require_manage_owned
-from projects.api.serializers import DetailSerializer
-from projects.api.views import UUID_REGEX
+from meshportal.api.serializers import DetailSerializer
+from meshportal.api.viewsets import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    PortalViewSet,
+    validated,
+)
 from projects.models import Domain
 
 from . import serializers as s
 
-_ERRORS = {400: OpenApiTypes.OBJECT, 403: DetailSerializer, 404: DetailSerializer}
-_READ_ERRORS = {404: DetailSerializer}
 MAX_CSV_BYTES = 10 * 1024 * 1024
-
-
-def _fake(view) -> bool:
-    """True while drf-spectacular inspects the view (there is no real user then)."""
-    return getattr(view, "swagger_fake_view", False)
-
-
-def _validated(serializer_class, request, *, partial=False) -> dict:
-    serializer = serializer_class(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class CsvParser(parsers.BaseParser):
@@ -64,16 +56,16 @@ class GlossaryWriteMixin:
 
 @extend_schema_view(
     list=extend_schema(responses={200: s.GlossarySerializer(many=True)}),
-    retrieve=extend_schema(responses={200: s.GlossarySerializer, **_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: s.GlossarySerializer, **READ_ERRORS}),
     create=extend_schema(
-        request=s.GlossaryCreateSerializer, responses={201: s.GlossarySerializer, **_ERRORS}
+        request=s.GlossaryCreateSerializer, responses={201: s.GlossarySerializer, **WRITE_ERRORS}
     ),
     partial_update=extend_schema(
-        request=s.GlossaryUpdateSerializer, responses={200: s.GlossarySerializer, **_ERRORS}
+        request=s.GlossaryUpdateSerializer, responses={200: s.GlossarySerializer, **WRITE_ERRORS}
     ),
 )
 class GlossaryViewSet(
-    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet
 ):
     """Every domain's glossaries, readable by everyone signed in. The domain's stewards
     and owners, and the OWNERs of the owning project, create and change them; a glossary
@@ -81,16 +73,14 @@ class GlossaryViewSet(
 
     serializer_class = s.GlossarySerializer
     filterset_class = GlossaryFilterSet
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
+    schema_model = Glossary
 
-    def get_queryset(self):
-        if _fake(self):
-            return Glossary.objects.none()
+    def visible_queryset(self):
         return selectors.glossary_list(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
-        data = _validated(s.GlossaryCreateSerializer, request)
+        data = validated(s.GlossaryCreateSerializer, request)
         project = data["owning_project"]
         glossary = services.glossary_create(
             acting_user=request.user,
@@ -104,7 +94,7 @@ class GlossaryViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         glossary = self.get_object()
-        data = _validated(s.GlossaryUpdateSerializer, request, partial=True)
+        data = validated(s.GlossaryUpdateSerializer, request, partial=True)
         glossary = services.glossary_update(acting_user=request.user, glossary=glossary, **data)
         return self._output(glossary)
 
@@ -187,18 +177,18 @@ def _uploaded_csv(request) -> tuple[bytes, str]:
 
 @extend_schema_view(
     list=extend_schema(responses={200: s.GlossaryTermSerializer(many=True)}),
-    retrieve=extend_schema(responses={200: s.GlossaryTermSerializer, **_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: s.GlossaryTermSerializer, **READ_ERRORS}),
     create=extend_schema(
         request=s.GlossaryTermCreateSerializer,
-        responses={201: s.GlossaryTermSerializer, **_ERRORS},
+        responses={201: s.GlossaryTermSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         request=s.GlossaryTermUpdateSerializer,
-        responses={200: s.GlossaryTermSerializer, **_ERRORS},
+        responses={200: s.GlossaryTermSerializer, **WRITE_ERRORS},
     ),
 )
 class GlossaryTermViewSet(
-    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet
 ):
     """Terms of every glossary (``?glossary=``, ``?domain=``, ``?status=``, ``?q=`` over
     names, short descriptions and synonyms), with their relations as id and name.
@@ -206,24 +196,22 @@ class GlossaryTermViewSet(
 
     serializer_class = s.GlossaryTermSerializer
     filterset_class = GlossaryTermFilterSet
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
+    schema_model = GlossaryTerm
 
-    def get_queryset(self):
-        if _fake(self):
-            return GlossaryTerm.objects.none()
+    def visible_queryset(self):
         return selectors.term_list(user=self.request.user).prefetch_related(
             "narrower_terms", "classified_by"
         )
 
     def create(self, request, *args, **kwargs):
-        data = _validated(s.GlossaryTermCreateSerializer, request)
+        data = validated(s.GlossaryTermCreateSerializer, request)
         term = services.term_create(acting_user=request.user, **data)
         return self._output(term, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         term = self.get_object()
-        data = _validated(s.GlossaryTermUpdateSerializer, request, partial=True)
+        data = validated(s.GlossaryTermUpdateSerializer, request, partial=True)
         term = services.term_update(acting_user=request.user, term=term, **data)
         return self._output(term)
 
@@ -233,32 +221,30 @@ class GlossaryTermViewSet(
 
 @extend_schema_view(
     list=extend_schema(responses={200: s.FormTypeSerializer(many=True)}),
-    retrieve=extend_schema(responses={200: s.FormTypeSerializer, **_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: s.FormTypeSerializer, **READ_ERRORS}),
     create=extend_schema(
-        request=s.FormTypeCreateSerializer, responses={201: s.FormTypeSerializer, **_ERRORS}
+        request=s.FormTypeCreateSerializer, responses={201: s.FormTypeSerializer, **WRITE_ERRORS}
     ),
     partial_update=extend_schema(
-        request=s.FormTypeUpdateSerializer, responses={200: s.FormTypeSerializer, **_ERRORS}
+        request=s.FormTypeUpdateSerializer, responses={200: s.FormTypeSerializer, **WRITE_ERRORS}
     ),
 )
 class FormTypeViewSet(
-    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet
 ):
     """Metadata form types with their ordered fields. Managed like glossaries; changing
     the ``fields`` bumps ``revision`` (sending the same fields again does not)."""
 
     serializer_class = s.FormTypeSerializer
     filterset_class = FormTypeFilterSet
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
+    schema_model = FormType
 
-    def get_queryset(self):
-        if _fake(self):
-            return FormType.objects.none()
+    def visible_queryset(self):
         return selectors.form_type_list(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
-        data = _validated(s.FormTypeCreateSerializer, request)
+        data = validated(s.FormTypeCreateSerializer, request)
         project = data["owning_project"]
         form_type = services.form_type_create(
             acting_user=request.user,
@@ -273,7 +259,7 @@ class FormTypeViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         form_type = self.get_object()
-        data = _validated(s.FormTypeUpdateSerializer, request, partial=True)
+        data = validated(s.FormTypeUpdateSerializer, request, partial=True)
         if "fields" in data:
             data["fields"] = [dict(f) for f in data["fields"]]
         form_type = services.form_type_update(acting_user=request.user, form_type=form_type, **data)
@@ -290,18 +276,16 @@ _DOMAIN_ID = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(responses={200: s.PublishingRuleSerializer(many=True)}),
     retrieve=extend_schema(
-        parameters=[_DOMAIN_ID], responses={200: s.PublishingRuleSerializer, **_READ_ERRORS}
+        parameters=[_DOMAIN_ID], responses={200: s.PublishingRuleSerializer, **READ_ERRORS}
     ),
     update=extend_schema(
         parameters=[_DOMAIN_ID],
         request=s.PublishingRuleInputSerializer,
-        responses={200: s.PublishingRuleSerializer, **_ERRORS},
+        responses={200: s.PublishingRuleSerializer, **WRITE_ERRORS},
         description="Replace the domain's rule (stewards and owners of the domain).",
     ),
 )
-class PublishingRuleViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class PublishingRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """One publishing rule per domain, addressed by the domain's id: the form types (and
     optionally glossary terms) every asset of the domain must carry before it may be
     published. A domain that never set a rule requires nothing (empty lists)."""
@@ -309,17 +293,15 @@ class PublishingRuleViewSet(
     serializer_class = s.PublishingRuleSerializer
     lookup_field = "pk"
     lookup_url_kwarg = "domain"
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "put", "head", "options"]
+    schema_model = Domain
 
-    def get_queryset(self):
-        if _fake(self):
-            return Domain.objects.none()
+    def visible_queryset(self):
         return selectors.publishing_rule_by_domain_list(user=self.request.user)
 
     def update(self, request, *args, **kwargs):
         domain = self.get_object()
-        data = _validated(s.PublishingRuleInputSerializer, request)
+        data = validated(s.PublishingRuleInputSerializer, request)
         services.publishing_rule_set(acting_user=request.user, domain=domain, **data)
         fresh = get_object_or_404(self.get_queryset(), pk=domain.pk)
         return Response(self.get_serializer(fresh).data)

@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from meshportal.api.serializers import DetailSerializer  # noqa: F401 (re-exported)
 from projects import selectors
 from projects.choices import Blueprint, Designation
 from projects.models import (
@@ -24,13 +25,6 @@ from projects.models import (
     role_arn_validator,
 )
 from projects.provisioning import steps_for
-
-
-class DetailSerializer(serializers.Serializer):
-    """The body of every non-field error (401/403/404/409), for the schema."""
-
-    detail = serializers.CharField()
-
 
 # --- Domains, AWS accounts, environment profiles ----------------------------------------
 

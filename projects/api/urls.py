@@ -6,6 +6,8 @@ Route names start with ``api-`` (``api-project-detail``): the pages use the plai
 
 from rest_framework.routers import SimpleRouter
 
+from meshportal.api.viewsets import UUID_REGEX
+
 from . import views
 
 router = SimpleRouter()
@@ -16,7 +18,7 @@ router.register(
 )
 router.register("projects", views.ProjectViewSet, basename="api-project")
 router.register(
-    rf"projects/(?P<project_pk>{views.UUID_REGEX})/members",
+    rf"projects/(?P<project_pk>{UUID_REGEX})/members",
     views.ProjectMemberViewSet,
     basename="api-project-member",
 )

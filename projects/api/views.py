@@ -8,11 +8,16 @@ API's exception handler turns them into 400 / 403 / 409 JSON.
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from meshportal.api.permissions import IsPlatformAdminOrReadOnly
+from meshportal.api.viewsets import (
+    WRITE_ERRORS,
+    PortalViewSet,
+    validated,
+)
 from projects import selectors, services
 from projects.filters import (
     AwsAccountFilterSet,
@@ -33,32 +38,10 @@ from projects.models import (
 
 from . import serializers as s
 
-UUID_REGEX = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-
-_ERRORS = {
-    400: OpenApiTypes.OBJECT,
-    403: s.DetailSerializer,
-    404: s.DetailSerializer,
-}
-
-
-def _fake(view) -> bool:
-    """True while drf-spectacular inspects the view (there is no real user then)."""
-    return getattr(view, "swagger_fake_view", False)
-
-
-def _validated(serializer_class, request, *, partial=False, context=None) -> dict:
-    serializer = serializer_class(data=request.data, partial=partial, context=context or {})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # --- Domains, AWS accounts, environment profiles ----------------------------------------
 
 
-class PlatformAdminViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class PlatformAdminViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Read for everyone signed in; create, change and delete for platform admins.
 
     Subclasses name their selector-backed queryset, their output and input serializers,
@@ -66,7 +49,6 @@ class PlatformAdminViewSet(
     """
 
     permission_classes = [IsPlatformAdminOrReadOnly]
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     input_serializer_class: type
     create_service = update_service = delete_service = None
@@ -77,13 +59,13 @@ class PlatformAdminViewSet(
         return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = _validated(self.input_serializer_class, request)
+        data = validated(self.input_serializer_class, request)
         obj = self.create_service(acting_user=request.user, **data)
         return self._output(obj, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         obj = self.get_object()
-        data = _validated(self.input_serializer_class, request, partial=True)
+        data = validated(self.input_serializer_class, request, partial=True)
         obj = self.update_service(
             acting_user=request.user, **{self.service_object_kwarg: obj}, **data
         )
@@ -97,8 +79,8 @@ class PlatformAdminViewSet(
 
 def _admin_schema(output, input_):
     return extend_schema_view(
-        create=extend_schema(request=input_, responses={201: output, **_ERRORS}),
-        partial_update=extend_schema(request=input_, responses={200: output, **_ERRORS}),
+        create=extend_schema(request=input_, responses={201: output, **WRITE_ERRORS}),
+        partial_update=extend_schema(request=input_, responses={200: output, **WRITE_ERRORS}),
         destroy=extend_schema(
             responses={
                 204: None,
@@ -119,10 +101,9 @@ class DomainViewSet(PlatformAdminViewSet):
     update_service = staticmethod(services.domain_update)
     delete_service = staticmethod(services.domain_delete)
     service_object_kwarg = "domain"
+    schema_model = Domain
 
-    def get_queryset(self):
-        if _fake(self):
-            return Domain.objects.none()
+    def visible_queryset(self):
         return selectors.domain_list(user=self.request.user)
 
 
@@ -135,10 +116,9 @@ class AwsAccountViewSet(PlatformAdminViewSet):
     update_service = staticmethod(services.aws_account_update)
     delete_service = staticmethod(services.aws_account_delete)
     service_object_kwarg = "account"
+    schema_model = AwsAccount
 
-    def get_queryset(self):
-        if _fake(self):
-            return AwsAccount.objects.none()
+    def visible_queryset(self):
         return selectors.aws_account_list(user=self.request.user)
 
 
@@ -151,29 +131,26 @@ class EnvironmentProfileViewSet(PlatformAdminViewSet):
     update_service = staticmethod(services.environment_profile_update)
     delete_service = staticmethod(services.environment_profile_delete)
     service_object_kwarg = "profile"
+    schema_model = EnvironmentProfile
 
-    def get_queryset(self):
-        if _fake(self):
-            return EnvironmentProfile.objects.none()
+    def visible_queryset(self):
         return selectors.environment_profile_list(user=self.request.user)
 
 
 # --- Projects and members ---------------------------------------------------------------
 
 
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Projects the user is a member of (directly or by SSO group) or oversees as a
     steward of the domain. Anyone signed in may create one and becomes its OWNER; only
     OWNERs change it. Projects are not deleted through the API."""
 
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilterSet
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
+    schema_model = Project
 
-    def get_queryset(self):
-        if _fake(self):
-            return Project.objects.none()
+    def visible_queryset(self):
         return selectors.project_list(user=self.request.user).select_related("created_by")
 
     def _output(self, project, code=status.HTTP_200_OK) -> Response:
@@ -181,19 +158,19 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(self.get_serializer(fresh).data, status=code)
 
     @extend_schema(
-        request=s.ProjectCreateSerializer, responses={201: s.ProjectSerializer, **_ERRORS}
+        request=s.ProjectCreateSerializer, responses={201: s.ProjectSerializer, **WRITE_ERRORS}
     )
     def create(self, request, *args, **kwargs):
-        data = _validated(s.ProjectCreateSerializer, request)
+        data = validated(s.ProjectCreateSerializer, request)
         project = services.project_create(acting_user=request.user, **data)
         return self._output(project, status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=s.ProjectUpdateSerializer, responses={200: s.ProjectSerializer, **_ERRORS}
+        request=s.ProjectUpdateSerializer, responses={200: s.ProjectSerializer, **WRITE_ERRORS}
     )
     def partial_update(self, request, *args, **kwargs):
         project = self.get_object()
-        data = _validated(s.ProjectUpdateSerializer, request, partial=True)
+        data = validated(s.ProjectUpdateSerializer, request, partial=True)
         project = services.project_update(acting_user=request.user, project=project, **data)
         return self._output(project)
 
@@ -209,24 +186,21 @@ _PROJECT_PK = OpenApiParameter(
     create=extend_schema(
         parameters=[_PROJECT_PK],
         request=s.MembershipCreateSerializer,
-        responses={201: s.MembershipSerializer, **_ERRORS},
+        responses={201: s.MembershipSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         parameters=[_PROJECT_PK],
         request=s.MembershipUpdateSerializer,
-        responses={200: s.MembershipSerializer, **_ERRORS},
+        responses={200: s.MembershipSerializer, **WRITE_ERRORS},
     ),
-    destroy=extend_schema(parameters=[_PROJECT_PK], responses={204: None, **_ERRORS}),
+    destroy=extend_schema(parameters=[_PROJECT_PK], responses={204: None, **WRITE_ERRORS}),
 )
-class ProjectMemberViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ProjectMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """``/projects/{project_pk}/members/``: everyone who sees the project reads its
     members; OWNERs add, re-designate and remove them. A project keeps at least one OWNER.
     """
 
     serializer_class = s.MembershipSerializer
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_project(self) -> Project:
@@ -236,9 +210,9 @@ class ProjectMemberViewSet(
             )
         return self._project
 
-    def get_queryset(self):
-        if _fake(self):
-            return ProjectMembership.objects.none()
+    schema_model = ProjectMembership
+
+    def visible_queryset(self):
         return selectors.membership_list(project=self.get_project())
 
     def get_object(self):
@@ -246,7 +220,7 @@ class ProjectMemberViewSet(
 
     def create(self, request, *args, **kwargs):
         project = self.get_project()
-        data = _validated(s.MembershipCreateSerializer, request)
+        data = validated(s.MembershipCreateSerializer, request)
         membership = services.project_member_add(
             acting_user=request.user,
             project=project,
@@ -258,7 +232,7 @@ class ProjectMemberViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         membership = self.get_object()
-        data = _validated(s.MembershipUpdateSerializer, request)
+        data = validated(s.MembershipUpdateSerializer, request)
         membership = services.project_member_update(
             acting_user=request.user, membership=membership, designation=data["designation"]
         )
@@ -273,19 +247,17 @@ class ProjectMemberViewSet(
 # --- Environments -----------------------------------------------------------------------
 
 
-class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Environments of the projects the user sees. Creating one (CONTRIBUTOR or OWNER)
     answers at once with status CREATING; provisioning runs in the background and the
     environment ends ACTIVE or CREATE_FAILED with ``last_error`` saying what to do."""
 
     serializer_class = s.EnvironmentSerializer
     filterset_class = EnvironmentFilterSet
-    lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "head", "options"]
+    schema_model = Environment
 
-    def get_queryset(self):
-        if _fake(self):
-            return Environment.objects.none()
+    def visible_queryset(self):
         return selectors.environment_list(user=self.request.user).select_related("created_by")
 
     def _output(self, environment, code=status.HTTP_200_OK) -> Response:
@@ -293,10 +265,11 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(self.get_serializer(fresh).data, status=code)
 
     @extend_schema(
-        request=s.EnvironmentCreateSerializer, responses={201: s.EnvironmentSerializer, **_ERRORS}
+        request=s.EnvironmentCreateSerializer,
+        responses={201: s.EnvironmentSerializer, **WRITE_ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        data = _validated(
+        data = validated(
             s.EnvironmentCreateSerializer, request, context=self.get_serializer_context()
         )
         environment = services.environment_create(acting_user=request.user, **data)
@@ -304,7 +277,7 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         request=None,
-        responses={202: s.EnvironmentSerializer, **_ERRORS, 409: s.DetailSerializer},
+        responses={202: s.EnvironmentSerializer, **WRITE_ERRORS, 409: s.DetailSerializer},
         description="Provision a CREATE_FAILED environment again (CONTRIBUTOR or OWNER); "
         "409 when it is not CREATE_FAILED.",
     )
@@ -319,18 +292,14 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 # --- Notifications ----------------------------------------------------------------------
 
 
-class NotificationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """The signed-in user's own notifications (anyone else's is a 404)."""
 
     serializer_class = s.NotificationSerializer
     filterset_class = NotificationFilterSet
-    lookup_value_regex = UUID_REGEX
+    schema_model = Notification
 
-    def get_queryset(self):
-        if _fake(self):
-            return Notification.objects.none()
+    def visible_queryset(self):
         return selectors.notification_list(user=self.request.user)
 
     @extend_schema(request=None, responses={200: s.NotificationSerializer, 404: s.DetailSerializer})

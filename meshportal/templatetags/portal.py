@@ -1,31 +1,17 @@
-"""Template helpers of the portal's pages: badges, navigation state, accessible fields."""
+"""Template helpers of every app's pages: badges, navigation state, accessible fields.
+
+``{% load portal %}`` in any template. A new app's status needs no tag of its own: put
+its colours on its choices (``meshportal.choices.with_colors``) and write
+``{% badge thing.status %}`` (or ``{% badge thing.status thing.get_status_display %}``).
+"""
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from meshportal.choices import color_of
 
-# Colour family of each enum value; the stylesheet defines .badge--<tone>.
-TONES = {
-    # environment status
-    "CREATING": "info",
-    "ACTIVE": "success",
-    "CREATE_FAILED": "danger",
-    "DELETING": "warning",
-    "DELETED": "muted",
-    # designations and domain roles
-    "OWNER": "owner",
-    "STEWARD": "owner",
-    "CONTRIBUTOR": "primary",
-    "VIEWER": "muted",
-    # notification kinds
-    "TASK": "warning",
-    "EVENT": "muted",
-    # blueprints
-    "DATA_LAKE": "lake",
-    "DATA_WAREHOUSE": "warehouse",
-}
+register = template.Library()
 
 BLUEPRINT_SHORT = {"DATA_LAKE": "Data lake", "DATA_WAREHOUSE": "Data warehouse"}
 
@@ -45,12 +31,13 @@ SECTIONS = [
 
 @register.filter
 def tone(value) -> str:
-    return TONES.get(str(value), "muted")
+    """The colour family of an enum value (its choices' ``with_colors``)."""
+    return color_of(value)
 
 
 @register.simple_tag
 def badge(value, label=None, testid=None):
-    """A coloured pill for an enum value: ``{% badge env.status testid="environment-status" %}``.
+    """A coloured pill for any enum value: ``{% badge env.status testid="environment-status" %}``.
 
     The text is the value itself (ACTIVE, CREATE_FAILED …): what the API says and what
     people quote in tickets.
@@ -58,9 +45,7 @@ def badge(value, label=None, testid=None):
     value = str(value or "")
     text = label or value
     attrs = format_html(' data-testid="{}"', testid) if testid else ""
-    return format_html(
-        '<span class="badge badge--{}"{}>{}</span>', TONES.get(value, "muted"), attrs, text
-    )
+    return format_html('<span class="badge badge--{}"{}>{}</span>', color_of(value), attrs, text)
 
 
 @register.filter
