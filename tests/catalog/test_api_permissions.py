@@ -12,12 +12,10 @@ The requests run inside the test's transaction, so a started run stays REQUESTED
 task is enqueued on commit, which never comes): the matrix needs no AWS.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 
 from catalog.choices import PredictionStatus, RunStatus
 from catalog.models import (
@@ -37,40 +35,17 @@ from tests.catalog.factories import (
     PredictionFactory,
     RunActivityFactory,
 )
-from tests.conftest import PERSONAS
+from tests.permissions import (
+    API,
+    Action,
+    assert_response,
+    by_persona,
+    everyone,
+    matrix,
+    model_state,
+    run_action,
+)
 from tests.projects.factories import EnvironmentFactory
-
-API = "/api/v1"
-
-
-@dataclass
-class Action:
-    """One request of the matrix, the status each persona gets, and (for writes that
-    succeed) what must have changed."""
-
-    name: str
-    method: str
-    url: Callable  # (world) -> path
-    expected: dict  # persona -> status
-    body: Callable | None = None  # (world) -> JSON body
-    effect: Callable | None = None  # (world) -> None, asserts the write happened
-
-
-def everyone(status: int, anonymous: int = 403) -> dict:
-    return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
-
-
-def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=403):
-    return {
-        "platform_admin": platform_admin,
-        "steward": steward,
-        "owner": owner,
-        "contributor": contributor,
-        "viewer": viewer,
-        "outsider": outsider,
-        "anonymous": anonymous,
-    }
-
 
 # Members and the domain's stewards read the inventory; nobody else sees it.
 READ = by_persona(
@@ -234,14 +209,6 @@ ACTIONS = [
 ]
 
 
-def matrix(actions):
-    return [
-        pytest.param(action, persona, action.expected[persona], id=f"{action.name}-{persona}")
-        for action in actions
-        for persona in PERSONAS
-    ]
-
-
 @pytest.fixture
 def world(project, profile):
     """A producing project's inventory after one import, next to the personas' rows."""
@@ -264,25 +231,16 @@ def world(project, profile):
     )
 
 
-def assert_response(response, expected):
-    assert response.status_code == expected, (response.status_code, response.content[:500])
-    if expected == 204:
-        assert response.content == b""
-        return
-    body = response.json()
-    if expected >= 400:
-        assert body, body
-        assert "detail" in body or expected == 400, body
-    else:
-        assert {"id", "revision", "results", "accepted", "rejected"} & set(body), body
+def check_response(response, expected):
+    assert_response(
+        response, expected, success_keys=("id", "revision", "results", "accepted", "rejected")
+    )
 
 
 def database_state():
     """Row counts and latest changes of the catalog: a refused request or a read leaves
     all of it as it was."""
-    state = {}
-    for model in (DataSource, DataSourceRun, Asset, Prediction):
-        state[model.__name__] = model.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    state = model_state(DataSource, DataSourceRun, Asset, Prediction)
     for model in (AssetColumn, AssetRevision, RunActivity):
         state[model.__name__] = model.objects.count()
     state["decided"] = Prediction.objects.filter(~Q(status=PredictionStatus.PROPOSED)).count()
@@ -296,18 +254,15 @@ def database_state():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "persona", "expected"), matrix(ACTIONS), indirect=["persona"])
 def test_matrix(action, persona, expected, world, api_client_for):
-    client = api_client_for(persona)
-    body = action.body(world) if action.body else None
-    before = database_state()
-
-    response = getattr(client, action.method)(action.url(world), body, format="json")
-
-    assert_response(response, expected)
-    if expected >= 400 or action.method == "get":
-        assert database_state() == before
-    else:
-        assert database_state() != before
-        action.effect(world)
+    run_action(
+        api_client_for(persona),
+        action,
+        world,
+        persona,
+        expected,
+        database_state,
+        check_response=check_response,
+    )
 
 
 @pytest.mark.django_db

@@ -9,8 +9,6 @@ project's members. Anonymous requests are 403 (SessionAuthentication comes first
 refused request, and every read, leaves the database as it was.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
@@ -24,38 +22,9 @@ from tests.catalog.factories import (
     DataSourceFactory,
     ListingFactory,
 )
-from tests.conftest import PERSONAS
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
+from tests.permissions import API, Action, assert_response, by_persona, everyone, matrix, run_action
 from tests.projects.factories import EnvironmentFactory
-
-API = "/api/v1"
-
-
-@dataclass
-class Action:
-    name: str
-    method: str
-    url: Callable  # (world) -> path
-    expected: dict  # persona -> status
-    body: Callable | None = None  # (world) -> JSON body
-    effect: Callable | None = None  # (world) -> None, asserts the write happened
-
-
-def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=403):
-    return {
-        "platform_admin": platform_admin,
-        "steward": steward,
-        "owner": owner,
-        "contributor": contributor,
-        "viewer": viewer,
-        "outsider": outsider,
-        "anonymous": anonymous,
-    }
-
-
-def everyone(status: int, anonymous: int = 403) -> dict:
-    return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
-
 
 READ_INVENTORY = by_persona(
     platform_admin=404, steward=200, owner=200, contributor=200, viewer=200, outsider=404
@@ -197,14 +166,6 @@ ACTIONS = [
 ]
 
 
-def matrix(actions):
-    return [
-        pytest.param(action, persona, action.expected[persona], id=f"{action.name}-{persona}")
-        for action in actions
-        for persona in PERSONAS
-    ]
-
-
 @pytest.fixture
 def world(project, profile):
     """The producing project's inventory: a published asset with a form, an unpublished
@@ -262,32 +223,26 @@ def database_state() -> dict:
     }
 
 
-def assert_response(response, expected):
-    assert response.status_code == expected, (response.status_code, response.content[:500])
-    body = response.json()
-    if expected >= 400:
-        assert "detail" in body, body
-    elif isinstance(body, list):
-        assert all("form_type" in form for form in body), body
+def check_response(response, expected):
+    if expected < 400 and isinstance(response.json(), list):
+        assert response.status_code == expected, (response.status_code, response.content[:500])
+        assert all("form_type" in form for form in response.json()), response.json()
     else:
-        assert {"id", "results"} & set(body), body
+        assert_response(response, expected, strict_detail=True)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "persona", "expected"), matrix(ACTIONS), indirect=["persona"])
 def test_matrix(action, persona, expected, world, api_client_for):
-    client = api_client_for(persona)
-    body = action.body(world) if action.body else None
-    before = database_state()
-
-    response = getattr(client, action.method)(action.url(world), body, format="json")
-
-    assert_response(response, expected)
-    if expected >= 400 or action.method == "get":
-        assert database_state() == before
-    else:
-        assert database_state() != before
-        action.effect(world)
+    run_action(
+        api_client_for(persona),
+        action,
+        world,
+        persona,
+        expected,
+        database_state,
+        check_response=check_response,
+    )
 
 
 @pytest.mark.django_db

@@ -12,18 +12,9 @@ from django.urls import reverse
 from catalog.choices import PredictionStatus, RunStatus
 from catalog.models import Asset, DataSource, DataSourceRun, Prediction
 from tests.catalog.test_pages import make_asset, make_data_source, make_environment, make_run
+from tests.permissions import LOGIN, check
 
 pytestmark = pytest.mark.django_db
-
-LOGIN = "login"  # expected: redirect to the sign-in page
-
-
-def check(response, expected):
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/?next=")
-    else:
-        assert response.status_code == expected, response.content[:500]
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from django.urls import reverse
 from catalog import services
 from catalog.choices import ListingStatus
 from catalog.models import AssetColumn, AssetForm, Listing
-from tests.catalog.test_page_permissions import LOGIN, READERS, WRITER_PAGES, WRITERS, check
+from tests.catalog.test_page_permissions import READERS, WRITER_PAGES, WRITERS
 from tests.catalog.test_pages import make_asset, make_data_source, make_environment
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
+from tests.permissions import LOGIN, check
 
 pytestmark = pytest.mark.django_db
 

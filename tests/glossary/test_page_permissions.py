@@ -11,21 +11,10 @@ from django.urls import reverse
 
 from glossary.choices import Status
 from glossary.models import Glossary, GlossaryTerm, PublishingRule
-from tests.conftest import PERSONAS
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
+from tests.permissions import LOGIN, MISSING, PERSONAS, check
 
 pytestmark = pytest.mark.django_db
-
-LOGIN = "login"
-MISSING = "00000000-0000-0000-0000-000000000000"
-
-
-def check(response, expected):
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/?next=")
-    else:
-        assert response.status_code == expected, response.content[:500]
 
 
 def everyone(status) -> list:

@@ -10,19 +10,10 @@ from django.urls import reverse
 
 from projects.choices import Designation, EnvironmentStatus
 from projects.models import Environment, ProjectMembership
+from tests.permissions import LOGIN, check
 from tests.projects.factories import EnvironmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-LOGIN = "login"  # expected: redirect to the sign-in page
-
-
-def check(response, expected):
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/?next=")
-    else:
-        assert response.status_code == expected, response.content[:500]
 
 
 @pytest.fixture

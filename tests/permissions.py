@@ -1,0 +1,156 @@
+"""The persona × action harness of every ``*permissions*`` test module.
+
+Each app's permission tests are a table: for every request (an ``Action``) the status
+each persona gets. A refused request or a read must leave the database as it was; a
+write that succeeds must change it (and, where the row says how, ``effect`` checks it).
+
+Adding a row for a new app (e.g. ``tests/subscriptions/test_api_permissions.py``)::
+
+    from tests.permissions import API, Action, by_persona, everyone, matrix, model_state, run_action
+
+    ACTIONS = [
+        Action("request-list", "get", lambda w: f"{API}/subscription-requests/", everyone(200)),
+        Action(
+            "request-approve",
+            "post",
+            lambda w: f"{API}/subscription-requests/{w.request.pk}/approve/",
+            by_persona(platform_admin=404, steward=403, owner=200, contributor=403,
+                       viewer=403, outsider=404),
+            effect=lambda w: ...,             # asserts the write happened
+        ),
+    ]
+
+    def database_state():
+        return model_state(SubscriptionRequest, Subscription)
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize(("action", "persona", "expected"), matrix(ACTIONS),
+                             indirect=["persona"])
+    def test_matrix(action, persona, expected, world, api_client_for):
+        run_action(api_client_for(persona), action, world, persona, expected, database_state)
+
+Pages use ``check(response, expected)`` with ``LOGIN`` for "sent to the sign-in page".
+Personas are the fixtures of tests/conftest.py (``PERSONAS``).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db.models import Count, Max
+
+from tests.conftest import PERSONAS
+
+API = "/api/v1"
+MISSING = "00000000-0000-0000-0000-000000000000"
+LOGIN = "login"  # expected on a page: a redirect to the sign-in page
+
+
+@dataclass
+class Action:
+    """One request of the matrix, the status each persona gets, and (for writes that
+    succeed) what must have changed."""
+
+    name: str
+    method: str
+    url: Callable  # (world) -> path; ``world.user`` is the persona's user (None: anonymous)
+    expected: dict  # persona -> status
+    body: Callable | None = None  # (world) -> body
+    effect: Callable | None = None  # (world) -> None, asserts the write happened
+    format: str = "json"
+
+
+def everyone(status: int, anonymous: int = 403) -> dict:
+    """Every signed-in persona gets ``status``; anonymous API calls get 403
+    (SessionAuthentication sends no challenge, so DRF cannot answer 401)."""
+    return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
+
+
+def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=403):
+    return {
+        "platform_admin": platform_admin,
+        "steward": steward,
+        "owner": owner,
+        "contributor": contributor,
+        "viewer": viewer,
+        "outsider": outsider,
+        "anonymous": anonymous,
+    }
+
+
+def matrix(actions):
+    """``pytest.param(action, persona, expected)`` for every action and persona."""
+    return [
+        pytest.param(action, persona, action.expected[persona], id=f"{action.name}-{persona}")
+        for action in actions
+        for persona in PERSONAS
+    ]
+
+
+def model_state(*models) -> dict:
+    """Row count and latest change of each model: a part of a ``database_state``."""
+    return {
+        model.__name__: model.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+        for model in models
+    }
+
+
+def assert_response(response, expected, *, success_keys=("id", "results"), strict_detail=False):
+    """The status, and a body of the right kind: an error has a ``detail`` (a 400 may
+    carry field errors instead, unless ``strict_detail``), a success one of
+    ``success_keys``, a 204 nothing."""
+    assert response.status_code == expected, (response.status_code, response.content[:500])
+    if expected == 204:
+        assert response.content == b""
+        return
+    body = response.json()
+    if expected >= 400:
+        assert body, body
+        assert "detail" in body or (expected == 400 and not strict_detail), body
+    else:
+        assert set(success_keys) & set(body), body
+
+
+def run_action(
+    client,
+    action: Action,
+    world,
+    user,
+    expected: int,
+    database_state: Callable[[], dict],
+    *,
+    check_response: Callable = assert_response,
+    writes_change_state: bool = True,
+):
+    """Send one row of the matrix as ``user`` and check the answer and the database:
+    unchanged after a refusal or a read, changed after a successful write (and as
+    ``action.effect`` says)."""
+    world.user = user
+    url = action.url(world)  # may create the persona's own rows (before the snapshot)
+    body = action.body(world) if action.body else None
+    before = database_state()
+
+    response = getattr(client, action.method)(url, body, format=action.format)
+
+    check_response(response, expected)
+    if expected >= 400 or action.method == "get":
+        assert database_state() == before
+    elif writes_change_state:
+        assert database_state() != before
+    if expected < 400 and action.method != "get" and action.effect:
+        action.effect(world)
+    return response
+
+
+def check(response, expected):
+    """A page's answer: ``LOGIN`` (a redirect to sign in) or the status."""
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+    else:
+        assert response.status_code == expected, response.content[:500]
+
+
+def page_rows(expected: dict) -> list[tuple]:
+    """``[(persona, expected), …]`` for ``@pytest.mark.parametrize("persona, expected", …)``."""
+    return [(persona, expected[persona]) for persona in PERSONAS]
