@@ -1,6 +1,6 @@
 """Page URLs of the catalog app (the API's are in catalog/api/)."""
 
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -46,7 +46,7 @@ urlpatterns = [
     ),
     path("listings/<uuid:pk>/", views.listing_detail, name="listing-detail"),
     path("catalog/", views.catalog, name="catalog"),
-    path("search/", include("catalog.search_views")),
+    path("search/", views.search, name="search"),
     path("glossary-terms/<uuid:pk>/assets/", views.term_assets, name="term-assets"),
     path("predictions/<uuid:pk>/accept/", views.prediction_accept, name="prediction-accept"),
     path("predictions/<uuid:pk>/reject/", views.prediction_reject, name="prediction-reject"),

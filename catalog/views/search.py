@@ -8,12 +8,11 @@ are links that add or remove one filter; odd input gets a message, never an erro
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
-from django.urls import path
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from .search import SORTS, SearchRequest, search_inventory, search_listings
-from .search.engine import FACET_SAMPLE
+from ..search import SORTS, SearchRequest, search_inventory, search_listings
+from ..search.engine import FACET_SAMPLE
 
 PAGE_SIZE = 20
 FACET_TITLES = {
@@ -125,6 +124,3 @@ def search(request):
         last=(page - 1) * search_request.page_size + len(results.hits),
     )
     return render(request, "catalog/search.html", context)
-
-
-urlpatterns = [path("", search, name="search")]

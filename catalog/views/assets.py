@@ -1,0 +1,262 @@
+"""The project's inventory, an asset's page and its suggestions to accept or reject."""
+
+from collections import Counter
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from glossary.choices import Status as GlossaryStatus
+from glossary.models import FormField, FormType, GlossaryTerm
+from meshportal.exceptions import Conflict
+from meshportal.forms import service_error_text
+from meshportal.markdown import render_markdown
+from projects import selectors as project_selectors
+
+from .. import selectors, services
+from ..choices import AssetType, ListingStatus, PredictionKind
+from ..filters import AssetFilterSet
+from ..forms import PublishForm
+from ..models import AssetForm
+from ..snapshots import forms_snapshot
+from .helpers import INVENTORY_PAGE_SIZE, REVISION_PAGE_SIZE, _page, _permissions, _plural
+
+ARCHIVED_CHOICES = [("false", "Current assets"), ("true", "Archived only"), ("all", "All")]
+
+
+FILTER_LABELS = {
+    "q": "Search",
+    "data_source": "Data source",
+    "type": "Type",
+    "archived": "Archived",
+}
+
+
+@require_safe
+def inventory(request, pk):
+    project = project_selectors.project_get(user=request.user, pk=pk)
+    data = request.GET.copy()
+    if not data.get("archived"):
+        data["archived"] = "false"  # archived assets are hidden unless asked for
+    filterset = AssetFilterSet(
+        data, queryset=selectors.asset_list(user=request.user).filter(project=project)
+    )
+    data_sources = selectors.data_source_list(user=request.user).filter(project=project)
+    filtered = any(request.GET.get(k) for k in ("q", "data_source", "type")) or (
+        request.GET.get("archived", "false") != "false"
+    )
+    return render(
+        request,
+        "catalog/inventory.html",
+        {
+            "project": project,
+            "filterset": filterset,
+            "page": _page(request, filterset.qs, INVENTORY_PAGE_SIZE),
+            "filtered": filtered,
+            "filter_errors": [
+                f"{FILTER_LABELS.get(field, field)}: {error}"
+                for field, errors in filterset.errors.items()
+                for error in errors
+            ],
+            "data_sources": data_sources.values_list("pk", "name"),
+            "asset_types": AssetType.choices,
+            "archived_choices": ARCHIVED_CHOICES,
+            "selected": {
+                "q": request.GET.get("q", ""),
+                "data_source": request.GET.get("data_source", ""),
+                "type": request.GET.get("type", ""),
+                "archived": data["archived"],
+            },
+            **_permissions(request.user, project),
+        },
+    )
+
+
+def _publishing_status(asset, listing) -> dict:
+    """What the publishing panel says: not published, published, unpublished changes
+    (the asset moved on since the listing's revision), or unpublished (INACTIVE)."""
+    if listing is None:
+        return {"state": "none", "label": "Not published"}
+    if listing.status == ListingStatus.INACTIVE:
+        return {"state": "inactive", "label": "Unpublished (inactive)"}
+    if asset.current_revision > listing.revision:
+        return {
+            "state": "changes",
+            "label": f"Unpublished changes: revision {asset.current_revision} is newer than "
+            f"the published {listing.revision}",
+        }
+    return {
+        "state": "published",
+        "label": f"Published (revision {listing.revision}, "
+        f"{formats.date_format(timezone.localtime(listing.published_at), 'M j, Y H:i')})",
+    }
+
+
+def _asset_forms(asset) -> list:
+    """The asset's forms with their fields in order (three queries)."""
+    return list(
+        AssetForm.objects.filter(asset=asset)
+        .select_related("form_type")
+        .prefetch_related(
+            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
+        )
+        .order_by("form_type__name")
+    )
+
+
+def _mark_attached_terms(predictions, asset_terms, columns_by_id) -> None:
+    """``prediction.current_terms``: the terms its table or column carries now, and
+    ``already_attached`` when the suggested term is among them (set by hand since)."""
+    for prediction in predictions:
+        if prediction.kind != PredictionKind.GLOSSARY_TERM:
+            continue
+        column = columns_by_id.get(prediction.column_id)
+        current = list(column.glossary_terms.all()) if column is not None else asset_terms
+        prediction.current_terms = current
+        prediction.already_attached = any(t.pk == prediction.glossary_term_id for t in current)
+
+
+def _asset_context(request, asset, **extra) -> dict:
+    """Everything the asset page shows, in a constant number of queries however many
+    columns, terms, forms and revisions the asset has."""
+    permissions = _permissions(request.user, asset.project)
+    predictions = list(
+        selectors.prediction_list(asset=asset).select_related(
+            "glossary_term", "glossary_term__glossary"
+        )
+    )
+    suggested = {
+        p.column_id: p.value
+        for p in predictions
+        if p.column_id and p.kind == PredictionKind.BUSINESS_NAME
+    }
+    columns = list(asset.columns.all())
+    prefetch_related_objects(
+        columns,
+        Prefetch(
+            "glossary_terms",
+            queryset=GlossaryTerm.objects.select_related("glossary").order_by("name"),
+        ),
+    )
+    for column in columns:
+        column.suggestion = suggested.get(column.pk, "")
+    asset_terms = list(asset.glossary_terms.select_related("glossary").order_by("name"))
+    _mark_attached_terms(predictions, asset_terms, {c.pk: c for c in columns})
+    metadata = asset.technical_metadata or {}
+    asset_forms = _asset_forms(asset)
+    attached = {af.form_type_id for af in asset_forms}
+    listing = selectors.listing_for_asset(asset=asset)
+    context = {
+        "asset": asset,
+        "project": asset.project,
+        "columns": columns,
+        "metadata": metadata,
+        "parameters": sorted((metadata.get("parameters") or {}).items()),
+        "description_html": render_markdown(asset.description),
+        "glossary_terms": asset_terms,
+        "has_comments": any(c.source_comment for c in columns),
+        "forms": forms_snapshot(asset_forms),
+        "table_predictions": [p for p in predictions if p.column_id is None],
+        "column_predictions": [p for p in predictions if p.column_id],
+        "prediction_count": len(predictions),
+        "page": _page(request, selectors.revision_list(asset=asset), REVISION_PAGE_SIZE),
+        "listing": listing,
+        "publishing": _publishing_status(asset, listing),
+        **permissions,
+    }
+    if permissions["can_edit"]:
+        context["addable_form_types"] = list(
+            FormType.objects.filter(domain_id=asset.domain_id, status=GlossaryStatus.ENABLED)
+            .exclude(pk__in=attached)
+            .order_by("name")
+        )
+        context["publish_missing"] = services.publish_missing(asset)
+        context.setdefault(
+            "publish_form",
+            PublishForm(
+                initial={"approval_required": listing.approval_required if listing else True}
+            ),
+        )
+    context.update(extra)
+    return context
+
+
+@require_safe
+def asset_detail(request, pk):
+    asset = selectors.asset_get(user=request.user, pk=pk)
+    return render(request, "catalog/asset_detail.html", _asset_context(request, asset))
+
+
+def _decided(prediction, verb: str) -> str:
+    target = f"column {prediction.column.name}" if prediction.column_id else "the table"
+    if prediction.kind == PredictionKind.GLOSSARY_TERM:
+        return f"Glossary term “{prediction.value}” {verb} for {target}."
+    return f"Business name “{prediction.value}” {verb} for {target}."
+
+
+@require_POST
+def prediction_accept(request, pk):
+    prediction = selectors.prediction_get(user=request.user, pk=pk)
+    try:
+        services.prediction_accept(acting_user=request.user, prediction=prediction)
+    except Conflict as error:
+        messages.warning(request, error.message)
+    except ValidationError as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(request, _decided(prediction, "accepted"))
+    return redirect("asset-detail", pk=prediction.asset_id)
+
+
+@require_POST
+def prediction_reject(request, pk):
+    prediction = selectors.prediction_get(user=request.user, pk=pk)
+    try:
+        services.prediction_reject(acting_user=request.user, prediction=prediction)
+    except Conflict as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _decided(prediction, "rejected"))
+    return redirect("asset-detail", pk=prediction.asset_id)
+
+
+@require_POST
+def asset_predictions_accept_all(request, pk):
+    asset = selectors.asset_get(user=request.user, pk=pk)
+    kinds = Counter(selectors.prediction_list(asset=asset).values_list("kind", flat=True))
+    try:
+        count = services.predictions_accept_all(acting_user=request.user, asset=asset)
+    except Conflict as error:
+        messages.warning(request, f"Nothing was accepted: {error.message}")
+        return redirect("asset-detail", pk=asset.pk)
+    if count:
+        asset.refresh_from_db(fields=["current_revision"])
+        accepted = " and ".join(
+            _plural(kinds[kind], word)
+            for kind, word in (
+                (PredictionKind.BUSINESS_NAME, "business name"),
+                (PredictionKind.GLOSSARY_TERM, "glossary term"),
+            )
+            if kinds[kind]
+        ) or _plural(count, "suggestion")
+        messages.success(
+            request,
+            f"Accepted {accepted}; revision {asset.current_revision} records them.",
+        )
+    else:
+        messages.info(request, "There were no suggestions left to accept.")
+    return redirect("asset-detail", pk=asset.pk)
+
+
+@require_POST
+def asset_predictions_reject_all(request, pk):
+    asset = selectors.asset_get(user=request.user, pk=pk)
+    count = services.predictions_reject_all(acting_user=request.user, asset=asset)
+    if count:
+        messages.success(request, f"Rejected {_plural(count, 'suggestion')}.")
+    else:
+        messages.info(request, "There were no suggestions left to reject.")
+    return redirect("asset-detail", pk=asset.pk)
