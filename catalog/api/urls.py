@@ -4,11 +4,12 @@ Route names start with ``api-`` (``api-data-source-detail``), as in the projects
 they never clash with the pages' names.
 """
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from meshportal.api.viewsets import UUID_REGEX
 
-from . import search, views
+from . import views
 
 router = SimpleRouter()
 router.register("data-sources", views.DataSourceViewSet, basename="api-data-source")
@@ -31,4 +32,4 @@ router.register(
 )
 router.register("listings", views.ListingViewSet, basename="api-listing")
 
-urlpatterns: list = [*search.urlpatterns]
+urlpatterns: list = [path("search/", views.SearchView.as_view(), name="api-search")]

@@ -1,0 +1,67 @@
+"""Serializers that describe ``GET /api/v1/search/``'s answer for the OpenAPI schema.
+
+The view builds the answer as plain data, since nothing is read from the database per
+result (catalog/api/views/search.py).
+"""
+
+from rest_framework import serializers
+
+from catalog.search import SORTS
+from glossary.api.serializers import NamedRefSerializer
+
+from .assets import ASSET_TYPE_HELP, AttachedTermSerializer
+
+
+class SearchHitSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The listing's id (the asset's, for inventory search).")
+    kind = serializers.ChoiceField(
+        choices=["listing", "asset"], help_text="``asset`` only in inventory search."
+    )
+    name = serializers.CharField(help_text="Business name, else technical name.")
+    technical_name = serializers.CharField()
+    project = NamedRefSerializer()
+    domain = NamedRefSerializer()
+    asset_type = serializers.CharField(help_text=ASSET_TYPE_HELP)
+    snippet = serializers.CharField(
+        help_text="HTML: the text around what matched, escaped, matches in <mark>."
+    )
+    glossary_terms = AttachedTermSerializer(many=True)
+    published_at = serializers.DateTimeField(
+        help_text="When it was published (for assets: last changed)."
+    )
+    url = serializers.CharField(help_text="The listing's (or asset's) page.")
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="What to pass back as the filter's value.")
+    label = serializers.CharField()
+    count = serializers.IntegerField(
+        help_text="Matching results with this value (within the first 10,001 when "
+        "``count_is_estimate``)."
+    )
+    selected = serializers.BooleanField()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Matching results, at most 10,000.")
+    count_is_estimate = serializers.BooleanField(
+        help_text="True when more than 10,000 match: ``count`` is then a floor."
+    )
+    results = SearchHitSerializer(many=True)
+    facets = serializers.DictField(
+        child=FacetValueSerializer(many=True),
+        help_text="``domain``, ``project``, ``asset_type``, ``glossary_term`` and one "
+        "``form.<Form / Field label>`` per searchable form field with values; each a list "
+        "of the 20 most frequent values.",
+    )
+    facets_are_estimates = serializers.BooleanField(
+        help_text="True when more match than the facets were counted over (the newest "
+        "1,000): each count is then scaled to the total."
+    )
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    sort = serializers.ChoiceField(choices=list(SORTS))
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What was changed or left out of the query (cut, common words, …).",
+    )
