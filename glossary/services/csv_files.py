@@ -1,0 +1,173 @@
+"""A glossary's terms as CSV: export, and import (create or update by name)."""
+
+import csv
+import io
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..models import Glossary, GlossaryTerm
+from ..permissions import require_manage_owned
+from .glossaries import LIST_SEPARATOR
+from .terms import _clean_synonyms, _words_changed, check_is_a_acyclic
+
+CSV_HEADER = ["name", "short_description", "long_description", "synonyms", "parents"]
+
+
+def glossary_export_csv(*, glossary: Glossary) -> str:
+    """The glossary's terms as CSV (name, short/long description, synonyms, parents)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for term in glossary.terms.prefetch_related("is_a").order_by("name"):
+        writer.writerow(
+            [
+                term.name,
+                term.short_description,
+                term.long_description,
+                LIST_SEPARATOR.join(term.synonyms),
+                # Parents name terms of this glossary; broader terms in other glossaries
+                # of the domain are kept by an import, not written here.
+                LIST_SEPARATOR.join(
+                    sorted(p.name for p in term.is_a.all() if p.glossary_id == glossary.pk)
+                ),
+            ]
+        )
+    return out.getvalue()
+
+
+class CsvImportError(ValidationError):
+    """All the problems of an import, each with its line number; nothing was saved."""
+
+
+@transaction.atomic
+def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dict:
+    """Create or update terms by name from CSV; all or nothing, idempotent.
+
+    Parents name terms of this glossary (in the file or already there). Returns counts.
+    """
+    require_manage_owned(
+        acting_user, glossary.domain, glossary.owning_project, "import terms into this glossary"
+    )
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CsvImportError(["The file is not UTF-8 text; save it as CSV UTF-8."]) from None
+    content = content.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(content))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "name" not in header:
+        raise CsvImportError(
+            [
+                f"Line 1: the header must name the columns {', '.join(CSV_HEADER)} ('name' is required)."
+            ]
+        )
+    unknown = set(header) - set(CSV_HEADER)
+    if unknown:
+        raise CsvImportError(
+            [
+                f"Line 1: unknown column(s) {', '.join(sorted(unknown))}; expected {', '.join(CSV_HEADER)}."
+            ]
+        )
+    reader.fieldnames = header
+
+    errors, rows, names_in_file = [], [], {}
+    for line_number, row in enumerate(reader, start=2):
+        if None in row:
+            errors.append(
+                f"Line {line_number}: more values than columns (quote values that contain commas)."
+            )
+            continue
+        name = (row.get("name") or "").strip()
+        if not name:
+            errors.append(f"Line {line_number}: the term has no name.")
+            continue
+        if len(name) > 256:
+            errors.append(f"Line {line_number}: the name has more than 256 characters.")
+            continue
+        if name.lower() in names_in_file:
+            errors.append(
+                f"Line {line_number}: term '{name}' is also on line {names_in_file[name.lower()]}."
+            )
+            continue
+        short = (row.get("short_description") or "").strip()
+        if len(short) > 1024:
+            errors.append(
+                f"Line {line_number}: the short description has more than 1024 characters."
+            )
+            continue
+        names_in_file[name.lower()] = line_number
+        rows.append(
+            (
+                line_number,
+                name,
+                short,
+                (row.get("long_description") or "").strip(),
+                _clean_synonyms(row.get("synonyms") or ""),
+                [p.strip() for p in (row.get("parents") or "").split(LIST_SEPARATOR) if p.strip()],
+            )
+        )
+
+    existing = {t.name.lower(): t for t in glossary.terms.all()}
+    known = set(existing) | set(names_in_file)
+    for line_number, name, *_, parents in rows:
+        for parent in parents:
+            if parent.lower() not in known:
+                errors.append(
+                    f"Line {line_number}: parent '{parent}' is not a term of this glossary or this file."
+                )
+            elif parent.lower() == name.lower():
+                errors.append(f"Line {line_number}: term '{name}' cannot be its own parent.")
+    if errors:
+        # In file order, as a person fixes them.
+        errors.sort(key=lambda message: int(message.split(":", 1)[0].removeprefix("Line ")))
+        raise CsvImportError(errors)
+
+    created, changed, reworded = set(), set(), set()
+    terms = {}
+    for _line, name, short, long, synonyms, _parents in rows:
+        term = existing.get(name.lower())
+        if term is None:
+            term = GlossaryTerm.objects.create(
+                glossary=glossary,
+                name=name,
+                short_description=short,
+                long_description=long,
+                synonyms=synonyms,
+            )
+            created.add(term.pk)
+        elif (term.short_description, term.long_description, term.synonyms) != (
+            short,
+            long,
+            synonyms,
+        ):
+            if term.synonyms != synonyms:
+                reworded.add(term.pk)
+            term.short_description, term.long_description, term.synonyms = short, long, synonyms
+            term.save()
+            changed.add(term.pk)
+        terms[name.lower()] = term
+    all_terms = {**existing, **terms}
+    for line_number, name, *_, parents in rows:
+        term = terms[name.lower()]
+        current = list(term.is_a.all())
+        elsewhere = [p for p in current if p.glossary_id != glossary.pk]  # kept as they are
+        wanted = [all_terms[p.lower()] for p in parents] + elsewhere
+        if {p.pk for p in wanted} != {p.pk for p in current}:
+            try:
+                check_is_a_acyclic(term, wanted)
+            except ValidationError:
+                raise CsvImportError(
+                    [f"Line {line_number}: the parents of '{name}' would make an is-a cycle."]
+                ) from None
+            term.is_a.set(wanted)
+            reworded.add(term.pk)
+            if term.pk not in created:
+                changed.add(term.pk)
+    _words_changed(sorted(created | reworded, key=str))
+    return {
+        "created": len(created),
+        "updated": len(changed),
+        "unchanged": len(rows) - len(created) - len(changed),
+    }

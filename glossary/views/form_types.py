@@ -1,0 +1,182 @@
+"""Pages of metadata form types and their field builder."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from .. import selectors, services
+from ..choices import Status
+from ..filters import FormTypeFilterSet
+from ..forms import (
+    FormTypeCreateForm,
+    FormTypeEditForm,
+    field_row_formset,
+    initial_rows,
+)
+from ..models import Glossary
+from ..permissions import can_manage_owned, require_manage_owned
+from .glossaries import _domain_filter_field, _select
+from .helpers import _page, _require_some_project
+
+
+@require_safe
+def form_type_list(request):
+    filterset = FormTypeFilterSet(
+        request.GET or None, queryset=selectors.form_type_list(user=request.user)
+    )
+    form = filterset.form
+    form.fields["domain"] = _domain_filter_field(request.user)
+    form.fields["status"] = _select("Status", [("", "Any status"), *Status.choices])
+    return render(
+        request,
+        "glossary/form_type_list.html",
+        {
+            "filterset": filterset,
+            "page": _page(request, filterset.qs),
+            "filtered": any(request.GET.get(k) for k in ("domain", "status")),
+            "can_create": selectors.manageable_project_list(user=request.user).exists(),
+            "section": "forms",
+        },
+    )
+
+
+def _field_rows(request, *, glossaries, show_domain, initial=None, extra):
+    FormSet = field_row_formset(extra=extra)
+    return FormSet(
+        request.POST or None,
+        initial=initial,
+        prefix="fields",
+        form_kwargs={"glossaries": glossaries, "show_domain": show_domain},
+    )
+
+
+def _attach_field_errors(form, kept, error: ValidationError) -> None:
+    """Service errors on "Field N: …" go to the N-th kept row; the rest to the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, problems in error.message_dict.items():
+        if field != "fields":
+            form.add_error(field if field in form.fields else None, problems)
+            continue
+        for problem in problems:
+            head, _, rest = problem.partition(":")
+            number = head.removeprefix("Field ").strip()
+            if head.startswith("Field ") and number.isdigit() and 0 < int(number) <= len(kept):
+                kept[int(number) - 1].add_error(None, rest.strip())
+            else:
+                form.add_error(None, problem)
+
+
+def _form_builder(*, form, rows, save):
+    """Validate the form and its rows and call ``save(fields)``: the saved form type, or
+    None with the problems attached to the form and its rows."""
+    form_ok, rows_ok = form.is_valid(), rows.is_valid()
+    if not (form_ok and rows_ok):
+        return None
+    kept = rows.kept_forms()
+    try:
+        return save([row.service_kwargs() for row in kept])
+    except ValidationError as error:
+        _attach_field_errors(form, kept, error)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def form_type_create(request):
+    projects = selectors.manageable_project_list(user=request.user)
+    _require_some_project(projects, "create metadata forms")
+    domain_ids = {p.domain_id for p in projects}
+    glossaries = Glossary.objects.filter(domain_id__in=domain_ids).select_related("domain")
+    form = FormTypeCreateForm(request.POST or None, projects=projects)
+    rows = _field_rows(request, glossaries=glossaries, show_domain=len(domain_ids) > 1, extra=3)
+    result = None
+    if request.method == "POST":
+
+        def save(fields):
+            project = form.cleaned_data["owning_project"]
+            return services.form_type_create(
+                acting_user=request.user,
+                domain=project.domain,
+                owning_project=project,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                fields=fields,
+            )
+
+        result = _form_builder(form=form, rows=rows, save=save)
+        if result is not None:
+            messages.success(request, f"Form “{result.name}” created.")
+            return redirect("form-type-detail", pk=result.pk)
+    return render(
+        request,
+        "glossary/form_type_form.html",
+        {"form": form, "rows": rows, "creating": True},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_safe
+def form_type_detail(request, pk):
+    form_type = selectors.form_type_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "glossary/form_type_detail.html",
+        {
+            "form_type": form_type,
+            "fields": list(form_type.fields.all()),
+            "can_manage": can_manage_owned(
+                request.user, form_type.domain, form_type.owning_project
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def form_type_edit(request, pk):
+    form_type = selectors.form_type_get(user=request.user, pk=pk)
+    require_manage_owned(
+        request.user, form_type.domain, form_type.owning_project, "change this metadata form"
+    )
+    glossaries = Glossary.objects.filter(domain=form_type.domain).select_related("domain")
+    form = FormTypeEditForm(
+        request.POST or None,
+        initial={
+            "name": form_type.name,
+            "description": form_type.description,
+            "status": form_type.status,
+        },
+    )
+    rows = _field_rows(
+        request,
+        glossaries=glossaries,
+        show_domain=False,
+        initial=initial_rows(form_type),
+        extra=1,
+    )
+    if request.method == "POST":
+        revision = form_type.revision
+
+        def save(fields):
+            return services.form_type_update(
+                acting_user=request.user, form_type=form_type, **form.cleaned_data, fields=fields
+            )
+
+        result = _form_builder(form=form, rows=rows, save=save)
+        if result is not None:
+            if result.revision != revision:
+                messages.success(
+                    request,
+                    f"Form “{result.name}” saved as revision {result.revision}. Values filled "
+                    f"under revision {revision} stay readable.",
+                )
+            else:
+                messages.success(request, f"Form “{result.name}” saved.")
+            return redirect("form-type-detail", pk=result.pk)
+    return render(
+        request,
+        "glossary/form_type_form.html",
+        {"form": form, "rows": rows, "form_type": form_type, "creating": False},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,244 @@
+"""Pages of glossaries: list, create, detail with the term tree, edit, status, CSV."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from meshportal.forms import attach_service_errors
+from meshportal.htmx import is_htmx_partial
+from projects import selectors as project_selectors
+
+from .. import selectors, services
+from ..choices import Status
+from ..filters import GlossaryFilterSet, GlossaryTermFilterSet
+from ..forms import (
+    CsvImportForm,
+    GlossaryCreateForm,
+    GlossaryEditForm,
+)
+from ..models import GlossaryTerm
+from ..permissions import can_manage_owned, require_manage_owned
+from .helpers import MAX_CSV_BYTES, TERM_PAGE_SIZE, _page, _require_some_project, _status
+
+
+@require_safe
+def glossary_list(request):
+    filterset = GlossaryFilterSet(
+        request.GET or None, queryset=selectors.glossary_list(user=request.user)
+    )
+    form = filterset.form
+    form.fields["domain"] = _domain_filter_field(request.user)
+    form.fields["status"] = _select("Status", [("", "Any status"), *Status.choices])
+    return render(
+        request,
+        "glossary/glossary_list.html",
+        {
+            "filterset": filterset,
+            "page": _page(request, filterset.qs),
+            "filtered": any(request.GET.get(k) for k in ("domain", "status")),
+            "can_create": selectors.manageable_project_list(user=request.user).exists(),
+            "section": "glossaries",
+        },
+    )
+
+
+def _select(label, choices) -> forms.ChoiceField:
+    field = forms.ChoiceField(required=False, label=label, choices=choices)
+    field.widget.attrs["class"] = "input input--select"
+    return field
+
+
+def _domain_filter_field(user) -> forms.ChoiceField:
+    """The FilterSet's domain (a UUID) as a select of the domains, by name."""
+    domains = project_selectors.domain_list(user=user)
+    return _select("Domain", [("", "All domains"), *((str(d.pk), d.name) for d in domains)])
+
+
+@require_http_methods(["GET", "POST"])
+def glossary_create(request):
+    projects = selectors.manageable_project_list(user=request.user)
+    _require_some_project(projects, "create glossaries")
+    form = GlossaryCreateForm(request.POST or None, projects=projects)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        project = form.cleaned_data["owning_project"]
+        try:
+            glossary = services.glossary_create(
+                acting_user=request.user,
+                domain=project.domain,
+                owning_project=project,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as exc:
+            error = exc
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, f"Glossary “{glossary.name}” created. Add its terms next.")
+            return redirect("glossary-detail", pk=glossary.pk)
+    if request.method == "GET" and request.GET.get("project"):
+        form.initial["owning_project"] = request.GET["project"]
+    return render(
+        request,
+        "glossary/glossary_form.html",
+        {"form": form, "creating": True},
+        status=_status(form, error),
+    )
+
+
+def _term_tree(terms, edges) -> list[dict]:
+    """The glossary's terms as a forest by ``is_a``.
+
+    Roots are the terms without a broader term in this glossary; each child sits under
+    every one of its parents. ``edges`` are (narrower id, broader id) pairs. The services
+    keep is_a acyclic; the walk still refuses to revisit a term on its own path.
+    """
+    by_id = {t.pk: t for t in terms}
+    children: dict = {}
+    has_parent = set()
+    for child_id, parent_id in edges:
+        if child_id in by_id and parent_id in by_id:
+            children.setdefault(parent_id, []).append(by_id[child_id])
+            has_parent.add(child_id)
+    for kids in children.values():
+        kids.sort(key=lambda t: t.name.lower())
+
+    def node(term, path):
+        path = path | {term.pk}
+        return {
+            "term": term,
+            "children": [node(c, path) for c in children.get(term.pk, []) if c.pk not in path],
+        }
+
+    roots = [t for t in terms if t.pk not in has_parent]
+    return [node(t, frozenset()) for t in sorted(roots, key=lambda t: t.name.lower())]
+
+
+@require_safe
+def glossary_detail(request, pk):
+    glossary = selectors.glossary_get(user=request.user, pk=pk)
+    filterset = GlossaryTermFilterSet(request.GET or None, queryset=glossary.terms.order_by("name"))
+    page = _page(request, filterset.qs, TERM_PAGE_SIZE)
+    context = {
+        "glossary": glossary,
+        "filterset": filterset,
+        "page": page,
+        "query": request.GET.get("q", ""),
+    }
+    if is_htmx_partial(request):
+        return render(request, "glossary/_term_table.html", context)
+    terms = list(glossary.terms.order_by("name"))
+    edges = GlossaryTerm.is_a.through.objects.filter(
+        from_glossaryterm__glossary=glossary
+    ).values_list("from_glossaryterm_id", "to_glossaryterm_id")
+    context.update(
+        can_manage=can_manage_owned(request.user, glossary.domain, glossary.owning_project),
+        tree=_term_tree(terms, list(edges)),
+        term_total=len(terms),
+        import_form=CsvImportForm(),
+    )
+    return render(request, "glossary/glossary_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def glossary_edit(request, pk):
+    glossary = selectors.glossary_get(user=request.user, pk=pk)
+    require_manage_owned(
+        request.user, glossary.domain, glossary.owning_project, "change this glossary"
+    )
+    form = GlossaryEditForm(
+        request.POST or None,
+        initial={
+            "name": glossary.name,
+            "description": glossary.description,
+            "status": glossary.status,
+        },
+    )
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.glossary_update(
+                acting_user=request.user, glossary=glossary, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            error = exc
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "Glossary saved.")
+            return redirect("glossary-detail", pk=glossary.pk)
+    return render(
+        request,
+        "glossary/glossary_form.html",
+        {"form": form, "glossary": glossary, "creating": False},
+        status=_status(form, error),
+    )
+
+
+@require_POST
+def glossary_status(request, pk):
+    glossary = selectors.glossary_get(user=request.user, pk=pk)
+    wanted = request.POST.get("status", "")
+    if wanted not in Status.values:
+        messages.error(request, "Choose ENABLED or DISABLED.")
+        return redirect("glossary-detail", pk=glossary.pk)
+    services.glossary_update(acting_user=request.user, glossary=glossary, status=wanted)
+    if wanted == Status.DISABLED:
+        messages.success(
+            request,
+            f"Glossary “{glossary.name}” disabled: its terms can no longer be newly attached.",
+        )
+    else:
+        messages.success(request, f"Glossary “{glossary.name}” enabled.")
+    return redirect("glossary-detail", pk=glossary.pk)
+
+
+@require_safe
+def glossary_export(request, pk):
+    glossary = selectors.glossary_get(user=request.user, pk=pk)
+    response = HttpResponse(
+        services.glossary_export_csv(glossary=glossary), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{glossary.name}.csv"
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def glossary_import(request, pk):
+    glossary = selectors.glossary_get(user=request.user, pk=pk)
+    require_manage_owned(
+        request.user, glossary.domain, glossary.owning_project, "import terms into it"
+    )
+    form = (
+        CsvImportForm(request.POST, request.FILES) if request.method == "POST" else CsvImportForm()
+    )
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            errors = [f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB."]
+        else:
+            try:
+                result = services.glossary_import_csv(
+                    acting_user=request.user, glossary=glossary, content=upload.read()
+                )
+            except services.CsvImportError as error:
+                errors = error.messages
+            else:
+                messages.success(
+                    request,
+                    f"Imported “{upload.name}”: {result['created']} created, "
+                    f"{result['updated']} updated, {result['unchanged']} unchanged.",
+                )
+                return redirect("glossary-detail", pk=glossary.pk)
+    return render(
+        request,
+        "glossary/glossary_import.html",
+        {"glossary": glossary, "form": form, "errors": errors},
+        status=400 if request.method == "POST" and (errors or form.errors) else 200,
+    )
