@@ -1,0 +1,206 @@
+"""Platform administration: domains, AWS accounts, environment profiles."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from meshportal.exceptions import Conflict
+from meshportal.services import reject_unknown_fields, save_unique
+
+from ..models import (
+    AwsAccount,
+    Domain,
+    EnvironmentProfile,
+)
+from ..permissions import require_platform_admin
+
+
+def _admin_save(instance, *, changes: dict, allowed: set, frozen: dict, clash, clash_error):
+    """Apply ``changes`` to a platform-admin object, validate it as a model form would, save.
+
+    ``frozen`` fields may be named only with their current value (an account or profile
+    stays in its domain: its profiles and environments depend on that). ``clash`` is the
+    queryset of rows that would make ``clash_error`` true, checked before the database's
+    constraint so the error names the field instead of a generic "already exists".
+    """
+    for field, message in frozen.items():
+        if field in changes and changes.pop(field) != getattr(instance, field):
+            raise ValidationError({field: message})
+    reject_unknown_fields(changes, allowed)
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    # clean() of EnvironmentProfile runs validate_profile (parameters per blueprint).
+    instance.full_clean(validate_unique=False, validate_constraints=False)
+    return save_unique(instance, clash_error(instance), clash=clash(instance))
+
+
+def _admin_delete(instance, *, what: str) -> None:
+    """Delete, or raise Conflict naming what still depends on the object (PROTECT)."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError as error:
+        counts: dict[str, int] = {}
+        for obj in error.protected_objects:
+            meta = type(obj)._meta
+            counts[meta.verbose_name_plural] = counts.get(meta.verbose_name_plural, 0) + 1
+        in_use = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+        raise Conflict(f"{what} is still in use ({in_use}); delete or move those first.") from None
+
+
+def _domain_clash(domain):
+    return Domain.objects.filter(name__iexact=domain.name)
+
+
+def _domain_clash_error(domain):
+    return {"name": f"A domain named '{domain.name}' already exists."}
+
+
+@transaction.atomic
+def domain_create(*, acting_user, name: str, description: str = "") -> Domain:
+    require_platform_admin(acting_user, "create domains")
+    return _admin_save(
+        Domain(),
+        changes={"name": name, "description": description or ""},
+        allowed={"name", "description"},
+        frozen={},
+        clash=_domain_clash,
+        clash_error=_domain_clash_error,
+    )
+
+
+@transaction.atomic
+def domain_update(*, acting_user, domain: Domain, **changes) -> Domain:
+    require_platform_admin(acting_user, "change domains")
+    return _admin_save(
+        domain,
+        changes=changes,
+        allowed={"name", "description"},
+        frozen={},
+        clash=_domain_clash,
+        clash_error=_domain_clash_error,
+    )
+
+
+@transaction.atomic
+def domain_delete(*, acting_user, domain: Domain) -> None:
+    """Delete a domain; one that still has projects, accounts or profiles is a Conflict."""
+    require_platform_admin(acting_user, "delete domains")
+    _admin_delete(domain, what=f"Domain '{domain.name}'")
+
+
+_ACCOUNT_FIELDS = {"name", "account_id", "region", "role_arn"}
+
+
+_STAYS_IN_DOMAIN = "The domain cannot be changed; create a new one in the other domain instead."
+
+
+def _account_clash(account):
+    return AwsAccount.objects.filter(domain_id=account.domain_id, account_id=account.account_id)
+
+
+def _account_clash_error(account):
+    return {"account_id": f"Account {account.account_id} is already associated with this domain."}
+
+
+@transaction.atomic
+def aws_account_create(
+    *, acting_user, domain: Domain, account_id: str, region: str, name: str = "", role_arn: str = ""
+) -> AwsAccount:
+    require_platform_admin(acting_user, "associate AWS accounts")
+    return _admin_save(
+        AwsAccount(domain=domain),
+        changes={
+            "name": name or "",
+            "account_id": account_id,
+            "region": region,
+            "role_arn": role_arn or "",
+        },
+        allowed=_ACCOUNT_FIELDS,
+        frozen={},
+        clash=_account_clash,
+        clash_error=_account_clash_error,
+    )
+
+
+@transaction.atomic
+def aws_account_update(*, acting_user, account: AwsAccount, **changes) -> AwsAccount:
+    require_platform_admin(acting_user, "change AWS accounts")
+    return _admin_save(
+        account,
+        changes=changes,
+        allowed=_ACCOUNT_FIELDS,
+        frozen={"domain": _STAYS_IN_DOMAIN},
+        clash=_account_clash,
+        clash_error=_account_clash_error,
+    )
+
+
+@transaction.atomic
+def aws_account_delete(*, acting_user, account: AwsAccount) -> None:
+    require_platform_admin(acting_user, "remove AWS accounts")
+    _admin_delete(account, what=f"AWS account {account.account_id}")
+
+
+_PROFILE_FIELDS = {"name", "description", "blueprint", "aws_account", "region", "parameters"}
+
+
+def _profile_clash(profile):
+    return EnvironmentProfile.objects.filter(domain_id=profile.domain_id, name__iexact=profile.name)
+
+
+def _profile_clash_error(profile):
+    return {"name": f"This domain already has an environment profile named '{profile.name}'."}
+
+
+@transaction.atomic
+def environment_profile_create(
+    *,
+    acting_user,
+    domain: Domain,
+    name: str,
+    blueprint: str,
+    aws_account: AwsAccount,
+    region: str,
+    parameters: dict | None = None,
+    description: str = "",
+) -> EnvironmentProfile:
+    """Create a profile; its parameters are checked for its blueprint (validate_profile)."""
+    require_platform_admin(acting_user, "create environment profiles")
+    return _admin_save(
+        EnvironmentProfile(domain=domain),
+        changes={
+            "name": name,
+            "description": description or "",
+            "blueprint": blueprint,
+            "aws_account": aws_account,
+            "region": region,
+            "parameters": {} if parameters is None else parameters,
+        },
+        allowed=_PROFILE_FIELDS,
+        frozen={},
+        clash=_profile_clash,
+        clash_error=_profile_clash_error,
+    )
+
+
+@transaction.atomic
+def environment_profile_update(
+    *, acting_user, profile: EnvironmentProfile, **changes
+) -> EnvironmentProfile:
+    """Change a profile. Existing environments keep the resources they were made with."""
+    require_platform_admin(acting_user, "change environment profiles")
+    return _admin_save(
+        profile,
+        changes=changes,
+        allowed=_PROFILE_FIELDS,
+        frozen={"domain": _STAYS_IN_DOMAIN},
+        clash=_profile_clash,
+        clash_error=_profile_clash_error,
+    )
+
+
+@transaction.atomic
+def environment_profile_delete(*, acting_user, profile: EnvironmentProfile) -> None:
+    require_platform_admin(acting_user, "delete environment profiles")
+    _admin_delete(profile, what=f"Environment profile '{profile.name}'")
