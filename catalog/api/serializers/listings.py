@@ -2,9 +2,7 @@
 
 from rest_framework import serializers
 
-from catalog.models import (
-    Listing,
-)
+from catalog.models import Listing
 from glossary.api.serializers import NamedRefSerializer
 from meshportal.markdown import render_markdown
 

@@ -15,9 +15,7 @@ from rest_framework.response import Response
 
 from catalog import selectors, services
 from catalog.choices import PredictionStatus
-from catalog.filters import (
-    AssetFilterSet,
-)
+from catalog.filters import AssetFilterSet
 from catalog.models import (
     Asset,
     AssetForm,

@@ -9,16 +9,10 @@ from rest_framework import mixins
 from rest_framework.response import Response
 
 from catalog import selectors
-from catalog.filters import (
-    ListingFilterSet,
-)
-from catalog.models import (
-    Listing,
-)
+from catalog.filters import ListingFilterSet
+from catalog.models import Listing
 from meshportal.api.serializers import DetailSerializer
-from meshportal.api.viewsets import (
-    PortalViewSet,
-)
+from meshportal.api.viewsets import PortalViewSet
 
 from .. import serializers as s
 

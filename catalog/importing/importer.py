@@ -1,14 +1,7 @@
-"""The import of a data source's tables into its project's inventory (one run).
-
-The listing is read completely first, so a source that cannot be listed fails the run
-without writing anything. Tables are then processed in batches, each in one transaction
-with a constant number of queries however many columns the tables have: upserts in bulk,
-a revision only where the technical metadata's hash changed, business metadata kept.
-Tables that disappeared from the source are archived at the end.
+"""``Importer``: one batch of a run's tables into the inventory, in a constant number of
+queries (create, update, revisions, suggestions, activities, archive).
 """
 
-import json
-import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,17 +13,15 @@ from django.utils import timezone
 
 from projects.models import Project
 
-from .business_names import business_name
-from .choices import (
+from ..business_names import business_name
+from ..choices import (
     ActivityStatus,
     ListingStatus,
     PredictionKind,
     PredictionStatus,
     RevisionReason,
-    RunErrorType,
-    RunStatus,
 )
-from .models import (
+from ..models import (
     Asset,
     AssetColumn,
     AssetForm,
@@ -40,22 +31,23 @@ from .models import (
     Prediction,
     RunActivity,
 )
-from .snapshots import (
+from ..snapshots import (
     _term_ref,
     asset_snapshot,
     forms_snapshot,
     source_column_snapshot,
     technical_changes,
 )
-from .sources import MalformedTable, SourceError, list_tables, raw_table_name, table_matches
-
-logger = logging.getLogger(__name__)
-
-BATCH_SIZE = 500
+from ..sources import MalformedTable, raw_table_name
+from .bulk import _array_literal, bulk_insert, bulk_update_rows
 
 # Fields sent row by row; the others of each statement are the same for every row.
 COLUMN_FIELDS = ["asset", "name", "data_type", "position", "is_partition_key", "source_comment"]
+
+
 SOURCE_COLUMN_FIELDS = ["data_type", "position", "is_partition_key", "source_comment"]
+
+
 ASSET_FIELDS = [
     "id",
     "type",
@@ -67,128 +59,15 @@ ASSET_FIELDS = [
     "content_hash",
     "source_updated_at",
 ]
+
+
 ASSET_ATTRIBUTES = ["pk", *ASSET_FIELDS[1:]]
+
+
 REVISION_FIELDS = ["asset", "revision", "snapshot", "changes"]
+
+
 ACTIVITY_FIELDS = ["table_name", "status", "asset", "message"]
-
-
-# --- bulk statements with one array per column ---------------------------------------------
-#
-# A batch writes tens of thousands of column and prediction rows. Model instances and
-# per-value preparation cost more than PostgreSQL takes to store the rows, so these
-# statements send one array per column and let PostgreSQL ``unnest`` them: one query per
-# statement whatever the number of rows, no per-row Python objects, and values shared by
-# every row (the run, the time, a status) sent once. An array travels as one parameter in
-# PostgreSQL's text form ('{"a","b",NULL}'), which the server reads several times faster
-# than the ARRAY[...] expression the driver would make of a Python list.
-
-
-def _array_type(model_field) -> str:
-    db_type = model_field.db_type(connection)  # a foreign key has its target's type
-    if db_type.startswith("varchar") or db_type == "text" or db_type == "jsonb":
-        return "text"  # varchar(n) is checked on assignment, as with the ORM
-    return db_type
-
-
-def _is_json(model_field) -> bool:
-    return model_field.get_internal_type() == "JSONField"
-
-
-def _encode(model_field, value):
-    if _is_json(model_field) and value is not None:
-        return json.dumps(value, cls=model_field.encoder)
-    return value
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _array_literal(values, model_field=None) -> str:
-    """PostgreSQL's text form of an array of the field's values ('{"a",NULL}')."""
-    kind = model_field.get_internal_type() if model_field is not None else ""
-    if kind in ("CharField", "TextField"):
-        items = ["NULL" if v is None else _quote(v) for v in values]
-    elif kind == "BooleanField":
-        items = ["NULL" if v is None else "t" if v else "f" for v in values]
-    elif kind == "JSONField":
-        encoder = model_field.encoder
-        items = ["NULL" if v is None else _quote(json.dumps(v, cls=encoder)) for v in values]
-    elif kind == "DateTimeField":
-        items = ["NULL" if v is None else _quote(v.isoformat()) for v in values]
-    else:  # numbers, UUIDs, foreign keys
-        items = ["NULL" if v is None else _quote(str(v)) for v in values]
-    return "{" + ",".join(items) + "}"
-
-
-def _statement_parts(model, field_names, rows, constants=None, expressions=None):
-    """Columns, SELECT list, FROM clause and parameters of a bulk statement.
-
-    ``field_names`` are sent as arrays (one value per row), ``constants`` once for all
-    rows, ``expressions`` are SQL of ours (such as ``gen_random_uuid()``).
-    """
-    constants, expressions = constants or {}, expressions or {}
-    meta = model._meta
-    columns, selects, select_params = [], [], []
-    for name, sql in expressions.items():
-        columns.append(meta.get_field(name).column)
-        selects.append(sql)
-    for name, value in constants.items():
-        model_field = meta.get_field(name)
-        columns.append(model_field.column)
-        selects.append(f"%s::{'jsonb' if _is_json(model_field) else _array_type(model_field)}")
-        select_params.append(_encode(model_field, value))
-    fields = [meta.get_field(name) for name in field_names]
-    arrays = [
-        _array_literal(values, f) for f, values in zip(fields, zip(*rows, strict=True), strict=True)
-    ]
-    aliases = [f"c{i}" for i in range(len(fields))]
-    for model_field, alias in zip(fields, aliases, strict=True):
-        columns.append(model_field.column)
-        selects.append(f"u.{alias}::jsonb" if _is_json(model_field) else f"u.{alias}")
-    unnest = ", ".join(f"%s::{_array_type(f)}[]" for f in fields)
-    source = f"unnest({unnest}) AS u({', '.join(aliases)})"
-    return columns, selects, source, select_params, arrays
-
-
-def bulk_insert(model, field_names, rows, *, constants=None, expressions=None) -> None:
-    """INSERT ``rows`` (tuples in ``field_names`` order) in one statement.
-
-    Values must be ready for the database: no model defaults are applied, so every
-    required field is in ``field_names``, ``constants`` or ``expressions``.
-    """
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    columns, selects, source, select_params, arrays = _statement_parts(
-        model, field_names, rows, constants, expressions
-    )
-    # Identifiers come from the models' metadata; every value is a query parameter.
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
-        f"SELECT {', '.join(selects)} FROM {source}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*select_params, *arrays])
-
-
-def bulk_update_rows(model, field_names, rows) -> None:
-    """UPDATE rows by primary key in one statement; ``rows`` are ``(pk, *values)``."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    columns, selects, source, _, arrays = _statement_parts(
-        model, [model._meta.pk.name, *field_names], rows
-    )
-    assignments = ", ".join(
-        f"{quote(column)} = {value}" for column, value in zip(columns[1:], selects[1:], strict=True)
-    )
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} FROM {source} "  # noqa: S608
-        f"WHERE t.{quote(columns[0])} = {selects[0]}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arrays)
 
 
 @dataclass
@@ -211,73 +90,6 @@ class BatchCounts:
             ActivityStatus.FAILED: "failed",
         }[status]
         setattr(self, attribute, getattr(self, attribute) + 1)
-
-
-def execute_run(run_id) -> str:
-    """Carry out a REQUESTED run. Returns its final status (or why it did nothing)."""
-    now = timezone.now()
-    moved = DataSourceRun.objects.filter(pk=run_id, status=RunStatus.REQUESTED).update(
-        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, updated_at=now
-    )
-    if not moved:
-        return "skipped"
-    run = DataSourceRun.objects.select_related(
-        "data_source",
-        "data_source__project",
-        "data_source__environment__profile__aws_account",
-    ).get(pk=run_id)
-    source = run.data_source
-    try:
-        raw_tables, convert = list_tables(source)
-    except SourceError as error:
-        return _finish(run, RunStatus.FAILED, error.error_type, error.message)
-    except Exception as error:  # an unforeseen failure still ends the run with a message
-        logger.exception("Listing data source %s failed", source.pk)
-        return _finish(
-            run, RunStatus.FAILED, RunErrorType.INTERNAL, f"{type(error).__name__}: {error}"
-        )
-
-    seen_names = {raw_table_name(raw) for raw in raw_tables}
-    matched = [
-        raw for raw in raw_tables if table_matches(raw_table_name(raw), source.filter_expressions)
-    ]
-    DataSourceRun.objects.filter(pk=run.pk).update(total=len(matched), updated_at=timezone.now())
-    try:
-        importer = Importer(run)
-        for start in range(0, len(matched), BATCH_SIZE):
-            importer.import_batch(matched[start : start + BATCH_SIZE], convert)
-        importer.archive_missing(seen_names)
-    except Exception as error:
-        logger.exception("Import run %s failed", run.pk)
-        return _finish(
-            run,
-            RunStatus.FAILED,
-            RunErrorType.INTERNAL,
-            f"The import stopped on an unexpected error ({type(error).__name__}: {error}). "
-            "Tables processed before it are kept; run again.",
-        )
-    run.refresh_from_db(fields=["failed", "processed"])
-    if run.failed:
-        return _finish(
-            run,
-            RunStatus.PARTIALLY_SUCCEEDED,
-            "",
-            f"{run.failed} of {run.processed} tables could not be imported; see the activities.",
-        )
-    return _finish(run, RunStatus.SUCCESS, "", "")
-
-
-def _finish(run, status, error_type, message) -> str:
-    now = timezone.now()
-    DataSourceRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-        status=status,
-        error_type=error_type or "",
-        error_message=message,
-        finished_at=now,
-        heartbeat_at=now,
-        updated_at=now,
-    )
-    return status
 
 
 def _new_asset_snapshot(asset, table) -> dict:
@@ -336,7 +148,7 @@ class Importer:
         if self.source.schema:
             where = f"{where}.{self.source.schema}"
         self.imported_from = f"Imported from {self.source.get_type_display()} {where}"
-        from .import_enrichment import RunEnrichment
+        from ..import_enrichment import RunEnrichment
 
         self.enrichment = RunEnrichment.for_source(self.source)
 
