@@ -1,231 +1,30 @@
-"""Running a search: candidates, ranking, snippets, a capped count and facets.
-
-Three queries per search with words (two without): the tsqueries (query.prepare), the
-count with every facet (and their labels), and the page of results with snippets.
-
-Early termination. Ranking every match of a common word costs 0.5–1 s at a million
-listings, so relevance ranks a bounded candidate set, the union of:
-exact name matches (btree on lower(name) / lower(technical_name)); the newest matches in
-names and terms (``name_vector``: selective, high-value); the newest listings matching
-every word; the newest listings matching any word. Each part walks an index in a static
-order (published_at) and stops at its LIMIT, whichever index the planner picks. Only the
-candidates are scored (ts_rank_cd plus bonuses), only the page's rows get a snippet.
-Sorting by name or date needs no candidates: the index order is the answer.
-
-The total is counted up to COUNT_CAP + 1 matches (from the GIN index alone: a bitmap scan
-that returns no column reads no row): beyond that the API says ``count_is_estimate`` and
-the page "10,000+", as search engines do. Facets are counted over the newest
-FACET_SAMPLE matches and, when more match, scaled to the total (``facets_are_estimates``).
+"""Where a search looks (published listings or one project's inventory) and the SQL of
+its count, facets and page of results.
 """
 
 # SQL here is assembled from constants and model table names only; every value that
 # comes from a person (words, ids, filters) is a query parameter.
 # ruff: noqa: S608
 
-import html
 import json
-import uuid
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.db import connection
-from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
-
-from ..choices import AssetType
-from ..models import Asset, AssetColumn, Listing
-from .documents import MARK_START, MARK_STOP, document_vector_sql, name_vector_sql
-from .query import ParsedQuery, Prepared, parse_query, prepare
-
-SORTS = {"relevance": "Relevance", "name": "Name", "published": "Newest"}
-PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
-MAX_RESULTS = 10_000  # how deep pagination goes (sorted by name or date)
-COUNT_CAP = 10_000
-EXACT_CANDIDATES, NAME_CANDIDATES, EVERY_CANDIDATES, ANY_CANDIDATES = 20, 100, 400, 400
-# Facets are counted over the newest this many matches; beyond, they are estimates scaled
-# to the count.
-FACET_SAMPLE = 1000
-FACET_VALUES = 20
-FACETS = ("domain", "project", "asset_type", "glossary_term")
-# D, C, B, A: ts_rank_cd's default weights, spelt out.
-RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
-HEADLINE_OPTIONS = (
-    f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxFragments=2, MaxWords=30, MinWords=15, "
-    'ShortWord=2, FragmentDelimiter=" … "'
+from ...models import Asset, AssetColumn, Listing
+from ..documents import document_vector_sql, name_vector_sql
+from ..query import Prepared
+from .request import (
+    ANY_CANDIDATES,
+    COUNT_CAP,
+    EVERY_CANDIDATES,
+    EXACT_CANDIDATES,
+    FACET_SAMPLE,
+    FACET_VALUES,
+    HEADLINE_OPTIONS,
+    NAME_CANDIDATES,
+    RANK_WEIGHTS,
+    SNIPPET_CHARS,
+    SearchRequest,
 )
-SNIPPET_CHARS = 240
-
-
-# --- The request ------------------------------------------------------------------------
-
-
-@dataclass
-class SearchRequest:
-    """What to search for: text, filters (OR within one, AND across), order, page."""
-
-    q: str = ""
-    domain: list = field(default_factory=list)
-    project: list = field(default_factory=list)
-    asset_type: list = field(default_factory=list)
-    glossary_term: list = field(default_factory=list)
-    forms: dict = field(default_factory=dict)  # {"Form / Field label": [values]}
-    sort: str = ""
-    page: int = 1
-    page_size: int = PAGE_SIZE
-
-    @classmethod
-    def from_query(cls, params, *, default_page_size: int = PAGE_SIZE) -> "SearchRequest":
-        """From a QueryDict (page or API); ValidationError names each bad parameter."""
-        errors, request = {}, cls(q=params.get("q") or "", page_size=default_page_size)
-        for name in ("domain", "project", "glossary_term"):
-            values = [v for v in params.getlist(name) if v]
-            try:
-                setattr(request, name, sorted({str(uuid.UUID(v)) for v in values}))
-            except ValueError:
-                errors[name] = [f"Give {name.replace('_', ' ')} ids (UUIDs)."]
-        types = [v for v in params.getlist("asset_type") if v]
-        if set(types) - set(AssetType.values):
-            errors["asset_type"] = [f"Choose among {', '.join(AssetType.values)}."]
-        request.asset_type = sorted(set(types))
-        for key in params:
-            if key.startswith("form.") and len(key) > 5:
-                values = sorted({v[:200] for v in params.getlist(key) if v})
-                if values:
-                    request.forms[key[5:][:300]] = values
-        sort = params.get("sort") or ""
-        if sort and sort not in SORTS:
-            errors["sort"] = [f"Sort by {', '.join(SORTS)}."]
-        request.sort = sort
-        for name, low, high in (("page", 1, None), ("page_size", 1, MAX_PAGE_SIZE)):
-            raw = params.get(name)
-            if raw in (None, ""):
-                continue
-            try:
-                value = int(raw)
-            except ValueError:
-                errors[name] = ["Give a whole number."]
-                continue
-            if value < low or (high is not None and value > high):
-                errors[name] = [
-                    f"Give a number from {low} to {high}." if high else f"Give {low} or more."
-                ]
-            setattr(request, name, value)
-        if not errors and (request.page - 1) * request.page_size >= MAX_RESULTS:
-            errors["page"] = [
-                f"Only the first {MAX_RESULTS:,} results can be paged through; narrow the search."
-            ]
-        if errors:
-            raise ValidationError(errors)
-        return request
-
-    def filter_params(self) -> list[tuple[str, str]]:
-        """The filters as query parameters (for links that add or remove one)."""
-        pairs = [(name, value) for name in FACETS for value in getattr(self, name)]
-        pairs += [(f"form.{key}", v) for key, values in sorted(self.forms.items()) for v in values]
-        return pairs
-
-    @property
-    def has_filters(self) -> bool:
-        return bool(self.filter_params())
-
-
-# --- The answer -------------------------------------------------------------------------
-
-
-@dataclass
-class Hit:
-    id: str
-    kind: str  # "listing" or "asset" (inventory search)
-    name: str
-    technical_name: str
-    asset_type: str
-    project: dict
-    domain: dict
-    glossary_terms: list
-    published_at: object
-    snippet: SafeString
-    database_name: str = ""
-    schema_name: str = ""
-    approval_required: bool | None = None
-    score: float | None = None
-
-    @property
-    def pk(self) -> str:
-        return self.id
-
-    @property
-    def url(self) -> str:
-        return reverse(
-            "listing-detail" if self.kind == "listing" else "asset-detail", args=[self.id]
-        )
-
-    @property
-    def asset_type_label(self) -> str:
-        try:
-            return AssetType(self.asset_type).label
-        except ValueError:
-            return self.asset_type
-
-    @property
-    def snapshot(self) -> dict:
-        """The parts of a listing's snapshot the listing card reads."""
-        return {
-            "type": self.asset_type,
-            "technical_name": self.technical_name,
-            "database_name": self.database_name,
-            "schema_name": self.schema_name,
-            "glossary_terms": self.glossary_terms,
-        }
-
-
-@dataclass
-class FacetValue:
-    value: str
-    label: str
-    count: int
-    selected: bool = False
-
-
-@dataclass
-class SearchResults:
-    request: SearchRequest
-    parsed: ParsedQuery
-    hits: list
-    count: int
-    count_is_estimate: bool
-    facets: dict  # {"domain": [FacetValue], …, "form.<key>": [FacetValue]}
-    sort: str
-    has_next: bool
-    notes: list
-    ranked_window: int | None = None  # relevance: how many candidates were ranked
-    facets_are_estimates: bool = False  # counted in a sample, scaled to the count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.request.page > 1
-
-    @property
-    def count_display(self) -> str:
-        return f"{self.count:,}+" if self.count_is_estimate else f"{self.count:,}"
-
-
-def escape_snippet(raw: str | None) -> SafeString:
-    """ts_headline's output → HTML: everything escaped, matches in <mark>.
-
-    The stored text is HTML-escaped already (entities survive ts_headline); unescaping
-    first and escaping once here means nothing in it can ever be markup."""
-    parts = []
-    for piece in (raw or "").split(MARK_START):
-        if MARK_STOP in piece:
-            marked, rest = piece.split(MARK_STOP, 1)
-            parts.append(f"<mark>{html.escape(html.unescape(marked))}</mark>")
-            parts.append(html.escape(html.unescape(rest.replace(MARK_STOP, ""))))
-        else:
-            parts.append(html.escape(html.unescape(piece)))
-    return mark_safe("".join(parts))  # noqa: S308 (escaped piece by piece above)
-
-
-# --- Sources: published listings, or one project's inventory -----------------------------
 
 
 @dataclass
@@ -318,9 +117,6 @@ def _inventory_source(project_id) -> _Source:
     return _Source("asset", "docs", "TRUE", with_sql, [str(project_id)])
 
 
-# --- SQL --------------------------------------------------------------------------------
-
-
 def _filters(request: SearchRequest) -> tuple[str, list]:
     parts, params = [], []
     for name, column, cast in (
@@ -392,7 +188,11 @@ def _text_condition(prep: Prepared) -> tuple[str, list]:
 # Bitmaps of a common word at a million listings outgrow the default work_mem (4 MB) and
 # turn lossy: every row of their pages is then read and tested again.
 WORK_MEM = "SET LOCAL work_mem = '32MB';"
+
+
 NO_SEQSCAN = f"SET LOCAL enable_seqscan = off; {WORK_MEM}\n"
+
+
 PLANNER_DEFAULTS = f"SET LOCAL enable_seqscan TO DEFAULT; {WORK_MEM}\n"
 
 
@@ -534,134 +334,3 @@ def _facets_sql(source, where, where_params, prep) -> tuple[str, list]:
         sql = NO_SEQSCAN + sql
     params = [*where_params, *text_params]
     return sql, [*source.with_params, *params, *params]
-
-
-# --- Entry points -----------------------------------------------------------------------
-
-
-def search_listings(*, user, request: SearchRequest) -> SearchResults:
-    """Search the catalog: ACTIVE listings only, the same for every signed-in user."""
-    if not user.is_authenticated:
-        raise ValidationError("Sign in to search the catalog.")
-    return _search(_listing_source(), request)
-
-
-def search_inventory(*, user, project_id, request: SearchRequest) -> SearchResults:
-    """Search a project's inventory (its own, possibly unpublished assets) with the same
-    ranking; for the people who may see the project (404 for anyone else)."""
-    from django.shortcuts import get_object_or_404
-
-    from projects.selectors import visible_projects
-
-    project = get_object_or_404(visible_projects(user=user), pk=project_id)
-    return _search(_inventory_source(project.pk), request)
-
-
-def _search(source: _Source, request: SearchRequest) -> SearchResults:
-    parsed = parse_query(request.q)
-    notes = list(parsed.notes)
-    prep: Prepared | None = None
-    if parsed.tokens:
-        prep = prepare(parsed)
-        if prep.ignored:
-            notes.append("Left out common words: " + ", ".join(prep.ignored) + ".")
-    sort = request.sort or ("relevance" if parsed.tokens else "published")
-    if parsed.had_text and (prep is None or not prep.searchable):
-        notes.append("Nothing in the search could be looked up; type a word to search for.")
-        return SearchResults(request, parsed, [], 0, False, {}, sort, False, notes)
-    if prep is None and sort == "relevance":
-        sort = "published"  # nothing to rank by
-    filter_sql, filter_params = _filters(request)
-    where = source.base + (f" AND {filter_sql}" if filter_sql else "")
-
-    facets_sql, facets_params = _facets_sql(source, where, filter_params, prep)
-    results_sql, results_params = _results_sql(
-        source, where, filter_params, parsed, prep, request, sort
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(facets_sql, facets_params)  # first: the results put planning back
-        facet_rows = cursor.fetchall()
-        cursor.execute(results_sql, results_params)
-        rows = cursor.fetchall()
-
-    hits = [
-        Hit(
-            id=row[0],
-            kind=source.kind,
-            name=row[3],
-            technical_name=row[4],
-            asset_type=row[5],
-            published_at=row[6],
-            project={"id": row[7], "name": row[8]},
-            domain={"id": row[9], "name": row[10]},
-            glossary_terms=_json(row[11]) or [],
-            database_name=row[12],
-            schema_name=row[13],
-            approval_required=row[14],
-            snippet=escape_snippet(row[15]),
-            score=row[1],
-        )
-        for row in rows
-    ]
-    count, facets, facets_estimated = _facets(facet_rows, request)
-    shown_until = (request.page - 1) * request.page_size + len(hits)
-    window = rows[0][2] if rows and rows[0][2] is not None else None
-    if sort == "relevance":
-        has_next = window is not None and shown_until < window
-        if window is not None and window < count:
-            notes.append(
-                f"Showing the {window:,} best matches; sort by name or date to page through all."
-            )
-    else:
-        has_next = shown_until < min(count, MAX_RESULTS) and len(hits) == request.page_size
-    return SearchResults(
-        request=request,
-        parsed=parsed,
-        hits=hits,
-        count=min(count, COUNT_CAP),
-        count_is_estimate=count > COUNT_CAP,
-        facets=facets,
-        sort=sort,
-        has_next=has_next,
-        notes=notes,
-        ranked_window=window,
-        facets_are_estimates=facets_estimated,
-    )
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _facets(rows, request: SearchRequest) -> tuple[int, dict, bool]:
-    """(count up to COUNT_CAP + 1, facets, whether facet counts are estimates).
-
-    Facets are counted over the first FACET_SAMPLE matches; when more match, each count
-    is scaled to the (capped) total and flagged as an estimate."""
-    count, sampled, facets = 0, 0, {name: [] for name in FACETS}
-    selected = {name: set(getattr(request, name)) for name in FACETS}
-    values = []
-    for facet, key, value, label, n in rows:
-        if facet == "count":
-            count = int(n)
-        elif facet == "sample":
-            sampled = int(n)
-        else:
-            values.append((facet, key, value, label, int(n)))
-    estimated = count > sampled
-    scale = min(count, COUNT_CAP) / sampled if estimated and sampled else 1
-    for facet, key, value, label, n in values:
-        if facet == "form":
-            name, chosen = f"form.{key}", set(request.forms.get(key, ()))
-        else:
-            name, chosen = facet, selected[facet]
-        if facet == "asset_type":
-            try:
-                label = AssetType(value).label
-            except ValueError:
-                pass
-        shown = min(round(n * scale), COUNT_CAP) if estimated else n
-        facets.setdefault(name, []).append(FacetValue(value, label, shown, value in chosen))
-    for facet_values in facets.values():
-        facet_values.sort(key=lambda v: (-v.count, v.label.lower()))
-    return count, facets, estimated
