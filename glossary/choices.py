@@ -3,7 +3,9 @@
 from django.db import models
 
 
-class Status(models.TextChoices):
+class GlossaryStatus(models.TextChoices):
+    """Whether a glossary, a term or a form type is offered (disabled ones are kept)."""
+
     ENABLED = "ENABLED", "Enabled"
     DISABLED = "DISABLED", "Disabled"
 
@@ -18,3 +20,7 @@ class FieldType(models.TextChoices):
     EMAIL = "EMAIL", "Email address"
     URL = "URL", "Web address"
     GLOSSARY_TERM = "GLOSSARY_TERM", "Glossary term"
+
+
+# The old name, kept while other branches still import it.
+Status = GlossaryStatus

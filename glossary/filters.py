@@ -3,14 +3,14 @@
 import django_filters
 from django.db.models import Q
 
-from .choices import Status
+from .choices import GlossaryStatus
 from .models import FormType, Glossary, GlossaryTerm
 
 
 class GlossaryFilterSet(django_filters.FilterSet):
     domain = django_filters.UUIDFilter(field_name="domain_id")
     owning_project = django_filters.UUIDFilter(field_name="owning_project_id")
-    status = django_filters.ChoiceFilter(choices=Status.choices)
+    status = django_filters.ChoiceFilter(choices=GlossaryStatus.choices)
 
     class Meta:
         model = Glossary
@@ -21,7 +21,7 @@ class GlossaryTermFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     glossary = django_filters.UUIDFilter(field_name="glossary_id")
     domain = django_filters.UUIDFilter(field_name="glossary__domain_id")
-    status = django_filters.ChoiceFilter(choices=Status.choices)
+    status = django_filters.ChoiceFilter(choices=GlossaryStatus.choices)
 
     class Meta:
         model = GlossaryTerm
@@ -37,7 +37,7 @@ class GlossaryTermFilterSet(django_filters.FilterSet):
 
 class FormTypeFilterSet(django_filters.FilterSet):
     domain = django_filters.UUIDFilter(field_name="domain_id")
-    status = django_filters.ChoiceFilter(choices=Status.choices)
+    status = django_filters.ChoiceFilter(choices=GlossaryStatus.choices)
 
     class Meta:
         model = FormType

@@ -8,7 +8,7 @@ messages are the familiar ones ("Enter a valid date.").
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .choices import FieldType, Status
+from .choices import FieldType, GlossaryStatus
 from .models import GlossaryTerm
 
 _PARSERS = {
@@ -103,7 +103,9 @@ def _clean_terms(term_ids, by_name, cleaned, errors) -> None:
             errors.setdefault(field.label, []).append(
                 f"Choose a term of glossary '{field.glossary.name}'; '{term.name}' is in '{term.glossary.name}'."
             )
-        elif term.status != Status.ENABLED or term.glossary.status != Status.ENABLED:
+        elif (
+            term.status != GlossaryStatus.ENABLED or term.glossary.status != GlossaryStatus.ENABLED
+        ):
             errors.setdefault(field.label, []).append(f"Term '{term.name}' is disabled.")
         else:
             cleaned[name] = str(term.pk)

@@ -11,7 +11,7 @@ from django import forms
 
 from meshportal.forms import ServiceFormMixin
 
-from .choices import FieldType, Status
+from .choices import FieldType, GlossaryStatus
 from .models import FormField, FormType, Glossary, GlossaryTerm
 from .services import LIST_SEPARATOR
 
@@ -53,7 +53,7 @@ class GlossaryEditForm(forms.Form):
     name = forms.CharField(max_length=Glossary._meta.get_field("name").max_length)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     status = forms.ChoiceField(
-        choices=Status.choices,
+        choices=GlossaryStatus.choices,
         help_text="A disabled glossary stays readable, but its terms can no longer be newly "
         "attached to assets.",
     )
@@ -63,7 +63,7 @@ def grouped_term_choices(terms) -> list:
     """``<optgroup>`` per glossary: the same term name may exist in two glossaries."""
     groups: OrderedDict = OrderedDict()
     for term in terms:
-        label = term.name if term.status == Status.ENABLED else f"{term.name} (disabled)"
+        label = term.name if term.status == GlossaryStatus.ENABLED else f"{term.name} (disabled)"
         groups.setdefault(term.glossary.name, []).append((str(term.pk), label))
     return list(groups.items())
 
@@ -108,7 +108,7 @@ class TermForm(forms.Form):
         label="Classifies",
         help_text="Terms of this domain that this term classifies.",
     )
-    status = forms.ChoiceField(choices=Status.choices, initial=Status.ENABLED)
+    status = forms.ChoiceField(choices=GlossaryStatus.choices, initial=GlossaryStatus.ENABLED)
 
     def __init__(self, *args, domain_terms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,7 +155,7 @@ class FormTypeCreateForm(forms.Form):
 class FormTypeEditForm(forms.Form):
     name = forms.CharField(max_length=FormType._meta.get_field("name").max_length)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    status = forms.ChoiceField(choices=Status.choices)
+    status = forms.ChoiceField(choices=GlossaryStatus.choices)
 
 
 class GlossaryChoiceField(forms.ModelChoiceField):
@@ -260,7 +260,7 @@ class FormTypeChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
-        return obj.name if obj.status == Status.ENABLED else f"{obj.name} (disabled)"
+        return obj.name if obj.status == GlossaryStatus.ENABLED else f"{obj.name} (disabled)"
 
 
 class PublishingRuleForm(forms.Form):

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from meshportal.models import BaseModel
 from projects.models import Domain, Project
 
-from .choices import FieldType, Status
+from .choices import FieldType, GlossaryStatus
 
 
 class Glossary(BaseModel):
@@ -19,7 +19,9 @@ class Glossary(BaseModel):
     )
     name = models.CharField(max_length=256)
     description = models.TextField(blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ENABLED)
+    status = models.CharField(
+        max_length=8, choices=GlossaryStatus.choices, default=GlossaryStatus.ENABLED
+    )
 
     class Meta:
         ordering = ["domain__name", "name"]
@@ -51,7 +53,9 @@ class GlossaryTerm(BaseModel):
     classifies = models.ManyToManyField(
         "self", symmetrical=False, related_name="classified_by", blank=True
     )
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ENABLED)
+    status = models.CharField(
+        max_length=8, choices=GlossaryStatus.choices, default=GlossaryStatus.ENABLED
+    )
 
     class Meta:
         ordering = ["glossary__name", "name"]
@@ -67,7 +71,9 @@ class GlossaryTerm(BaseModel):
     @property
     def is_attachable(self) -> bool:
         """New attachments need an enabled term in an enabled glossary."""
-        return self.status == Status.ENABLED and self.glossary.status == Status.ENABLED
+        return (
+            self.status == GlossaryStatus.ENABLED and self.glossary.status == GlossaryStatus.ENABLED
+        )
 
 
 class FormType(BaseModel):
@@ -84,7 +90,9 @@ class FormType(BaseModel):
     name = models.CharField(max_length=128)
     description = models.TextField(blank=True)
     revision = models.PositiveIntegerField(default=1)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ENABLED)
+    status = models.CharField(
+        max_length=8, choices=GlossaryStatus.choices, default=GlossaryStatus.ENABLED
+    )
 
     class Meta:
         ordering = ["domain__name", "name"]

@@ -406,7 +406,7 @@ def asset_forms_update(*, acting_user, asset: Asset, forms: dict) -> Asset:
     """Fill, change or remove (value None) the asset's metadata forms, keyed by form type
     id or name. Values are validated against the form's fields; errors come back as
     ``{"forms": {form name: {field label: [messages]}}}`` and nothing is saved."""
-    from glossary.choices import Status
+    from glossary.choices import GlossaryStatus
     from glossary.form_values import clean_form_values
     from glossary.models import FormType
 
@@ -437,7 +437,7 @@ def asset_forms_update(*, acting_user, asset: Asset, forms: dict) -> Asset:
                 removals.append(existing.pk)
                 lines.append(f"Form {form_type.name} removed")
             continue
-        if existing is None and form_type.status != Status.ENABLED:
+        if existing is None and form_type.status != GlossaryStatus.ENABLED:
             errors[form_type.name] = {
                 "form": [f"Form '{form_type.name}' is disabled and cannot be added."]
             }

@@ -169,10 +169,12 @@ def _clean_default_form_types(project, ids):
 
 
 def _set_default_form_types(data_source: DataSource, form_types) -> None:
-    from glossary.choices import Status
+    from glossary.choices import GlossaryStatus
 
     kept = set(data_source.default_form_types.values_list("pk", flat=True))
-    disabled = sorted(f.name for f in form_types if f.status != Status.ENABLED and f.pk not in kept)
+    disabled = sorted(
+        f.name for f in form_types if f.status != GlossaryStatus.ENABLED and f.pk not in kept
+    )
     if disabled:
         raise ValidationError(
             {"default_form_types": [f"Form '{name}' is disabled." for name in disabled]}

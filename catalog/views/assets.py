@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from glossary.choices import Status as GlossaryStatus
+from glossary.choices import GlossaryStatus
 from glossary.models import FormField, FormType, GlossaryTerm
 from meshportal.exceptions import Conflict
 from meshportal.forms import service_error_text

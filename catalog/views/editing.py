@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from glossary.choices import FieldType
-from glossary.choices import Status as GlossaryStatus
+from glossary.choices import FieldType, GlossaryStatus
 from glossary.models import FormField, FormType, GlossaryTerm
 from meshportal.forms import attach_service_errors
 from meshportal.markdown import render_markdown

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from glossary.choices import Status as GlossaryStatus
+from glossary.choices import GlossaryStatus
 from glossary.models import FormType
 from meshportal.exceptions import Conflict
 from meshportal.forms import attach_service_errors, service_error_text

@@ -10,18 +10,20 @@ from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from glossary.choices import FieldType, Status
+from glossary.choices import FieldType, GlossaryStatus
 from glossary.models import FormField, FormType, Glossary, GlossaryTerm
 from projects.models import Domain, Project
 
 
-@extend_schema_field({"type": "string", "enum": Status.values}, component_name="GlossaryStatusEnum")
+@extend_schema_field(
+    {"type": "string", "enum": GlossaryStatus.values}, component_name="GlossaryStatusEnum"
+)
 class StatusField(serializers.ChoiceField):
     """ENABLED or DISABLED, one named enum in the schema for every glossary resource
     (a plain ChoiceField per serializer would give the same choices many names)."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=Status.choices, **kwargs)
+        super().__init__(choices=GlossaryStatus.choices, **kwargs)
 
 
 @extend_schema_field(
@@ -85,7 +87,7 @@ class GlossaryCreateSerializer(serializers.Serializer):
     )
     name = serializers.CharField(max_length=256)
     description = serializers.CharField(allow_blank=True, required=False, default="")
-    status = StatusField(required=False, default=Status.ENABLED)
+    status = StatusField(required=False, default=GlossaryStatus.ENABLED)
 
 
 class GlossaryUpdateSerializer(serializers.Serializer):
@@ -179,7 +181,7 @@ class GlossaryTermCreateSerializer(serializers.Serializer):
     classifies = serializers.ListField(
         child=serializers.UUIDField(), required=False, default=list, help_text=_CLASSIFIES_HELP
     )
-    status = StatusField(required=False, default=Status.ENABLED)
+    status = StatusField(required=False, default=GlossaryStatus.ENABLED)
 
 
 class GlossaryTermUpdateSerializer(serializers.Serializer):
@@ -290,7 +292,7 @@ class FormTypeCreateSerializer(serializers.Serializer):
     )
     name = serializers.CharField(max_length=128)
     description = serializers.CharField(allow_blank=True, required=False, default="")
-    status = StatusField(required=False, default=Status.ENABLED)
+    status = StatusField(required=False, default=GlossaryStatus.ENABLED)
     fields = FormFieldInputSerializer(many=True, required=False, help_text=_FIELDS_HELP)
 
 

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from meshportal.services import reject_unknown_fields, save_unique
 
-from ..choices import FieldType, Status
+from ..choices import FieldType, GlossaryStatus
 from ..models import FormField, FormType, Glossary
 from ..permissions import require_manage_owned
 from .glossaries import _status, _text
@@ -88,7 +88,14 @@ def _replace_fields(form_type, fields) -> bool:
 
 @transaction.atomic
 def form_type_create(
-    *, acting_user, domain, owning_project, name, description="", fields=(), status=Status.ENABLED
+    *,
+    acting_user,
+    domain,
+    owning_project,
+    name,
+    description="",
+    fields=(),
+    status=GlossaryStatus.ENABLED,
 ) -> FormType:
     if owning_project.domain_id != domain.pk:
         raise ValidationError({"owning_project": "Choose a project of this domain."})

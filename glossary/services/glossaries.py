@@ -5,7 +5,7 @@ from django.db import transaction
 
 from meshportal.services import reject_unknown_fields, save_unique
 
-from ..choices import Status
+from ..choices import GlossaryStatus
 from ..models import Glossary
 from ..permissions import require_manage_owned
 
@@ -27,15 +27,15 @@ def _text(value, field, *, max_length, required=True) -> str:
 
 
 def _status(value) -> str:
-    value = (value or Status.ENABLED).upper()
-    if value not in Status.values:
+    value = (value or GlossaryStatus.ENABLED).upper()
+    if value not in GlossaryStatus.values:
         raise ValidationError({"status": "Choose ENABLED or DISABLED."})
     return value
 
 
 @transaction.atomic
 def glossary_create(
-    *, acting_user, domain, owning_project, name, description="", status=Status.ENABLED
+    *, acting_user, domain, owning_project, name, description="", status=GlossaryStatus.ENABLED
 ) -> Glossary:
     if owning_project.domain_id != domain.pk:
         raise ValidationError({"owning_project": "Choose a project of this domain."})

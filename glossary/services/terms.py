@@ -5,7 +5,7 @@ from django.db import transaction
 
 from meshportal.services import reject_unknown_fields, save_unique
 
-from ..choices import Status
+from ..choices import GlossaryStatus
 from ..models import Glossary, GlossaryTerm
 from ..permissions import require_manage_owned
 from ..signals import term_words_changed
@@ -104,7 +104,7 @@ def term_create(
     synonyms=None,
     is_a=None,
     classifies=None,
-    status=Status.ENABLED,
+    status=GlossaryStatus.ENABLED,
 ) -> GlossaryTerm:
     require_manage_owned(
         acting_user, glossary.domain, glossary.owning_project, "add terms to this glossary"
@@ -175,7 +175,9 @@ def term_index(domain_id) -> dict:
     """
     index: dict = {}
     terms = GlossaryTerm.objects.filter(
-        glossary__domain_id=domain_id, status=Status.ENABLED, glossary__status=Status.ENABLED
+        glossary__domain_id=domain_id,
+        status=GlossaryStatus.ENABLED,
+        glossary__status=GlossaryStatus.ENABLED,
     ).select_related("glossary")
     for term in terms:
         for key in {term.name.lower(), *(s.lower() for s in term.synonyms)}:

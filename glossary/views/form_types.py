@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from .. import selectors, services
-from ..choices import Status
+from ..choices import GlossaryStatus
 from ..filters import FormTypeFilterSet
 from ..forms import (
     FormTypeCreateForm,
@@ -27,7 +27,7 @@ def form_type_list(request):
     )
     form = filterset.form
     form.fields["domain"] = _domain_filter_field(request.user)
-    form.fields["status"] = _select("Status", [("", "Any status"), *Status.choices])
+    form.fields["status"] = _select("Status", [("", "Any status"), *GlossaryStatus.choices])
     return render(
         request,
         "glossary/form_type_list.html",

@@ -13,7 +13,7 @@ from meshportal.htmx import is_htmx_partial
 from projects import selectors as project_selectors
 
 from .. import selectors, services
-from ..choices import Status
+from ..choices import GlossaryStatus
 from ..filters import GlossaryFilterSet, GlossaryTermFilterSet
 from ..forms import (
     CsvImportForm,
@@ -32,7 +32,7 @@ def glossary_list(request):
     )
     form = filterset.form
     form.fields["domain"] = _domain_filter_field(request.user)
-    form.fields["status"] = _select("Status", [("", "Any status"), *Status.choices])
+    form.fields["status"] = _select("Status", [("", "Any status"), *GlossaryStatus.choices])
     return render(
         request,
         "glossary/glossary_list.html",
@@ -182,11 +182,11 @@ def glossary_edit(request, pk):
 def glossary_status(request, pk):
     glossary = selectors.glossary_get(user=request.user, pk=pk)
     wanted = request.POST.get("status", "")
-    if wanted not in Status.values:
+    if wanted not in GlossaryStatus.values:
         messages.error(request, "Choose ENABLED or DISABLED.")
         return redirect("glossary-detail", pk=glossary.pk)
     services.glossary_update(acting_user=request.user, glossary=glossary, status=wanted)
-    if wanted == Status.DISABLED:
+    if wanted == GlossaryStatus.DISABLED:
         messages.success(
             request,
             f"Glossary “{glossary.name}” disabled: its terms can no longer be newly attached.",

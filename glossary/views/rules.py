@@ -10,9 +10,7 @@ from projects import selectors as project_selectors
 from projects.permissions import is_domain_steward
 
 from .. import selectors, services
-from ..forms import (
-    PublishingRuleForm,
-)
+from ..forms import PublishingRuleForm
 from ..models import FormType
 from ..permissions import require_domain_steward
 from .helpers import _status

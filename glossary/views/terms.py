@@ -9,9 +9,7 @@ from meshportal.forms import attach_service_errors
 from meshportal.markdown import render_markdown
 
 from .. import selectors, services
-from ..forms import (
-    TermForm,
-)
+from ..forms import TermForm
 from ..models import GlossaryTerm
 from ..permissions import can_manage_owned, require_manage_owned
 from .helpers import _status

@@ -5,9 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import (
-    Notification,
-)
+from ..models import Notification
 from ..permissions import user_group_names
 
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog import services
 from catalog.choices import ListingStatus, PredictionStatus, RunStatus
 from catalog.models import Asset, AssetColumn, AssetForm, AssetRevision, Listing, Prediction
-from glossary.choices import FieldType, Status
+from glossary.choices import FieldType, GlossaryStatus
 from meshportal.demo import seed_aws
 from tests.catalog.factories import (
     AssetColumnFactory,
@@ -533,7 +533,7 @@ def test_valid_typed_values_are_stored_normalised(quality_form, film_category, a
 
 
 def test_unknown_and_disabled_forms_are_refused(project, film_category, api):
-    FormTypeFactory(owning_project=project, name="Retired", status=Status.DISABLED)
+    FormTypeFactory(owning_project=project, name="Retired", status=GlossaryStatus.DISABLED)
     foreign = FormTypeFactory(name="Elsewhere")  # a form of another domain
     before = state_of(film_category)
     url = f"{API}/assets/{film_category.pk}/forms/"
@@ -571,7 +571,7 @@ def test_unknown_and_disabled_forms_are_refused(project, film_category, api):
 
 def test_a_term_field_takes_enabled_terms_of_its_glossary_only(vocabulary, film_category, api):
     retired = GlossaryTermFactory(
-        glossary=vocabulary["glossary"], name="Retired", status=Status.DISABLED
+        glossary=vocabulary["glossary"], name="Retired", status=GlossaryStatus.DISABLED
     )
     before = state_of(film_category)
     url = f"{API}/assets/{film_category.pk}/forms/"
@@ -596,9 +596,9 @@ def test_asset_terms_must_be_attachable_terms_of_the_domain(
     other_domain = ProjectFactory(domain=DomainFactory(name="finance"))
     elsewhere = GlossaryTermFactory(glossary=GlossaryFactory(owning_project=other_domain))
     retired = GlossaryTermFactory(
-        glossary=vocabulary["glossary"], name="Retired", status=Status.DISABLED
+        glossary=vocabulary["glossary"], name="Retired", status=GlossaryStatus.DISABLED
     )
-    closed = GlossaryFactory(owning_project=project, name="Closed", status=Status.DISABLED)
+    closed = GlossaryFactory(owning_project=project, name="Closed", status=GlossaryStatus.DISABLED)
     in_closed = GlossaryTermFactory(glossary=closed, name="Archived term")
     url = f"{API}/assets/{film_category.pk}/"
     before = state_of(film_category)
@@ -813,7 +813,7 @@ def test_a_suggested_term_disabled_since_cannot_be_accepted(project, film_catego
     category = GlossaryTermFactory(glossary=glossary, name="Category")
     services.suggest_glossary_terms([film_category])
     prediction = Prediction.objects.get(asset=film_category, column__isnull=True)
-    category.status = Status.DISABLED
+    category.status = GlossaryStatus.DISABLED
     category.save()
     before = state_of(film_category)
 
@@ -834,7 +834,9 @@ def test_a_suggested_term_disabled_since_cannot_be_accepted(project, film_catego
 def test_data_sources_name_the_forms_applied_to_their_assets(project, lake, api):
     data_owner = FormTypeFactory(owning_project=project, name="Data owner")
     quality = FormTypeFactory(owning_project=project, name="Quality")
-    retired = FormTypeFactory(owning_project=project, name="Retired", status=Status.DISABLED)
+    retired = FormTypeFactory(
+        owning_project=project, name="Retired", status=GlossaryStatus.DISABLED
+    )
     foreign = FormTypeFactory(name="Elsewhere")
     body = {
         "project": str(project.pk),

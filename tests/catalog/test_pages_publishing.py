@@ -13,7 +13,7 @@ from catalog import services
 from catalog.choices import ListingStatus, PredictionKind, PredictionStatus
 from catalog.diffs import snapshot_differences
 from catalog.models import Asset, AssetColumn, AssetForm, AssetRevision, DataSource, Listing
-from glossary.choices import FieldType, Status
+from glossary.choices import FieldType, GlossaryStatus
 from tests.catalog.test_pages import (
     FORM,
     make_asset,
@@ -156,8 +156,8 @@ def test_edit_page_offers_the_domains_attachable_terms_by_glossary(
 ):
     shared = GlossaryFactory(owning_project=project, name="Sales")
     GlossaryTermFactory(glossary=shared, name="Genre")  # same name, other glossary
-    retired = GlossaryTermFactory(glossary=shared, name="Retired", status=Status.DISABLED)
-    closed = GlossaryFactory(owning_project=project, name="Closed", status=Status.DISABLED)
+    retired = GlossaryTermFactory(glossary=shared, name="Retired", status=GlossaryStatus.DISABLED)
+    closed = GlossaryFactory(owning_project=project, name="Closed", status=GlossaryStatus.DISABLED)
     legacy = GlossaryTermFactory(glossary=closed, name="Legacy")
     GlossaryTermFactory(glossary=closed, name="Unused")
     foreign = GlossaryTermFactory(glossary=GlossaryFactory(name="Elsewhere"), name="Foreign")
@@ -431,7 +431,9 @@ def test_columns_page_errors_name_the_column_and_keep_the_input(
 def test_a_disabled_term_is_refused_by_the_service_per_column(
     client_for, project, asset, genre, owner
 ):
-    retired = GlossaryTermFactory(glossary=genre.glossary, name="Retired", status=Status.DISABLED)
+    retired = GlossaryTermFactory(
+        glossary=genre.glossary, name="Retired", status=GlossaryStatus.DISABLED
+    )
     response = client_for(owner).post(
         url("asset-columns-edit", asset.pk),
         column_post(asset, {"column_001": {"terms": "Retired", "business_name": "Kept"}}),
@@ -477,7 +479,7 @@ def test_columns_page_handles_200_columns_in_constant_queries(
 def test_form_page_has_typed_inputs_and_required_marks(
     client_for, project, asset, data_owner, media, genre, film, owner
 ):
-    GlossaryTermFactory(glossary=media, name="Old", status=Status.DISABLED)
+    GlossaryTermFactory(glossary=media, name="Old", status=GlossaryStatus.DISABLED)
     GlossaryTermFactory(
         glossary=GlossaryFactory(owning_project=project, name="Other"), name="Elsewhere"
     )
@@ -647,7 +649,7 @@ def test_fill_change_and_remove_a_form(client_for, asset, data_owner, genre, own
 def test_a_disabled_form_cannot_be_added_but_one_attached_stays_editable(
     client_for, asset, data_owner, owner
 ):
-    data_owner.status = Status.DISABLED
+    data_owner.status = GlossaryStatus.DISABLED
     data_owner.save()
     client = client_for(owner)
     assert client.get(url("asset-form-edit", asset.pk, data_owner.pk)).status_code == 404
@@ -696,7 +698,7 @@ def test_accept_all_counts_names_and_terms(client_for, asset, genre, owner):
 
 def test_accept_all_with_a_term_disabled_since_accepts_nothing(client_for, asset, genre, owner):
     services.suggest_glossary_terms([asset])
-    genre.status = Status.DISABLED
+    genre.status = GlossaryStatus.DISABLED
     genre.save()
     response = client_for(owner).post(url("asset-predictions-accept-all", asset.pk), follow=True)
     assert messages_of(response) == [
@@ -1097,7 +1099,7 @@ def test_term_page_loads_where_the_term_is_used(
 def test_data_source_form_names_the_forms_applied_on_import(
     client_for, project, environment, data_owner, owner
 ):
-    FormTypeFactory(owning_project=project, name="Retired", status=Status.DISABLED)
+    FormTypeFactory(owning_project=project, name="Retired", status=GlossaryStatus.DISABLED)
     client = client_for(owner)
     create_url = url("data-source-create", project.pk)
     html = text(client.get(create_url))

@@ -11,7 +11,7 @@ from catalog import services
 from catalog.choices import ListingStatus, RevisionReason
 from catalog.models import AssetForm, AssetRevision, Listing
 from catalog.snapshots import forms_snapshot
-from glossary.choices import FieldType, Status
+from glossary.choices import FieldType, GlossaryStatus
 from glossary.services import form_type_update
 from meshportal.exceptions import Conflict, Incomplete, NestedValidationError
 from tests.catalog.factories import (
@@ -472,7 +472,7 @@ def test_data_source_default_forms_must_be_enabled_forms_of_the_domain(owner, pr
     assert project.data_sources.count() == 1
 
     # A form disabled since it was chosen may stay; it cannot be newly chosen.
-    retired.status = Status.DISABLED
+    retired.status = GlossaryStatus.DISABLED
     retired.save()
     services.data_source_update(
         acting_user=owner, data_source=source, default_form_types=[retired.pk]

@@ -2,7 +2,7 @@
 
 import factory
 
-from glossary.choices import FieldType, Status
+from glossary.choices import FieldType, GlossaryStatus
 from glossary.models import FormField, FormType, Glossary, GlossaryTerm, PublishingRule
 from tests.projects.factories import DomainFactory, ProjectFactory
 
@@ -15,7 +15,7 @@ class GlossaryFactory(factory.django.DjangoModelFactory):
     domain = factory.SelfAttribute("owning_project.domain")
     name = factory.Sequence(lambda n: f"Glossary {n}")
     description = "Business terms."
-    status = Status.ENABLED
+    status = GlossaryStatus.ENABLED
 
 
 class GlossaryTermFactory(factory.django.DjangoModelFactory):
@@ -29,7 +29,7 @@ class GlossaryTermFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Term {n}")
     short_description = factory.LazyAttribute(lambda t: f"What {t.name} means.")
     synonyms = factory.LazyFunction(list)
-    status = Status.ENABLED
+    status = GlossaryStatus.ENABLED
 
     @factory.post_generation
     def is_a(obj, create, extracted, **kwargs):
@@ -55,7 +55,7 @@ class FormTypeFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Form {n}")
     description = "Facts about an asset."
     revision = 1
-    status = Status.ENABLED
+    status = GlossaryStatus.ENABLED
 
     @factory.post_generation
     def fields(obj, create, extracted, **kwargs):

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from glossary.choices import FieldType, Status
+from glossary.choices import FieldType, GlossaryStatus
 from glossary.models import FormType, Glossary, GlossaryTerm, PublishingRule
 from tests.glossary.factories import (
     FormTypeFactory,
@@ -66,7 +66,7 @@ def test_steward_creates_updates_and_disables_a_glossary(api, project, domain):
     updated = api.patch(f"{API}/glossaries/{body['id']}/", {"status": "DISABLED", "name": "Films"})
     assert updated.status_code == 200, updated.json()
     assert (updated.json()["status"], updated.json()["name"]) == ("DISABLED", "Films")
-    assert Glossary.objects.get().status == Status.DISABLED
+    assert Glossary.objects.get().status == GlossaryStatus.DISABLED
 
     # No delete: glossaries are disabled instead.
     assert api.delete(f"{API}/glossaries/{body['id']}/").status_code == 405
@@ -97,7 +97,7 @@ def test_glossary_list_counts_terms_and_filters(outsider, api_client_for, media,
     marketing = GlossaryFactory(
         owning_project=ProjectFactory(domain=DomainFactory(name="marketing")),
         name="Campaigns",
-        status=Status.DISABLED,
+        status=GlossaryStatus.DISABLED,
     )
     client = api_client_for(outsider)
 
@@ -157,7 +157,7 @@ def test_term_with_relations_reads_both_directions(api, media):
 
 def test_term_list_filters_with_the_filterset(outsider, api_client_for, media, project):
     GlossaryTermFactory(glossary=media, name="Genre", synonyms=["kind"])
-    GlossaryTermFactory(glossary=media, name="Rating", status=Status.DISABLED)
+    GlossaryTermFactory(glossary=media, name="Rating", status=GlossaryStatus.DISABLED)
     other = GlossaryFactory(owning_project=project, name="Finance")
     GlossaryTermFactory(glossary=other, name="Revenue", short_description="Money in.")
     client = api_client_for(outsider)

@@ -9,7 +9,7 @@ the sign-in page; unknown ids are 404.
 import pytest
 from django.urls import reverse
 
-from glossary.choices import Status
+from glossary.choices import GlossaryStatus
 from glossary.models import Glossary, GlossaryTerm, PublishingRule
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
 from tests.permissions import LOGIN, MISSING, PERSONAS, check
@@ -123,7 +123,7 @@ def test_disabling_a_glossary(client_for, persona, expected, media):
     )
     check(response, expected)
     media.refresh_from_db()
-    assert (media.status == Status.DISABLED) == (expected == 302)
+    assert (media.status == GlossaryStatus.DISABLED) == (expected == 302)
 
 
 @pytest.mark.parametrize(("persona", "expected"), managers(302), indirect=["persona"])

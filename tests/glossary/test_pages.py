@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from glossary.choices import FieldType, Status
+from glossary.choices import FieldType, GlossaryStatus
 from glossary.models import FormType, Glossary, GlossaryTerm, PublishingRule
 from projects.choices import DomainRole
 from tests.glossary.factories import (
@@ -53,7 +53,7 @@ def test_glossary_list_shows_every_domains_glossaries_with_term_counts(
     GlossaryFactory(
         owning_project=ProjectFactory(domain=DomainFactory(name="marketing")),
         name="Campaigns",
-        status=Status.DISABLED,
+        status=GlossaryStatus.DISABLED,
     )
 
     html = text(client_for(outsider).get(reverse("glossary-list")))
@@ -116,7 +116,7 @@ def test_owner_edits_and_disables_the_glossary(client_for, owner, media):
     )
 
     media.refresh_from_db()
-    assert (media.name, media.status) == ("Films", Status.DISABLED)
+    assert (media.name, media.status) == ("Films", GlossaryStatus.DISABLED)
     assert messages_of(response) == [
         "Glossary “Films” disabled: its terms can no longer be newly attached."
     ]
@@ -606,11 +606,11 @@ def test_term_detail_query_count_does_not_grow_with_relations(
 
 
 def test_disabled_glossaries_and_terms_say_so(client_for, outsider, media):
-    term = GlossaryTermFactory(glossary=media, name="Old", status=Status.DISABLED)
+    term = GlossaryTermFactory(glossary=media, name="Old", status=GlossaryStatus.DISABLED)
     html = text(client_for(outsider).get(reverse("term-detail", args=[term.pk])))
     assert "This term is disabled" in html
     assert 'data-testid="term-status">DISABLED<' in html
-    Glossary.objects.filter(pk=media.pk).update(status=Status.DISABLED)
+    Glossary.objects.filter(pk=media.pk).update(status=GlossaryStatus.DISABLED)
     fine = GlossaryTermFactory(glossary=media, name="Fine")
     assert "Its glossary is disabled" in text(
         client_for(outsider).get(reverse("term-detail", args=[fine.pk]))

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from glossary import services
-from glossary.choices import FieldType, Status
+from glossary.choices import FieldType, GlossaryStatus
 from glossary.form_values import clean_form_values, missing_required
 from glossary.models import FormType, Glossary, GlossaryTerm, PublishingRule
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
@@ -47,7 +47,11 @@ def test_steward_creates_a_glossary_of_a_project_of_the_domain(steward, project,
     glossary = services.glossary_create(
         acting_user=steward, domain=domain, owning_project=project, name="  Media  "
     )
-    assert (glossary.name, glossary.status, glossary.domain) == ("Media", Status.ENABLED, domain)
+    assert (glossary.name, glossary.status, glossary.domain) == (
+        "Media",
+        GlossaryStatus.ENABLED,
+        domain,
+    )
 
 
 def test_glossary_names_are_unique_per_domain_ignoring_case(steward, project, domain, media):
@@ -91,17 +95,17 @@ def test_only_stewards_and_owners_manage_glossaries(persona, request, project, d
     with pytest.raises(PermissionDenied, match="owners of project 'Film Catalog Project'"):
         services.glossary_create(acting_user=user, domain=domain, owning_project=project, name="X")
     with pytest.raises(PermissionDenied):
-        services.glossary_update(acting_user=user, glossary=media, status=Status.DISABLED)
+        services.glossary_update(acting_user=user, glossary=media, status=GlossaryStatus.DISABLED)
     with pytest.raises(PermissionDenied):
         services.term_create(acting_user=user, glossary=media, name="Genre")
     media.refresh_from_db()
-    assert media.status == Status.ENABLED and not media.terms.exists()
+    assert media.status == GlossaryStatus.ENABLED and not media.terms.exists()
 
 
 def test_owner_of_the_owning_project_manages_its_glossary(owner, media):
     services.glossary_update(acting_user=owner, glossary=media, status="disabled")
     media.refresh_from_db()
-    assert media.status == Status.DISABLED
+    assert media.status == GlossaryStatus.DISABLED
     with pytest.raises(ValidationError, match="Unknown fields: domain"):
         services.glossary_update(acting_user=owner, glossary=media, domain="x")
 
@@ -491,7 +495,7 @@ def test_invalid_values_are_errors_keyed_by_label(data_owner):
 def test_a_term_of_another_glossary_or_a_disabled_one_is_refused(data_owner, media, project):
     other = GlossaryFactory(owning_project=project, name="Finance")
     foreign = GlossaryTermFactory(glossary=other, name="Revenue")
-    disabled = GlossaryTermFactory(glossary=media, name="Old", status=Status.DISABLED)
+    disabled = GlossaryTermFactory(glossary=media, name="Old", status=GlossaryStatus.DISABLED)
 
     with pytest.raises(ValidationError) as excinfo:
         clean_form_values(data_owner, {"genre": str(foreign.pk)})
@@ -507,7 +511,7 @@ def test_a_term_of_another_glossary_or_a_disabled_one_is_refused(data_owner, med
 
     # A term of a disabled glossary is refused the same way.
     fine = GlossaryTermFactory(glossary=media, name="Drama")
-    Glossary.objects.filter(pk=media.pk).update(status=Status.DISABLED)
+    Glossary.objects.filter(pk=media.pk).update(status=GlossaryStatus.DISABLED)
     with pytest.raises(ValidationError) as excinfo:
         clean_form_values(data_owner, {"genre": str(fine.pk)})
     assert error_dict(excinfo) == {"Genre": ["Term 'Drama' is disabled."]}
