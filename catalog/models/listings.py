@@ -104,5 +104,14 @@ class Listing(BaseModel):
             GinIndex(OpClass("form_facets", name="jsonb_path_ops"), name="listing_form_facets"),
         ]
 
+    def is_behind(self, asset) -> bool:
+        """The asset was edited since this listing's revision was published. The asset is
+        passed in (already loaded by the caller), so this costs no query."""
+        return asset.current_revision > self.revision
+
+    def has_unpublished_changes(self, asset) -> bool:
+        """The one rule for "unpublished changes": ACTIVE, and the asset moved on since."""
+        return self.status == ListingStatus.ACTIVE and self.is_behind(asset)
+
     def __str__(self):
         return self.name

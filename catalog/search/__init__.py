@@ -15,6 +15,7 @@ from .documents import (
 )
 from .engine import (
     COUNT_CAP,
+    PAGE_SIZE,
     SORTS,
     FacetValue,
     Hit,
@@ -27,6 +28,7 @@ from .query import MAX_QUERY_LENGTH, parse_query
 
 __all__ = [
     "COUNT_CAP",
+    "PAGE_SIZE",
     "MAX_QUERY_LENGTH",
     "SORTS",
     "FacetValue",

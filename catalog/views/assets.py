@@ -82,7 +82,7 @@ def _publishing_status(asset, listing) -> dict:
         return {"state": "none", "label": "Not published"}
     if listing.status == ListingStatus.INACTIVE:
         return {"state": "inactive", "label": "Unpublished (inactive)"}
-    if asset.current_revision > listing.revision:
+    if listing.has_unpublished_changes(asset):
         return {
             "state": "changes",
             "label": f"Unpublished changes: revision {asset.current_revision} is newer than "

@@ -105,8 +105,7 @@ def listing_detail(request, pk):
             "forms": snapshot.get("forms") or [],
             "glossary_terms": snapshot.get("glossary_terms") or [],
             "is_owner_team": is_owner_team,
-            "unpublished_changes": is_owner_team
-            and listing.asset.current_revision > listing.revision,
+            "unpublished_changes": is_owner_team and listing.is_behind(listing.asset),
         },
     )
 

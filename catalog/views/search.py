@@ -11,10 +11,9 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from ..search import SORTS, SearchRequest, search_inventory, search_listings
+from ..search import PAGE_SIZE, SORTS, SearchRequest, search_inventory, search_listings
 from ..search.engine import FACET_SAMPLE
 
-PAGE_SIZE = 20
 FACET_TITLES = {
     "domain": "Domain",
     "project": "Project",

@@ -226,11 +226,7 @@ class AssetDetailSerializer(serializers.ModelSerializer):
     def get_unpublished_changes(self, asset) -> bool:
         """True when the asset is published (ACTIVE) and was edited since."""
         listing = asset.published_listing
-        return (
-            listing is not None
-            and listing.status == ListingStatus.ACTIVE
-            and asset.current_revision > listing.revision
-        )
+        return listing is not None and listing.has_unpublished_changes(asset)
 
 
 class AssetUpdateSerializer(serializers.Serializer):

@@ -18,7 +18,7 @@ from .assets import (  # noqa: F401
     editable_forms,
 )
 from .listings import ListingViewSet  # noqa: F401
-from .search import API_PAGE_SIZE, SearchView  # noqa: F401
+from .search import SearchView  # noqa: F401
 from .sources import (  # noqa: F401
     DataSourceRunViewSet,
     DataSourceViewSet,

@@ -12,12 +12,10 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from catalog.choices import AssetType
-from catalog.search import SORTS, SearchRequest, search_inventory, search_listings
+from catalog.search import PAGE_SIZE, SORTS, SearchRequest, search_inventory, search_listings
 from meshportal.api.serializers import DetailSerializer
 
 from ..serializers.search import SearchResponseSerializer
-
-API_PAGE_SIZE = 20
 
 
 def _uuids(name, description):
@@ -69,7 +67,7 @@ class SearchView(APIView):
         responses={200: SearchResponseSerializer, 400: OpenApiTypes.OBJECT, 404: DetailSerializer},
     )
     def get(self, request):
-        search = SearchRequest.from_query(request.query_params, default_page_size=API_PAGE_SIZE)
+        search = SearchRequest.from_query(request.query_params, default_page_size=PAGE_SIZE)
         inventory = request.query_params.get("inventory")
         if inventory:
             results = search_inventory(user=request.user, project_id=inventory, request=search)
