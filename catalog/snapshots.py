@@ -158,7 +158,7 @@ def asset_full_snapshot(asset) -> dict:
     """Technical and business metadata with terms and forms (a constant number of queries)."""
     from django.db.models import Prefetch
 
-    from glossary.models import FormField, GlossaryTerm
+    from glossary.models import GlossaryTerm
 
     from .models import AssetColumn, AssetForm
 
@@ -173,14 +173,7 @@ def asset_full_snapshot(asset) -> dict:
         )
         .order_by("position")
     )
-    asset_forms = list(
-        AssetForm.objects.filter(asset=asset)
-        .select_related("form_type")
-        .prefetch_related(
-            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
-        )
-        .order_by("form_type__name")
-    )
+    asset_forms = list(AssetForm.objects.filter(asset=asset).with_fields())
     snapshot = asset_snapshot(asset, columns)
     snapshot["glossary_terms"] = [_term_ref(t) for t in terms]
     for column_data, column in zip(snapshot["columns"], columns, strict=True):

@@ -104,9 +104,6 @@ def _new_asset_snapshot(asset, table) -> dict:
 def _business_snapshots(asset_ids) -> tuple[dict, dict, dict]:
     """The glossary terms of the assets and of their columns (by column id), and their
     forms, as asset_full_snapshot records them, in a constant number of queries."""
-    from django.db.models import Prefetch
-
-    from glossary.models import FormField
 
     asset_terms, column_terms, forms = defaultdict(list), defaultdict(list), defaultdict(list)
     links = (
@@ -123,14 +120,7 @@ def _business_snapshots(asset_ids) -> tuple[dict, dict, dict]:
     )
     for link in links:
         column_terms[link.assetcolumn_id].append(_term_ref(link.glossaryterm))
-    asset_forms = list(
-        AssetForm.objects.filter(asset_id__in=asset_ids)
-        .select_related("form_type")
-        .prefetch_related(
-            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
-        )
-        .order_by("form_type__name")
-    )
+    asset_forms = list(AssetForm.objects.filter(asset_id__in=asset_ids).with_fields())
     for asset_form, form in zip(asset_forms, forms_snapshot(asset_forms), strict=True):
         forms[asset_form.asset_id].append(form)
     return asset_terms, column_terms, forms

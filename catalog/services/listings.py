@@ -1,7 +1,6 @@
 """Publishing: turning an asset's current revision into a listing consumers see."""
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from meshportal.exceptions import Conflict, Incomplete
@@ -20,18 +19,12 @@ def publish_missing(asset: Asset) -> list[str]:
     Empty when the asset may be published.
     """
     from glossary.form_values import missing_required
-    from glossary.models import FormField, PublishingRule
+    from glossary.models import PublishingRule
 
     missing = []
     if asset.archived_at is not None:
         missing.append("The asset is archived (its table is no longer in the source).")
-    asset_forms = list(
-        AssetForm.objects.filter(asset=asset)
-        .select_related("form_type")
-        .prefetch_related(
-            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
-        )
-    )
+    asset_forms = list(AssetForm.objects.filter(asset=asset).with_fields())
     attached = {af.form_type_id for af in asset_forms}
     rule = (
         PublishingRule.objects.filter(domain_id=asset.domain_id)

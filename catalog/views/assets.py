@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from glossary.choices import GlossaryStatus
-from glossary.models import FormField, FormType, GlossaryTerm
+from glossary.models import FormType, GlossaryTerm
 from meshportal.exceptions import Conflict
 from meshportal.forms import service_error_text
 from meshportal.markdown import render_markdown
@@ -97,14 +97,7 @@ def _publishing_status(asset, listing) -> dict:
 
 def _asset_forms(asset) -> list:
     """The asset's forms with their fields in order (three queries)."""
-    return list(
-        AssetForm.objects.filter(asset=asset)
-        .select_related("form_type")
-        .prefetch_related(
-            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
-        )
-        .order_by("form_type__name")
-    )
+    return list(AssetForm.objects.filter(asset=asset).with_fields())
 
 
 def _mark_attached_terms(predictions, asset_terms, columns_by_id) -> None:

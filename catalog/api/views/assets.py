@@ -24,7 +24,7 @@ from catalog.models import (
     Prediction,
 )
 from catalog.snapshots import forms_snapshot
-from glossary.models import FormField, GlossaryTerm
+from glossary.models import GlossaryTerm
 from meshportal.api.serializers import DetailSerializer
 from meshportal.api.viewsets import (
     DECISION_ERRORS,
@@ -46,14 +46,7 @@ def editable_forms(asset) -> list[dict]:
     needs besides: each field's help text and the glossary a term field draws from, and
     whether the values were filled under the form type's current revision. Three queries
     at most, for any number of forms and fields."""
-    asset_forms = list(
-        AssetForm.objects.filter(asset=asset)
-        .select_related("form_type")
-        .prefetch_related(
-            Prefetch("form_type__fields", queryset=FormField.objects.order_by("order"))
-        )
-        .order_by("form_type__name")
-    )
+    asset_forms = list(AssetForm.objects.filter(asset=asset).with_fields())
     forms = forms_snapshot(asset_forms)
     for data, asset_form in zip(forms, asset_forms, strict=True):
         form_type = asset_form.form_type
