@@ -6,7 +6,7 @@ write that succeeds must change it (and, where the row says how, ``effect`` chec
 
 Adding a row for a new app (e.g. ``tests/subscriptions/test_api_permissions.py``)::
 
-    from tests.permissions import API, Action, by_persona, everyone, matrix, model_state, run_action
+    from tests.permissions import API, Action, by_persona, everyone, matrix_test, model_state
 
     ACTIONS = [
         Action("request-list", "get", lambda w: f"{API}/subscription-requests/", everyone(200)),
@@ -23,11 +23,7 @@ Adding a row for a new app (e.g. ``tests/subscriptions/test_api_permissions.py``
     def database_state():
         return model_state(SubscriptionRequest, Subscription)
 
-    @pytest.mark.django_db
-    @pytest.mark.parametrize(("action", "persona", "expected"), matrix(ACTIONS),
-                             indirect=["persona"])
-    def test_matrix(action, persona, expected, world, api_client_for):
-        run_action(api_client_for(persona), action, world, persona, expected, database_state)
+    test_matrix = matrix_test(ACTIONS, database_state)   # with a ``world`` fixture
 
 Pages use ``check(response, expected)`` with ``LOGIN`` for "sent to the sign-in page".
 Personas are the fixtures of tests/conftest.py (``PERSONAS``).
@@ -140,6 +136,27 @@ def run_action(
     if expected < 400 and action.method != "get" and action.effect:
         action.effect(world)
     return response
+
+
+def matrix_test(actions, database_state, *, check_response=assert_response, **options):
+    """A module's whole matrix as one parametrised test::
+
+        test_matrix = matrix_test(ACTIONS, database_state, check_response=check_response)
+
+    (needs the module's ``world`` fixture; ``options`` go to ``run_action``)."""
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize(
+        ("action", "persona", "expected"), matrix(actions), indirect=["persona"]
+    )
+    def test(action, persona, expected, world, api_client_for):
+        client = api_client_for(persona)
+        run_action(
+            client, action, world, persona, expected, database_state,
+            check_response=check_response, **options,
+        )  # fmt: skip
+
+    return test
 
 
 def check(response, expected):

@@ -41,9 +41,8 @@ from tests.permissions import (
     assert_response,
     by_persona,
     everyone,
-    matrix,
+    matrix_test,
     model_state,
-    run_action,
 )
 from tests.projects.factories import EnvironmentFactory
 
@@ -251,18 +250,7 @@ def database_state():
     return state
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("action", "persona", "expected"), matrix(ACTIONS), indirect=["persona"])
-def test_matrix(action, persona, expected, world, api_client_for):
-    run_action(
-        api_client_for(persona),
-        action,
-        world,
-        persona,
-        expected,
-        database_state,
-        check_response=check_response,
-    )
+test_matrix = matrix_test(ACTIONS, database_state, check_response=check_response)
 
 
 @pytest.mark.django_db

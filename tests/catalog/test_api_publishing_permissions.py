@@ -23,7 +23,14 @@ from tests.catalog.factories import (
     ListingFactory,
 )
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
-from tests.permissions import API, Action, assert_response, by_persona, everyone, matrix, run_action
+from tests.permissions import (
+    API,
+    Action,
+    assert_response,
+    by_persona,
+    everyone,
+    matrix_test,
+)
 from tests.projects.factories import EnvironmentFactory
 
 READ_INVENTORY = by_persona(
@@ -231,18 +238,7 @@ def check_response(response, expected):
         assert_response(response, expected, strict_detail=True)
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("action", "persona", "expected"), matrix(ACTIONS), indirect=["persona"])
-def test_matrix(action, persona, expected, world, api_client_for):
-    run_action(
-        api_client_for(persona),
-        action,
-        world,
-        persona,
-        expected,
-        database_state,
-        check_response=check_response,
-    )
+test_matrix = matrix_test(ACTIONS, database_state, check_response=check_response)
 
 
 @pytest.mark.django_db

@@ -19,9 +19,8 @@ from tests.permissions import (
     Action,
     assert_response,
     everyone,
-    matrix,
+    matrix_test,
     model_state,
-    run_action,
 )
 
 CSV = "name,short_description,parents\nCategory,Groups of films,\nGenre,Style,Category\n"
@@ -179,18 +178,7 @@ def check_response(response, expected):
         )
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("action", "persona", "expected"), matrix(ACTIONS), indirect=["persona"])
-def test_matrix(action, persona, expected, world, api_client_for):
-    run_action(
-        api_client_for(persona),
-        action,
-        world,
-        persona,
-        expected,
-        database_state,
-        check_response=check_response,
-    )
+test_matrix = matrix_test(ACTIONS, database_state, check_response=check_response)
 
 
 @pytest.mark.django_db
