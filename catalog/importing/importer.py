@@ -16,7 +16,6 @@ from projects.models import Project
 from ..business_names import business_name
 from ..choices import (
     ActivityStatus,
-    ListingStatus,
     PredictionKind,
     PredictionStatus,
     RevisionReason,
@@ -27,10 +26,10 @@ from ..models import (
     AssetForm,
     AssetRevision,
     DataSourceRun,
-    Listing,
     Prediction,
     RunActivity,
 )
+from ..services.listings import listings_deactivate
 from ..snapshots import (
     _term_ref,
     asset_snapshot,
@@ -490,9 +489,7 @@ class Importer:
                 archived_at=now, updated_at=now
             )
             # A table that no longer exists must not stay in the catalog either.
-            Listing.objects.filter(
-                asset_id__in=[a.pk for a in gone], status=ListingStatus.ACTIVE
-            ).update(status=ListingStatus.INACTIVE, unpublished_at=now, updated_at=now)
+            listings_deactivate(asset_ids=[a.pk for a in gone], now=now)
             for asset in gone:
                 counts.add(
                     ActivityStatus.SKIPPED_ARCHIVED,

@@ -123,10 +123,16 @@ def asset_unpublish(*, acting_user, asset: Asset) -> Listing:
     dropped by this; they are revoked on their own."""
     asset = Asset.objects.select_for_update().select_related("project").get(pk=asset.pk)
     require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "unpublish assets")
-    listing = Listing.objects.filter(asset=asset).first()
-    if listing is None or listing.status != ListingStatus.ACTIVE:
+    if not listings_deactivate(asset_ids=[asset.pk]):
         raise Conflict(f"\u201c{asset.display_name}\u201d is not published.")
-    listing.status = ListingStatus.INACTIVE
-    listing.unpublished_at = timezone.now()
-    listing.save(update_fields=["status", "unpublished_at", "updated_at"])
-    return listing
+    return Listing.objects.get(asset=asset)
+
+
+def listings_deactivate(*, asset_ids, now=None) -> int:
+    """The one way a listing leaves the catalog: ACTIVE → INACTIVE by compare-and-set (a
+    listing already INACTIVE is left as it was), for an unpublish or for tables an import
+    found gone. Runs in the caller's transaction; returns how many listings it took down."""
+    now = now or timezone.now()
+    return Listing.objects.filter(asset_id__in=asset_ids, status=ListingStatus.ACTIVE).update(
+        status=ListingStatus.INACTIVE, unpublished_at=now, updated_at=now
+    )
