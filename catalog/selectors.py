@@ -7,12 +7,15 @@ to the stewards and owners of its domain (the project's own visibility rule).
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from glossary.choices import FieldType, GlossaryStatus
+from glossary.models import GlossaryTerm
 from projects.selectors import member_projects, visible_projects
 
 from .choices import ListingStatus, PredictionStatus, RunStatus
 from .models import (
     Asset,
     AssetColumn,
+    AssetForm,
     AssetRevision,
     DataSource,
     DataSourceRun,
@@ -20,6 +23,7 @@ from .models import (
     Prediction,
     RunActivity,
 )
+from .snapshots import forms_snapshot
 
 
 def data_source_list(*, user) -> QuerySet[DataSource]:
@@ -142,3 +146,61 @@ def assets_carrying_term(*, user, term):
         .order_by("asset__technical_name", "position")
     )
     return assets, columns
+
+
+def editable_forms(asset) -> list[dict]:
+    """The asset's forms as forms_snapshot reads them, with what a person filling them
+    needs besides: each field's help text and the glossary a term field draws from, and
+    whether the values were filled under the form type's current revision. Three queries
+    at most, for any number of forms and fields."""
+    asset_forms = list(AssetForm.objects.filter(asset=asset).with_fields())
+    forms = forms_snapshot(asset_forms)
+    for data, asset_form in zip(forms, asset_forms, strict=True):
+        form_type = asset_form.form_type
+        data["form_type"]["revision"] = form_type.revision
+        data["is_current"] = asset_form.form_revision == form_type.revision
+        by_name = {f.name: f for f in form_type.fields.all()}
+        for field in data["fields"]:
+            source = by_name.get(field["name"])
+            field["help_text"] = source.help_text if source else ""
+            field["glossary"] = source.glossary_id if source else None
+    return forms
+
+
+def term_field_choices(form_fields, values) -> dict:
+    """Per GLOSSARY_TERM field: the enabled terms of its glossary (one query for all),
+    plus the current value if it has been disabled since (so it shows, and saving says
+    why it no longer fits)."""
+    term_fields = [f for f in form_fields if f.type == FieldType.GLOSSARY_TERM]
+    if not term_fields:
+        return {}
+    current = {str(values.get(f.name)) for f in term_fields if values.get(f.name)}
+    terms = GlossaryTerm.objects.filter(
+        Q(
+            glossary_id__in={f.glossary_id for f in term_fields},
+            status=GlossaryStatus.ENABLED,
+            glossary__status=GlossaryStatus.ENABLED,
+        )
+        | Q(pk__in=[v for v in current if is_uuid(v)])
+    ).select_related("glossary")
+    choices = {}
+    for field in term_fields:
+        options = [("", "Choose a term…")]
+        for term in sorted(terms, key=lambda t: t.name.lower()):
+            if term.glossary_id == field.glossary_id and term.is_attachable:
+                options.append((str(term.pk), term.name))
+            elif str(term.pk) == str(values.get(field.name)):
+                options.append((str(term.pk), f"{term.name} ({term.glossary.name}, disabled)"))
+        choices[field.pk] = options
+    return choices
+
+
+def is_uuid(value) -> bool:
+    """Whether a submitted value can be a primary key (else it is a name, or junk)."""
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

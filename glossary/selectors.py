@@ -115,3 +115,31 @@ def manageable_project_list(*, user) -> QuerySet[Project]:
         .select_related("domain")
         .order_by("domain__name", "name")
     )
+
+
+def term_tree(terms, edges) -> list[dict]:
+    """The glossary's terms as a forest by ``is_a``.
+
+    Roots are the terms without a broader term in this glossary; each child sits under
+    every one of its parents. ``edges`` are (narrower id, broader id) pairs. The services
+    keep is_a acyclic; the walk still refuses to revisit a term on its own path.
+    """
+    by_id = {t.pk: t for t in terms}
+    children: dict = {}
+    has_parent = set()
+    for child_id, parent_id in edges:
+        if child_id in by_id and parent_id in by_id:
+            children.setdefault(parent_id, []).append(by_id[child_id])
+            has_parent.add(child_id)
+    for kids in children.values():
+        kids.sort(key=lambda t: t.name.lower())
+
+    def node(term, path):
+        path = path | {term.pk}
+        return {
+            "term": term,
+            "children": [node(c, path) for c in children.get(term.pk, []) if c.pk not in path],
+        }
+
+    roots = [t for t in terms if t.pk not in has_parent]
+    return [node(t, frozenset()) for t in sorted(roots, key=lambda t: t.name.lower())]

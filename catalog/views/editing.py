@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from glossary.choices import FieldType, GlossaryStatus
+from glossary.choices import GlossaryStatus
 from glossary.models import FormField, FormType, GlossaryTerm
 from meshportal.forms import attach_service_errors
 from meshportal.markdown import render_markdown
@@ -23,6 +23,7 @@ from ..forms import (
     TermNames,
 )
 from ..models import AssetForm
+from ..selectors import is_uuid, term_field_choices
 
 
 def _nested_errors(error: ValidationError, key: str) -> dict:
@@ -207,44 +208,6 @@ def _form_type_for(asset, form_type_pk, *, attached: bool | None = None):
     return form_type, asset_form
 
 
-def _term_field_choices(form_fields, values) -> dict:
-    """Per GLOSSARY_TERM field: the enabled terms of its glossary (one query for all),
-    plus the current value if it has been disabled since (so it shows, and saving says
-    why it no longer fits)."""
-    term_fields = [f for f in form_fields if f.type == FieldType.GLOSSARY_TERM]
-    if not term_fields:
-        return {}
-    current = {str(values.get(f.name)) for f in term_fields if values.get(f.name)}
-    terms = GlossaryTerm.objects.filter(
-        Q(
-            glossary_id__in={f.glossary_id for f in term_fields},
-            status=GlossaryStatus.ENABLED,
-            glossary__status=GlossaryStatus.ENABLED,
-        )
-        | Q(pk__in=[v for v in current if _is_uuid(v)])
-    ).select_related("glossary")
-    choices = {}
-    for field in term_fields:
-        options = [("", "Choose a term…")]
-        for term in sorted(terms, key=lambda t: t.name.lower()):
-            if term.glossary_id == field.glossary_id and term.is_attachable:
-                options.append((str(term.pk), term.name))
-            elif str(term.pk) == str(values.get(field.name)):
-                options.append((str(term.pk), f"{term.name} ({term.glossary.name}, disabled)"))
-        choices[field.pk] = options
-    return choices
-
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 @require_safe
 def asset_form_add(request, pk):
     """The "Add form" select (a GET form, so it works without JavaScript): go to the
@@ -252,7 +215,7 @@ def asset_form_add(request, pk):
     asset = selectors.asset_get(user=request.user, pk=pk)
     require_designation(request.user, asset.project, Designation.CONTRIBUTOR, "edit assets")
     chosen = request.GET.get("form_type", "")
-    if not _is_uuid(chosen):
+    if not is_uuid(chosen):
         messages.error(request, "Choose a metadata form to add.")
         return redirect(f"{reverse('asset-detail', args=[asset.pk])}#forms")
     return redirect("asset-form-edit", pk=asset.pk, form_type=chosen)
@@ -269,7 +232,7 @@ def asset_form_edit(request, pk, form_type):
         request.POST or None,
         form_fields=form_fields,
         values=values,
-        term_choices=_term_field_choices(form_fields, values),
+        term_choices=term_field_choices(form_fields, values),
     )
     if request.method == "POST" and form.is_valid():
         before = asset.current_revision

@@ -22,6 +22,7 @@ from ..forms import (
 )
 from ..models import GlossaryTerm
 from ..permissions import can_manage_owned, require_manage_owned
+from ..selectors import term_tree
 from .helpers import MAX_CSV_BYTES, TERM_PAGE_SIZE, _page, _require_some_project, _status
 
 
@@ -90,34 +91,6 @@ def glossary_create(request):
     )
 
 
-def _term_tree(terms, edges) -> list[dict]:
-    """The glossary's terms as a forest by ``is_a``.
-
-    Roots are the terms without a broader term in this glossary; each child sits under
-    every one of its parents. ``edges`` are (narrower id, broader id) pairs. The services
-    keep is_a acyclic; the walk still refuses to revisit a term on its own path.
-    """
-    by_id = {t.pk: t for t in terms}
-    children: dict = {}
-    has_parent = set()
-    for child_id, parent_id in edges:
-        if child_id in by_id and parent_id in by_id:
-            children.setdefault(parent_id, []).append(by_id[child_id])
-            has_parent.add(child_id)
-    for kids in children.values():
-        kids.sort(key=lambda t: t.name.lower())
-
-    def node(term, path):
-        path = path | {term.pk}
-        return {
-            "term": term,
-            "children": [node(c, path) for c in children.get(term.pk, []) if c.pk not in path],
-        }
-
-    roots = [t for t in terms if t.pk not in has_parent]
-    return [node(t, frozenset()) for t in sorted(roots, key=lambda t: t.name.lower())]
-
-
 @require_safe
 def glossary_detail(request, pk):
     glossary = selectors.glossary_get(user=request.user, pk=pk)
@@ -137,7 +110,7 @@ def glossary_detail(request, pk):
     ).values_list("from_glossaryterm_id", "to_glossaryterm_id")
     context.update(
         can_manage=can_manage_owned(request.user, glossary.domain, glossary.owning_project),
-        tree=_term_tree(terms, list(edges)),
+        tree=term_tree(terms, list(edges)),
         term_total=len(terms),
         import_form=CsvImportForm(),
     )

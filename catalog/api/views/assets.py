@@ -18,12 +18,10 @@ from catalog.choices import PredictionStatus
 from catalog.filters import AssetFilterSet
 from catalog.models import (
     Asset,
-    AssetForm,
     AssetRevision,
     Listing,
     Prediction,
 )
-from catalog.snapshots import forms_snapshot
 from glossary.models import GlossaryTerm
 from meshportal.api.serializers import DetailSerializer
 from meshportal.api.viewsets import (
@@ -34,30 +32,12 @@ from meshportal.api.viewsets import (
     validated,
 )
 
+from ...selectors import editable_forms
 from .. import serializers as s
 
 
 def _terms():
     return GlossaryTerm.objects.select_related("glossary").order_by("name")
-
-
-def editable_forms(asset) -> list[dict]:
-    """The asset's forms as forms_snapshot reads them, with what a person filling them
-    needs besides: each field's help text and the glossary a term field draws from, and
-    whether the values were filled under the form type's current revision. Three queries
-    at most, for any number of forms and fields."""
-    asset_forms = list(AssetForm.objects.filter(asset=asset).with_fields())
-    forms = forms_snapshot(asset_forms)
-    for data, asset_form in zip(forms, asset_forms, strict=True):
-        form_type = asset_form.form_type
-        data["form_type"]["revision"] = form_type.revision
-        data["is_current"] = asset_form.form_revision == form_type.revision
-        by_name = {f.name: f for f in form_type.fields.all()}
-        for field in data["fields"]:
-            source = by_name.get(field["name"])
-            field["help_text"] = source.help_text if source else ""
-            field["glossary"] = source.glossary_id if source else None
-    return forms
 
 
 _FORMS_EXAMPLE = OpenApiExample(
