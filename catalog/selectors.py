@@ -7,8 +7,8 @@ to the stewards and owners of its domain (the project's own visibility rule).
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from glossary.choices import FieldType, GlossaryStatus
-from glossary.models import GlossaryTerm
+from glossary.choices import FieldType
+from glossary.models import ATTACHABLE_TERMS, GlossaryTerm
 from projects.selectors import member_projects, visible_projects
 
 from .choices import ListingStatus, PredictionStatus, RunStatus
@@ -176,11 +176,7 @@ def term_field_choices(form_fields, values) -> dict:
         return {}
     current = {str(values.get(f.name)) for f in term_fields if values.get(f.name)}
     terms = GlossaryTerm.objects.filter(
-        Q(
-            glossary_id__in={f.glossary_id for f in term_fields},
-            status=GlossaryStatus.ENABLED,
-            glossary__status=GlossaryStatus.ENABLED,
-        )
+        (ATTACHABLE_TERMS & Q(glossary_id__in={f.glossary_id for f in term_fields}))
         | Q(pk__in=[v for v in current if is_uuid(v)])
     ).select_related("glossary")
     choices = {}

@@ -34,6 +34,11 @@ class Glossary(BaseModel):
         return self.name
 
 
+# The one definition of "a term that can be attached" in a query (``is_attachable`` is
+# the same rule on a loaded term): an enabled term in an enabled glossary.
+ATTACHABLE_TERMS = models.Q(status=GlossaryStatus.ENABLED, glossary__status=GlossaryStatus.ENABLED)
+
+
 class GlossaryTerm(BaseModel):
     """A business term with its meaning, synonyms and relations to other terms.
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from glossary.choices import GlossaryStatus
-from glossary.models import FormField, FormType, GlossaryTerm
+from glossary.models import ATTACHABLE_TERMS, FormField, FormType, GlossaryTerm
 from meshportal.forms import attach_service_errors
 from meshportal.markdown import render_markdown
 from projects.choices import Designation
@@ -39,10 +39,7 @@ def _term_options(asset, attached):
     already attached (kept even if their glossary was disabled since)."""
     return (
         GlossaryTerm.objects.filter(glossary__domain_id=asset.domain_id)
-        .filter(
-            Q(status=GlossaryStatus.ENABLED, glossary__status=GlossaryStatus.ENABLED)
-            | Q(pk__in=[t.pk for t in attached])
-        )
+        .filter(ATTACHABLE_TERMS | Q(pk__in=[t.pk for t in attached]))
         .select_related("glossary")
         .order_by("glossary__name", "name")
     )

@@ -6,7 +6,7 @@ from django.db import transaction
 from meshportal.services import reject_unknown_fields, save_unique
 
 from ..choices import GlossaryStatus
-from ..models import Glossary, GlossaryTerm
+from ..models import ATTACHABLE_TERMS, Glossary, GlossaryTerm
 from ..permissions import require_manage_owned
 from ..signals import term_words_changed
 from .glossaries import LIST_SEPARATOR, _status, _text
@@ -175,9 +175,7 @@ def term_index(domain_id) -> dict:
     """
     index: dict = {}
     terms = GlossaryTerm.objects.filter(
-        glossary__domain_id=domain_id,
-        status=GlossaryStatus.ENABLED,
-        glossary__status=GlossaryStatus.ENABLED,
+        ATTACHABLE_TERMS, glossary__domain_id=domain_id
     ).select_related("glossary")
     for term in terms:
         for key in {term.name.lower(), *(s.lower() for s in term.synonyms)}:
