@@ -15,8 +15,15 @@ register = template.Library()
 
 BLUEPRINT_SHORT = {"DATA_LAKE": "Data lake", "DATA_WAREHOUSE": "Data warehouse"}
 
-# Which top-navigation entry a page belongs to, by URL name prefix.
+# Which top-navigation entry a page belongs to, by URL name prefix: the one mechanism
+# that marks the current entry (a new app adds its URL names' prefixes here).
 SECTIONS = [
+    ("catalog", "catalog"),
+    ("listing", "catalog"),
+    ("glossary", "glossaries"),
+    ("term", "glossaries"),
+    ("form-type", "glossaries"),
+    ("publishing-rule", "glossaries"),
     ("project", "projects"),
     ("environment", "projects"),
     ("data-source", "projects"),
