@@ -40,6 +40,7 @@ class EnvironmentStatus(models.TextChoices):
     ACTIVE = "ACTIVE", "Active"
     CREATE_FAILED = "CREATE_FAILED", "Create failed"
     DELETING = "DELETING", "Deleting"
+    DELETE_FAILED = "DELETE_FAILED", "Delete failed"
     DELETED = "DELETED", "Deleted"
 
 

@@ -20,7 +20,7 @@ router.register(
     views.ProjectMemberViewSet,
     basename="api-project-member",
 )
-router.register("environments", views.EnvironmentViewSet, basename="api-environment")
+router.register("environments", views.EnvironmentWithDeletionViewSet, basename="api-environment")
 router.register("notifications", views.NotificationViewSet, basename="api-notification")
 
 urlpatterns: list = []

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from meshportal.api.permissions import IsPlatformAdminOrReadOnly
 from projects import selectors, services
+from projects.choices import EnvironmentStatus
 from projects.filters import (
     AwsAccountFilterSet,
     EnvironmentFilterSet,
@@ -346,3 +347,52 @@ class NotificationViewSet(
     def read_all(self, request, *args, **kwargs):
         count = services.notification_mark_all_read(acting_user=request.user)
         return Response(s.MarkedReadSerializer({"marked_read": count}).data)
+
+
+# --- Environment deletion ---------------------------------------------------------------
+
+
+class EnvironmentWithDeletionViewSet(EnvironmentViewSet):
+    """Environments, plus ``DELETE`` (project OWNERs): 202 with the environment DELETING,
+    then in the background DELETING → DELETED, or DELETE_FAILED with ``last_error`` and a
+    retry (``DELETE`` again, or ``POST …/retry/``). Lists leave DELETED environments
+    out; fetching one still answers, with its status."""
+
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if _fake(self) or self.action == "list":
+            return super().get_queryset()
+        return selectors.environment_list(
+            user=self.request.user, include_deleted=True
+        ).select_related("created_by")
+
+    @extend_schema(
+        request=None,
+        responses={202: s.EnvironmentSerializer, **_ERRORS, 409: s.DetailSerializer},
+        description="Delete the environment (project OWNERs): its subscription grants are "
+        "revoked first, then what provisioning created is removed. Answers 202 with status "
+        "DELETING; asking again while DELETING or DELETED changes nothing; a DELETE_FAILED "
+        "environment is retried; 409 while it is CREATING.",
+    )
+    def destroy(self, request, *args, **kwargs):
+        environment = services.environment_delete(
+            acting_user=request.user, environment=self.get_object()
+        )
+        return self._output(environment, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses={202: s.EnvironmentSerializer, **_ERRORS, 409: s.DetailSerializer},
+        description="Retry what failed: provisioning of a CREATE_FAILED environment "
+        "(CONTRIBUTOR or OWNER) or deletion of a DELETE_FAILED one (OWNER); 409 otherwise.",
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, *args, **kwargs):
+        environment = self.get_object()
+        if environment.status == EnvironmentStatus.DELETE_FAILED:
+            environment = services.environment_delete(
+                acting_user=request.user, environment=environment
+            )
+            return self._output(environment, status.HTTP_202_ACCEPTED)
+        return super().retry(request, *args, **kwargs)

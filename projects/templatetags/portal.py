@@ -13,6 +13,7 @@ TONES = {
     "ACTIVE": "success",
     "CREATE_FAILED": "danger",
     "DELETING": "warning",
+    "DELETE_FAILED": "danger",
     "DELETED": "muted",
     # designations and domain roles
     "OWNER": "owner",
