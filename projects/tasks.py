@@ -223,7 +223,7 @@ def _check_again_later(environment, outcome: str) -> str:
     too_old = timezone.now() - started > timedelta(
         seconds=settings.ENVIRONMENT_PROVISIONING_TIMEOUT
     )
-    if settings.CELERY_TASK_ALWAYS_EAGER or too_old:
+    if deprovision_environment.app.conf.task_always_eager or too_old:
         if outcome == "busy":
             return outcome  # the worker holding the lock finishes the job
         minutes = settings.ENVIRONMENT_PROVISIONING_TIMEOUT // 60

@@ -262,14 +262,18 @@ def memory_broker(settings):
     def on_publish(sender, headers, body, **kwargs):
         published.append({"task": sender, "args": body[0], "eta": headers.get("eta")})
 
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "memory://localhost/"
+    # The app's own settings too: a fixture may have set them on the app directly.
+    app.conf.broker_url, app.conf.task_always_eager = "memory://localhost/", False
     reset_pools()
     after_task_publish.connect(on_publish)
     try:
         yield published
     finally:
         after_task_publish.disconnect(on_publish)
+        app.conf.broker_url, app.conf.task_always_eager = saved
         reset_pools()
 
 

@@ -257,3 +257,27 @@ def test_a_deleted_environment_page_says_so_and_the_project_lists_it_no_more(
     assert "DELETED" in page and "6 of 6 removed" in page
     project_page = client.get(reverse("project-detail", args=[project.pk])).content.decode()
     assert reverse("environment-detail", args=[environment.pk]) not in project_page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "status",
+    [EnvironmentStatus.DELETING, EnvironmentStatus.DELETE_FAILED, EnvironmentStatus.DELETED],
+)
+def test_no_data_source_is_added_to_an_environment_being_deleted(status, project, profile, owner):
+    from django.core.exceptions import ValidationError
+
+    from catalog import services as catalog_services
+    from catalog.choices import DataSourceType
+
+    environment = lake(project, profile, owner, status=status)
+    with pytest.raises(ValidationError) as caught:
+        catalog_services.data_source_create(
+            acting_user=owner,
+            project=project,
+            environment=environment,
+            name="Curated zone",
+            type=DataSourceType.GLUE,
+            database="curatedzonedb",
+        )
+    assert caught.value.message_dict["environment"] == ["This environment is being deleted."]
