@@ -233,8 +233,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    # Environments whose worker died mid-provisioning are moved to CREATE_FAILED so that
-    # a person can retry them; later issues add scheduled runs and reconciliation here.
+    # Environments whose worker died mid-provisioning (or mid-deletion) are moved to
+    # CREATE_FAILED (DELETE_FAILED) so that a person can retry them; later issues add scheduled runs and reconciliation here.
     "sweep-stuck-environments": {
         "task": "projects.tasks.sweep_stuck_environments",
         "schedule": 300.0,
@@ -249,6 +249,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 ENVIRONMENT_PROVISIONING_TIMEOUT = env.int("ENVIRONMENT_PROVISIONING_TIMEOUT", default=1800)
+# A DELETING environment whose grants are still being revoked asks again after this many
+# seconds; the sweep (and the task itself) fail a deletion older than the timeout above.
+ENVIRONMENT_DELETION_RECHECK_SECONDS = env.int("ENVIRONMENT_DELETION_RECHECK_SECONDS", default=10)
 # A RUNNING import whose heartbeat (written after every batch) is older than this is
 # failed by the sweep, so that it can be run again.
 DATA_SOURCE_RUN_TIMEOUT = env.int("DATA_SOURCE_RUN_TIMEOUT", default=1800)

@@ -85,6 +85,10 @@ class EnvironmentAdmin(admin.ModelAdmin):
         "provisioning_started_at",
         "provisioned_at",
         "last_error",
+        "deletion_steps",
+        "deletion_started_at",
+        "deleted_at",
+        "deleted_by",
     ]
 
 

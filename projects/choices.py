@@ -46,6 +46,7 @@ class Blueprint(models.TextChoices):
         "ACTIVE": "success",
         "CREATE_FAILED": "danger",
         "DELETING": "warning",
+        "DELETE_FAILED": "danger",
         "DELETED": "muted",
     }
 )
@@ -54,6 +55,7 @@ class EnvironmentStatus(models.TextChoices):
     ACTIVE = "ACTIVE", "Active"
     CREATE_FAILED = "CREATE_FAILED", "Create failed"
     DELETING = "DELETING", "Deleting"
+    DELETE_FAILED = "DELETE_FAILED", "Delete failed"
     DELETED = "DELETED", "Deleted"
 
 

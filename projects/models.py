@@ -231,12 +231,23 @@ class Environment(BaseModel):
     provisioned_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Progress and outcome of deletion: which of what provisioning made is gone already
+    # (a retry skips nothing, but the page shows how far the last attempt got).
+    deletion_steps = models.JSONField(default=dict, blank=True)
+    deletion_started_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["project__name", "name"]
         constraints = [
+            # A DELETED environment stays as a record, but its name is free again.
             models.UniqueConstraint(
-                fields=["project", "name"], name="environment_unique_name_in_project"
+                fields=["project", "name"],
+                condition=~models.Q(status="DELETED"),
+                name="environment_unique_name_in_project",
             )
         ]
 

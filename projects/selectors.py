@@ -120,18 +120,22 @@ def membership_get(*, project, pk) -> ProjectMembership:
     return get_object_or_404(project.memberships.select_related("user", "project"), pk=pk)
 
 
-def environment_list(*, user) -> QuerySet[Environment]:
+def environment_list(*, user, include_deleted: bool = False) -> QuerySet[Environment]:
+    """Environments of the projects the user sees; DELETED ones only when asked (lists
+    leave them out, but the page and API of one still say what became of it)."""
     visible_projects = Project.objects.filter(_visible_projects_q(user))
-    return (
-        Environment.objects.filter(project__in=visible_projects)
-        .exclude(status=EnvironmentStatus.DELETED)
-        .select_related("project", "project__domain", "profile", "profile__aws_account")
-        .order_by("project__name", "name")
-    )
+    environments = Environment.objects.filter(project__in=visible_projects)
+    if not include_deleted:
+        environments = environments.exclude(status=EnvironmentStatus.DELETED)
+    return environments.select_related(
+        "project", "project__domain", "profile", "profile__aws_account"
+    ).order_by("project__name", "name")
 
 
 def environment_get(*, user, pk) -> Environment:
-    return get_object_or_404(environment_list(user=user).select_related("created_by"), pk=pk)
+    return get_object_or_404(
+        environment_list(user=user, include_deleted=True).select_related("created_by"), pk=pk
+    )
 
 
 def domain_list(*, user) -> QuerySet[Domain]:

@@ -12,10 +12,11 @@ from django.utils import timezone
 from meshportal.locks import advisory_lock
 
 from .choices import EnvironmentStatus, NotificationKind
+from .deprovisioning import DeprovisioningError, deprovision
 from .models import Environment
 from .provisioning import ProvisioningError, provision
 from .services import notification_create
-from .signals import environment_activated
+from .signals import environment_activated, environment_grants_outstanding
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +40,11 @@ def _record_step(environment_id, key, at, updates):
     )
 
 
-def _notify(environment, *, title, body):
-    if environment.created_by_id:
+def _notify(environment, *, title, body, recipient=None):
+    recipient = recipient or environment.created_by
+    if recipient is not None:
         notification_create(
-            recipient=environment.created_by,
+            recipient=recipient,
             kind=NotificationKind.EVENT,
             topic="ENVIRONMENT_STATUS",
             title=title,
@@ -126,8 +128,8 @@ def _fail(environment, message: str) -> str:
 
 @shared_task(ignore_result=True)
 def sweep_stuck_environments() -> int:
-    """Fail environments CREATING for longer than the timeout (their worker died), so
-    that a person sees it and can retry."""
+    """Fail environments CREATING (or DELETING) for longer than the timeout (their worker
+    died, or grants never got revoked), so that a person sees it and can retry."""
     cutoff = timezone.now() - timedelta(seconds=settings.ENVIRONMENT_PROVISIONING_TIMEOUT)
     minutes = settings.ENVIRONMENT_PROVISIONING_TIMEOUT // 60
     stuck = Environment.objects.filter(
@@ -143,4 +145,152 @@ def sweep_stuck_environments() -> int:
             )
             == "failed"
         )
+    stuck_deletions = Environment.objects.filter(
+        status=EnvironmentStatus.DELETING, deletion_started_at__lt=cutoff
+    ).select_related("project", "created_by", "deleted_by")
+    for environment in stuck_deletions:
+        count += _fail_deletion(environment, _stuck_deletion_message(environment)) == "failed"
     return count
+
+
+# --- Deletion -----------------------------------------------------------------------------
+
+
+def _record_deletion_step(environment_id, key, at):
+    """Mark one resource removed, without overwriting the other steps' marks."""
+    Environment.objects.filter(pk=environment_id).update(
+        deletion_steps=JSONBMerge(
+            F("deletion_steps"), Value({key: at.isoformat()}, output_field=JSONField())
+        ),
+        updated_at=timezone.now(),
+    )
+
+
+def _deletion_recipient(environment):
+    """Who asked for the deletion hears how it ended (else who created the environment)."""
+    return environment.deleted_by or environment.created_by
+
+
+def _stuck_deletion_message(environment) -> str:
+    minutes = settings.ENVIRONMENT_PROVISIONING_TIMEOUT // 60
+    if "revoke_grants" not in (environment.deletion_steps or {}):
+        return (
+            f"The environment's subscription grants were not all revoked within {minutes} "
+            "minutes, so nothing was removed from AWS. Look at the grants of this "
+            "environment (a REVOKE_FAILED grant says why), fix the cause, then retry."
+        )
+    return (
+        f"Deletion did not finish within {minutes} minutes (the worker may have stopped). "
+        "Retry to continue where it left off."
+    )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deprovision_environment(environment_id: str) -> str:
+    """Delete a DELETING environment: wait until the sharing app has revoked its grants,
+    then remove what provisioning created; end DELETED or DELETE_FAILED with a message."""
+    environment = (
+        Environment.objects.select_related(
+            "project", "profile", "profile__aws_account", "created_by", "deleted_by"
+        )
+        .filter(pk=environment_id)
+        .first()
+    )
+    if environment is None or environment.status != EnvironmentStatus.DELETING:
+        return "skipped"
+    # The provisioning lock: a late provisioning worker and a deletion never overlap, and
+    # a message delivered twice deletes once.
+    with advisory_lock(f"provision-environment:{environment.pk}") as acquired:
+        if not acquired:
+            return _check_again_later(environment, "busy")
+        return _deprovision(environment)
+
+
+def _grants_outstanding(environment) -> bool:
+    """Ask the higher apps (sharing) whether grants of the environment are still being
+    revoked. No receivers: nothing to wait for."""
+    responses = environment_grants_outstanding.send(
+        sender=Environment, environment_id=environment.pk
+    )
+    return any(response for _, response in responses)
+
+
+def _check_again_later(environment, outcome: str) -> str:
+    """Re-schedule the task with a countdown, unless there is no worker to come back
+    (eager tasks, as in the demo) or the deletion is older than the timeout: then fail it,
+    saying what to look at, and the owner retries."""
+    started = environment.deletion_started_at or timezone.now()
+    too_old = timezone.now() - started > timedelta(
+        seconds=settings.ENVIRONMENT_PROVISIONING_TIMEOUT
+    )
+    if deprovision_environment.app.conf.task_always_eager or too_old:
+        if outcome == "busy":
+            return outcome  # the worker holding the lock finishes the job
+        minutes = settings.ENVIRONMENT_PROVISIONING_TIMEOUT // 60
+        return _fail_deletion(
+            environment,
+            "Subscription grants of this environment are still being revoked"
+            + (f" after {minutes} minutes" if too_old else "")
+            + ", so nothing was removed from AWS yet. Look at the environment's grants (a "
+            "REVOKE_FAILED grant says why), fix the cause, then retry the deletion.",
+        )
+    deprovision_environment.apply_async(
+        args=[str(environment.pk)], countdown=settings.ENVIRONMENT_DELETION_RECHECK_SECONDS
+    )
+    return outcome
+
+
+def _deprovision(environment) -> str:
+    try:
+        if _grants_outstanding(environment):
+            return _check_again_later(environment, "waiting")
+        _record_deletion_step(environment.pk, "revoke_grants", timezone.now())
+        deprovision(
+            environment,
+            on_step_done=lambda key, at: _record_deletion_step(environment.pk, key, at),
+        )
+    except DeprovisioningError as error:
+        return _fail_deletion(environment, error.message)
+    except Exception as error:  # a bug or an unforeseen failure: still leave a retryable state
+        logger.exception("Deleting environment %s failed unexpectedly", environment.pk)
+        return _fail_deletion(
+            environment,
+            f"Deletion stopped on an unexpected error ({type(error).__name__}: {error}). "
+            "Retry; if it fails again, ask a platform admin to check the portal's logs.",
+        )
+    with transaction.atomic():
+        moved = Environment.objects.filter(
+            pk=environment.pk, status=EnvironmentStatus.DELETING
+        ).update(
+            status=EnvironmentStatus.DELETED,
+            deleted_at=timezone.now(),
+            last_error="",
+            updated_at=timezone.now(),
+        )
+        if not moved:
+            return "superseded"
+        _notify(
+            environment,
+            title=f"Environment {environment.name} is deleted",
+            body=f"{environment.name} of project {environment.project.name} and the AWS "
+            "resources the portal created for it are gone.",
+            recipient=_deletion_recipient(environment),
+        )
+    return "deleted"
+
+
+def _fail_deletion(environment, message: str) -> str:
+    with transaction.atomic():
+        moved = Environment.objects.filter(
+            pk=environment.pk, status=EnvironmentStatus.DELETING
+        ).update(
+            status=EnvironmentStatus.DELETE_FAILED, last_error=message, updated_at=timezone.now()
+        )
+        if moved:
+            _notify(
+                environment,
+                title=f"Environment {environment.name} could not be deleted",
+                body=message,
+                recipient=_deletion_recipient(environment),
+            )
+    return "failed" if moved else "superseded"

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("environments/<uuid:pk>/", views.environment_detail, name="environment-detail"),
     path("environments/<uuid:pk>/retry/", views.environment_retry, name="environment-retry"),
+    path("environments/<uuid:pk>/delete/", views.environment_delete, name="environment-delete"),
     path("domains/", views.domain_list, name="domain-list"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),

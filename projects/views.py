@@ -432,3 +432,32 @@ def notification_read_all(request):
         messages.info(request, "Nothing to mark: every notification was already read.")
     next_url = request.POST.get("next", "")
     return redirect(next_url if _safe_local_url(next_url) else "notification-list")
+
+
+# --- Environment deletion ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def environment_delete(request, pk):
+    """Confirm and start the deletion of an environment, or retry a failed one (OWNERs).
+
+    GET shows what will be removed; POST moves it to DELETING and goes back to the
+    environment page, whose panel then follows the deletion live.
+    """
+    environment = selectors.environment_get(user=request.user, pk=pk)
+    require_designation(request.user, environment.project, Designation.OWNER, "delete environments")
+    if request.method == "POST":
+        try:
+            services.environment_delete(acting_user=request.user, environment=environment)
+        except Conflict as error:
+            messages.warning(request, error.message)
+        else:
+            messages.info(request, f"Deletion of “{environment.name}” started.")
+        return redirect("environment-detail", pk=environment.pk)
+    if environment.status not in services.DELETABLE_STATUSES:
+        return redirect("environment-detail", pk=environment.pk)
+    return render(
+        request,
+        "projects/environment_delete.html",
+        {"environment": environment, "project": environment.project},
+    )

@@ -127,7 +127,11 @@ def _validate_data_source(data_source: DataSource) -> None:
     environment = data_source.environment
     if environment.project_id != data_source.project_id:
         errors["environment"] = "Choose an environment of this project."
-    elif environment.status in (EnvironmentStatus.DELETING, EnvironmentStatus.DELETED):
+    elif environment.status in (
+        EnvironmentStatus.DELETING,
+        EnvironmentStatus.DELETE_FAILED,
+        EnvironmentStatus.DELETED,
+    ):
         errors["environment"] = "This environment is being deleted."
     elif (
         data_source.type in BLUEPRINT_FOR_TYPE

@@ -261,6 +261,8 @@ class EnvironmentSerializer(serializers.ModelSerializer):
             "last_error",
             "provisioning_started_at",
             "provisioned_at",
+            "deletion_started_at",
+            "deleted_at",
             "created_by",
             "created_at",
             "updated_at",

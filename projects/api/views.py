@@ -19,6 +19,7 @@ from meshportal.api.viewsets import (
     validated,
 )
 from projects import selectors, services
+from projects.choices import EnvironmentStatus
 from projects.filters import (
     AwsAccountFilterSet,
     EnvironmentFilterSet,
@@ -254,11 +255,15 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Porta
 
     serializer_class = s.EnvironmentSerializer
     filterset_class = EnvironmentFilterSet
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
     schema_model = Environment
 
     def visible_queryset(self):
-        return selectors.environment_list(user=self.request.user).select_related("created_by")
+        # Lists leave DELETED environments out; fetching one by id still answers, so a
+        # client that deleted it can see that it is gone.
+        return selectors.environment_list(
+            user=self.request.user, include_deleted=self.action != "list"
+        ).select_related("created_by")
 
     def _output(self, environment, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=environment.pk)
@@ -278,14 +283,34 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Porta
     @extend_schema(
         request=None,
         responses={202: s.EnvironmentSerializer, **WRITE_ERRORS, 409: s.DetailSerializer},
-        description="Provision a CREATE_FAILED environment again (CONTRIBUTOR or OWNER); "
-        "409 when it is not CREATE_FAILED.",
+        description="Delete the environment (project OWNERs): its subscription grants are "
+        "revoked first, then what provisioning created is removed. Answers 202 with status "
+        "DELETING; asking again while DELETING or DELETED changes nothing; a DELETE_FAILED "
+        "environment is retried; 409 while it is CREATING.",
+    )
+    def destroy(self, request, *args, **kwargs):
+        environment = services.environment_delete(
+            acting_user=request.user, environment=self.get_object()
+        )
+        return self._output(environment, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses={202: s.EnvironmentSerializer, **WRITE_ERRORS, 409: s.DetailSerializer},
+        description="Retry what failed: provisioning of a CREATE_FAILED environment "
+        "(CONTRIBUTOR or OWNER) or deletion of a DELETE_FAILED one (OWNER); 409 otherwise.",
     )
     @action(detail=True, methods=["post"])
     def retry(self, request, *args, **kwargs):
-        environment = services.environment_retry(
-            acting_user=request.user, environment=self.get_object()
-        )
+        environment = self.get_object()
+        if environment.status == EnvironmentStatus.DELETE_FAILED:
+            environment = services.environment_delete(
+                acting_user=request.user, environment=environment
+            )
+        else:
+            environment = services.environment_retry(
+                acting_user=request.user, environment=environment
+            )
         return self._output(environment, status.HTTP_202_ACCEPTED)
 
 

@@ -19,7 +19,13 @@ from .administration import (  # noqa: F401
     environment_profile_delete,
     environment_profile_update,
 )
-from .environments import derive_resource_names, environment_create, environment_retry  # noqa: F401
+from .environments import (  # noqa: F401
+    DELETABLE_STATUSES,
+    derive_resource_names,
+    environment_create,
+    environment_delete,
+    environment_retry,
+)
 from .notifications import (  # noqa: F401
     notification_create,
     notification_mark_all_read,

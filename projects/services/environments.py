@@ -130,3 +130,53 @@ def environment_retry(*, acting_user, environment: Environment) -> Environment:
     environment.refresh_from_db()
     _enqueue_provisioning(environment.pk)
     return environment
+
+
+# --- Environment deletion -----------------------------------------------------------------
+
+DELETABLE_STATUSES = (
+    EnvironmentStatus.ACTIVE,
+    EnvironmentStatus.CREATE_FAILED,
+    EnvironmentStatus.DELETE_FAILED,
+)
+
+
+def _enqueue_deprovisioning(environment_id) -> None:
+    from .tasks import deprovision_environment
+
+    transaction.on_commit(lambda: deprovision_environment.delay(str(environment_id)))
+
+
+@transaction.atomic
+def environment_delete(*, acting_user, environment: Environment) -> Environment:
+    """Move an environment to DELETING (OWNERs only) and enqueue its deprovisioning.
+
+    Also the retry of a DELETE_FAILED deletion. Asking again while it is DELETING or
+    DELETED changes nothing (a client may repeat a DELETE). A CREATING environment is a
+    conflict: its provisioning worker still adds resources. The ``environment_deleting``
+    signal lets the sharing app queue the revokes of the environment's grants in this
+    same transaction; the task waits for them before removing anything.
+    """
+    from .signals import environment_deleting
+
+    require_designation(acting_user, environment.project, Designation.OWNER, "delete environments")
+    now = timezone.now()
+    moved = Environment.objects.filter(pk=environment.pk, status__in=DELETABLE_STATUSES).update(
+        status=EnvironmentStatus.DELETING,
+        deletion_started_at=now,
+        deletion_steps={},
+        deleted_by=acting_user,
+        last_error="",
+        updated_at=now,
+    )
+    environment.refresh_from_db()
+    if not moved:
+        if environment.status in (EnvironmentStatus.DELETING, EnvironmentStatus.DELETED):
+            return environment
+        raise Conflict(
+            f"Environment '{environment.name}' is {environment.get_status_display().lower()}; "
+            "wait until provisioning has finished or failed, then delete it."
+        )
+    environment_deleting.send(sender=Environment, environment_id=environment.pk)
+    _enqueue_deprovisioning(environment.pk)
+    return environment

@@ -206,12 +206,7 @@ ACTIONS = [
         lambda w: f"{API}/environments/{w.environment.pk}/",
         PROJECT_READ,
     ),
-    Action(
-        "environment-delete",
-        "delete",
-        lambda w: f"{API}/environments/{w.environment.pk}/",
-        everyone(405),
-    ),
+    # Deleting an environment has its own matrix in test_deletion_api.py (it runs in moto).
     # --- notifications -------------------------------------------------------------------
     Action("notification-list", "get", lambda w: f"{API}/notifications/", everyone(200)),
     Action(
