@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "projects",
     "glossary",
     "catalog",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [
