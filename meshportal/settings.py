@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "projects",
     "glossary",
     "catalog",
+    "subscriptions",
     "sharing",
 ]
 
@@ -247,6 +248,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-data-source-runs": {
         "task": "catalog.tasks.sweep_stuck_runs",
         "schedule": 300.0,
+    },
+    # Subscriptions past their expiry end (REVOKED, "expired"); both sides hear 7 days before.
+    "expire-subscriptions": {
+        "task": "subscriptions.tasks.expire_subscriptions",
+        "schedule": 3600.0,
     },
 }
 ENVIRONMENT_PROVISIONING_TIMEOUT = env.int("ENVIRONMENT_PROVISIONING_TIMEOUT", default=1800)
