@@ -255,6 +255,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
+# Sharing: Lake Formation drift is checked every SHARING_RECONCILE_INTERVAL seconds (four
+# times an hour by default); a grant IN_PROGRESS longer than SHARING_GRANT_TIMEOUT is swept
+# back to PENDING; transient failures are retried SHARING_MAX_ATTEMPTS times with backoff
+# from SHARING_RETRY_BASE_SECONDS; a grant waits up to SHARING_LOCK_WAIT_SECONDS for
+# another grant or revoke on the same table.
+SHARING_RECONCILE_INTERVAL = env.int("SHARING_RECONCILE_INTERVAL", default=900)
+SHARING_GRANT_TIMEOUT = env.int("SHARING_GRANT_TIMEOUT", default=600)
+SHARING_MAX_ATTEMPTS = env.int("SHARING_MAX_ATTEMPTS", default=5)
+SHARING_RETRY_BASE_SECONDS = env.float("SHARING_RETRY_BASE_SECONDS", default=2.0)
+SHARING_LOCK_WAIT_SECONDS = env.float("SHARING_LOCK_WAIT_SECONDS", default=30.0)
+CELERY_BEAT_SCHEDULE["reconcile-grants"] = {
+    "task": "sharing.tasks.reconcile_grants",
+    "schedule": float(SHARING_RECONCILE_INTERVAL),
+}
+CELERY_BEAT_SCHEDULE["sweep-stuck-grants"] = {
+    "task": "sharing.tasks.sweep_stuck_grants",
+    "schedule": 120.0,
+}
 ENVIRONMENT_PROVISIONING_TIMEOUT = env.int("ENVIRONMENT_PROVISIONING_TIMEOUT", default=1800)
 # A RUNNING import whose heartbeat (written after every batch) is older than this is
 # failed by the sweep, so that it can be run again.

@@ -5,3 +5,19 @@ class SharingConfig(AppConfig):
     name = "sharing"
     verbose_name = "Sharing: grants and the backends that fulfil them"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Lower apps announce what sharing must act on (ARCHITECTURE.md: the one use of
+        # signals); the receivers hand over to services.
+        from projects.signals import environment_activated
+        from subscriptions.signals import subscription_approved, subscription_ended
+
+        from . import receivers
+
+        subscription_approved.connect(
+            receivers.on_subscription_approved, dispatch_uid="sharing-approved"
+        )
+        subscription_ended.connect(receivers.on_subscription_ended, dispatch_uid="sharing-ended")
+        environment_activated.connect(
+            receivers.on_environment_activated, dispatch_uid="sharing-environment-activated"
+        )

@@ -125,3 +125,93 @@ def table_permissions(lakeformation, catalog_id: str, database: str, table: str)
         )
         for entry in answer
     }
+
+
+# --- the scenario's two projects (steps 10-12) ---------------------------------------------
+
+FILM_LOCATION = "s3://curated-bucket/curatedzonedb/film_category/"
+CONSUMER_ROLE_SAME = f"arn:aws:iam::{PRODUCER}:role/meshportal/mp-marketing-lake"
+REASON = "Need access to the movie listings with category table for a new marketing project"
+
+
+@pytest.fixture
+def producer_environment(project, profile):
+    from tests.projects.factories import EnvironmentFactory
+
+    return EnvironmentFactory(project=project, profile=profile, name="Film Lake")
+
+
+@pytest.fixture
+def listing(project, producer_environment):
+    """`Movie listings with category` (curatedzonedb.film_category), published."""
+    from tests.catalog.factories import AssetFactory, ListingFactory
+
+    asset = AssetFactory(
+        data_source__project=project,
+        data_source__environment=producer_environment,
+        technical_name="film_category",
+        business_name="Movie listings with category",
+        technical_metadata={"location": FILM_LOCATION, "format": "parquet"},
+        columns=3,
+    )
+    return ListingFactory(asset=asset)
+
+
+@pytest.fixture
+def consumer(db):
+    from tests.projects.factories import UserFactory
+
+    return UserFactory(username="marketing-owner")
+
+
+@pytest.fixture
+def consumer_project(domain, consumer):
+    from projects.choices import Designation
+    from tests.projects.factories import ProjectFactory, ProjectMembershipFactory
+
+    project = ProjectFactory(domain=domain, name="marketing-team-analysis")
+    ProjectMembershipFactory(project=project, user=consumer, designation=Designation.OWNER)
+    return project
+
+
+@pytest.fixture
+def consumer_environment(consumer_project, profile):
+    """marketing's ACTIVE data lake environment, as provisioning leaves it."""
+    from tests.projects.factories import EnvironmentFactory
+
+    return EnvironmentFactory(
+        project=consumer_project,
+        profile=profile,
+        name="Marketing Lake",
+        grant_role_arn=CONSUMER_ROLE_SAME,
+        consumer_glue_database="marketing_sub_db",
+        athena_workgroup="meshportal-marketing-lake",
+    )
+
+
+@pytest.fixture
+def lake(aws):
+    """The film table in Glue under a location registered with Lake Formation, and
+    marketing's consumer database."""
+    glue = aws.client("glue")
+    make_glue_table(glue, "curatedzonedb", "film_category", FILM_LOCATION)
+    make_glue_database(glue, "marketing_sub_db")
+    aws.client("lakeformation").register_resource(
+        ResourceArn="arn:aws:s3:::curated-bucket/curatedzonedb"
+    )
+    return aws
+
+
+@pytest.fixture
+def approve(owner, consumer):
+    """Request (as the consumer) and accept (as the film owner): returns the subscription."""
+
+    def run(listing, project):
+        from subscriptions.services import subscription_request_accept, subscription_request_create
+
+        request, _ = subscription_request_create(
+            acting_user=consumer, listing=listing, project=project, reason=REASON
+        )
+        return subscription_request_accept(acting_user=owner, request=request)
+
+    return run
