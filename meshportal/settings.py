@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meshportal.context_processors.portal",
+                "subscriptions.context_processors.subscription_counts",
             ],
         },
     },

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("glossary.urls")),
     path("", include("projects.urls")),
     path("", include("catalog.urls")),
+    path("", include("subscriptions.urls")),
 ]
 
 handler403 = "meshportal.views.permission_denied"

@@ -5,7 +5,7 @@ subscriber project and of the listing's project, and the stewards and owners of 
 domains (``visible_projects`` already says who sees a project). Anything else is a 404.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from projects.choices import Designation, DomainRole
@@ -113,24 +113,24 @@ def subscription_timeline(*, subscription) -> QuerySet[SubscriptionEvent]:
 
 
 def subscription_counts(*, user) -> dict:
-    """The numbers in the navigation's Subscriptions section (four small counts)."""
+    """The numbers of the navigation's Subscriptions section, in two queries: requests
+    waiting for my decision, my projects' pending requests, what my projects consume and
+    who consumes my projects' listings."""
     if not user.is_authenticated:
         return {}
     mine = member_projects(user=user)
-    requests = SubscriptionRequest.objects.filter(_visible_q(user))
-    subscriptions = Subscription.objects.filter(
-        _visible_q(user), status=SubscriptionStatus.APPROVED
+    pending = Q(status=SubscriptionRequestStatus.PENDING)
+    counts = SubscriptionRequest.objects.filter(_visible_q(user), pending).aggregate(
+        to_decide=Count("pk", filter=Q(_decides_q(user))),
+        our_requests=Count("pk", filter=Q(project__in=mine)),
     )
-    return {
-        "to_decide": requests.filter(
-            _decides_q(user), status=SubscriptionRequestStatus.PENDING
-        ).count(),
-        "our_requests": requests.filter(
-            project__in=mine, status=SubscriptionRequestStatus.PENDING
-        ).count(),
-        "consumed": subscriptions.filter(project__in=mine).count(),
-        "provided": subscriptions.filter(listing__project__in=mine).count(),
-    }
+    counts.update(
+        Subscription.objects.filter(_visible_q(user), status=SubscriptionStatus.APPROVED).aggregate(
+            consumed=Count("pk", filter=Q(project__in=mine)),
+            provided=Count("pk", filter=Q(listing__project__in=mine)),
+        )
+    )
+    return counts
 
 
 def listing_states(*, user, listings) -> dict:
@@ -150,3 +150,34 @@ def listing_states(*, user, listings) -> dict:
     ).select_related("project", "requester"):
         states.setdefault(request.listing_id, []).append(request)
     return states
+
+
+def subscribed_listing_ids(*, user, listing_ids) -> set:
+    """Which of these listings a project of the user holds an APPROVED subscription to
+    (one query, for marking search results)."""
+    if not listing_ids or not user.is_authenticated:
+        return set()
+    return set(
+        Subscription.objects.filter(
+            listing_id__in=listing_ids,
+            project__in=member_projects(user=user),
+            status=SubscriptionStatus.APPROVED,
+        ).values_list("listing_id", flat=True)
+    )
+
+
+def requestable_projects(*, user, listing) -> QuerySet:
+    """The user's projects that may ask for the listing: those where the user is a
+    CONTRIBUTOR or OWNER (directly or by group), other than the listing's own project."""
+    from projects.models import Project
+
+    if not user.is_authenticated:
+        return Project.objects.none()
+    may_request = ProjectMembership.objects.filter(
+        member_q(user),
+        project_id=OuterRef("pk"),
+        designation__in=[Designation.OWNER, Designation.CONTRIBUTOR],
+    )
+    return (
+        Project.objects.filter(Exists(may_request)).exclude(pk=listing.project_id).order_by("name")
+    )

@@ -6,10 +6,15 @@ Route names start with ``api-`` (``api-project-detail``): the pages use the plai
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import domain_members, views
 
 router = SimpleRouter()
 router.register("domains", views.DomainViewSet, basename="api-domain")
+router.register(
+    rf"domains/(?P<domain_pk>{views.UUID_REGEX})/members",
+    domain_members.DomainMemberViewSet,
+    basename="api-domain-member",
+)
 router.register("aws-accounts", views.AwsAccountViewSet, basename="api-aws-account")
 router.register(
     "environment-profiles", views.EnvironmentProfileViewSet, basename="api-environment-profile"
