@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("catalog.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("sharing.urls")),
 ]
 
 handler403 = "meshportal.views.permission_denied"
