@@ -457,11 +457,30 @@ def sweep_stuck(now=None) -> dict:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.SHARING_GRANT_TIMEOUT)
     counts = {}
-    for stuck, back, task in (
-        (GrantStatus.IN_PROGRESS, GrantStatus.PENDING, grant_fulfil),
-        (GrantStatus.REVOKE_IN_PROGRESS, GrantStatus.REVOKE_PENDING, grant_revoke),
+    for stuck, back, failed, task in (
+        (GrantStatus.IN_PROGRESS, GrantStatus.PENDING, GrantStatus.GRANT_FAILED, grant_fulfil),
+        (
+            GrantStatus.REVOKE_IN_PROGRESS,
+            GrantStatus.REVOKE_PENDING,
+            GrantStatus.REVOKE_FAILED,
+            grant_revoke,
+        ),
     ):
         with transaction.atomic():
+            # One that keeps stopping its worker is failed for a person to look at,
+            # instead of being swept back for ever.
+            SubscriptionGrant.objects.filter(
+                status=stuck,
+                started_at__lt=cutoff,
+                attempts__gte=settings.SHARING_MAX_ATTEMPTS,
+            ).update(
+                status=failed,
+                started_at=None,
+                failed_at=now,
+                failure_cause=f"The worker stopped {settings.SHARING_MAX_ATTEMPTS} times "
+                "while doing this; ask a platform admin to check the workers' logs, then retry.",
+                updated_at=now,
+            )
             ids = list(
                 SubscriptionGrant.objects.select_for_update(skip_locked=True)
                 .filter(status=stuck, started_at__lt=cutoff)

@@ -311,3 +311,62 @@ def environment_role_remove(*, acting_user, role: EnvironmentRole) -> None:
 
     ids = [str(pk) for pk in _live_lf_grants(environment)]
     transaction.on_commit(lambda: [grant_remove_principal.delay(i, arn) for i in ids])
+
+
+# --- environment deletion (used by the environment-deletion flow) --------------------------
+
+
+@transaction.atomic
+def grants_revoke_for_environment(*, environment, acting_user=None) -> list:
+    """Take away every grant of an environment that is being deleted (before its
+    resources go): the same path as an ended subscription, for this environment only.
+
+    Returns the grants still to be revoked; the deletion waits until
+    ``environment_grants_outstanding`` is False, and fails with their causes if any ends
+    REVOKE_FAILED.
+    """
+    from .tasks import grant_revoke
+
+    grants = list(
+        SubscriptionGrant.objects.select_for_update()
+        .filter(environment=environment)
+        .exclude(status__in=[GrantStatus.REVOKED])
+        .select_related("environment", "subscription__listing", "subscription__project")
+    )
+    to_revoke = []
+    for grant in grants:
+        created = bool((grant.target or {}).get("steps")) or (
+            (grant.target or {}).get("backend") == "REDSHIFT"
+        )
+        if grant.status in {GrantStatus.IN_PROGRESS, GrantStatus.REVOKE_IN_PROGRESS}:
+            continue  # its worker finishes first; the deletion waits for it
+        if grant.backend == GrantBackend.MANUAL or not created:
+            if grant.backend == GrantBackend.MANUAL and grant.status == GrantStatus.GRANTED:
+                grant.status = GrantStatus.REVOKE_PENDING
+                events.ask_producers(grant, revoke=True)
+            else:
+                grant.status = GrantStatus.REVOKED
+                grant.revoked_at = timezone.now()
+                events.close_producer_tasks(grant)
+        else:
+            grant.status = GrantStatus.REVOKE_PENDING
+            to_revoke.append(grant.pk)
+        grant.attempts = 0
+        grant.updated_by = acting_user
+        grant.save(update_fields=["status", "revoked_at", "attempts", "updated_by", "updated_at"])
+        events.record(
+            grant,
+            acting_user=acting_user,
+            message=f"Environment {environment.name} is being deleted: {_end_message(grant)}",
+        )
+    _enqueue(grant_revoke, to_revoke)
+    return [g for g in grants if g.status != GrantStatus.REVOKED]
+
+
+def environment_grants_outstanding(*, environment) -> list[SubscriptionGrant]:
+    """Grants of the environment not yet REVOKED (what an environment deletion waits for)."""
+    return list(
+        SubscriptionGrant.objects.filter(environment=environment).exclude(
+            status=GrantStatus.REVOKED
+        )
+    )
