@@ -215,6 +215,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; name the subscriptions' enums so clients get stable
+    # names instead of hashed ones.
+    "ENUM_NAME_OVERRIDES": {
+        "SubscriptionRequestStatusEnum": "subscriptions.choices.SubscriptionRequestStatus",
+        "SubscriptionStatusEnum": "subscriptions.choices.SubscriptionStatus",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------

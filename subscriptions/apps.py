@@ -11,6 +11,6 @@ class SubscriptionsConfig(AppConfig):
         # tells the listing's subscriber projects, in the publishing transaction.
         from catalog.signals import listing_published
 
-        from .services import on_listing_published
+        from .receivers import on_listing_published
 
         listing_published.connect(on_listing_published, dispatch_uid="subscriptions-republish")

@@ -284,3 +284,38 @@ def test_search_marks_subscribed_listings(pending, listing, consumer, owner, cli
     services.subscription_request_accept(acting_user=owner, request=pending)
     page = marketing.get("/search/?q=movie").content.decode()
     assert 'data-testid="subscribed-mark"' in page
+
+
+SUBSCRIBE = {p: 400 for p in ALL} | {
+    "consumer": 302,
+    "consumer_contributor": 302,
+    "anonymous": 302,  # to the sign-in page
+}
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"), [(p, SUBSCRIBE[p]) for p in ALL], indirect=["persona"]
+)
+def test_subscribe_matrix(
+    persona, expected, listing, consumer_project, consumer_contributor, consumer_viewer, client_for
+):
+    """Everyone signed in sees the listing; only the subscriber project's CONTRIBUTORs and
+    OWNERs may name it (anyone else gets the form back with the project refused)."""
+    before = _state()
+    response = client_for(persona).post(
+        f"/listings/{listing.pk}/subscribe/", {"project": consumer_project.pk, "reason": REASON}
+    )
+    assert response.status_code == expected
+    if persona is None:
+        assert "/accounts/login/" in response["Location"]
+    if expected == 302 and persona is not None:
+        assert SubscriptionRequest.objects.get().requester == persona
+    else:
+        assert _state() == before
+
+
+def test_unpublished_listing_is_not_found_for_outsiders(listing, outsider, client_for):
+    listing.status = "INACTIVE"
+    listing.save()
+    response = client_for(outsider).post(f"/listings/{listing.pk}/subscribe/", {"reason": REASON})
+    assert response.status_code == 404
