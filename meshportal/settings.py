@@ -220,6 +220,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SubscriptionRequestStatusEnum": "subscriptions.choices.SubscriptionRequestStatus",
         "SubscriptionStatusEnum": "subscriptions.choices.SubscriptionStatus",
+        "GrantStatusEnum": "sharing.choices.GrantStatus",
+        "ManualGrantStatusEnum": "sharing.choices.ManualGrantStatus",
+        "GrantBackendEnum": "sharing.choices.GrantBackend",
     },
 }
 

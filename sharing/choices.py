@@ -30,3 +30,12 @@ MANUAL_TRANSITIONS = {
     GrantStatus.REVOKED: {GrantStatus.REVOKE_PENDING, GrantStatus.REVOKE_FAILED},
     GrantStatus.REVOKE_FAILED: {GrantStatus.REVOKE_PENDING},
 }
+
+
+class ManualGrantStatus(models.TextChoices):
+    """What POST …/subscription-grants/{id}/status/ accepts (a person reports a MANUAL grant)."""
+
+    GRANTED = "GRANTED", "Granted"
+    GRANT_FAILED = "GRANT_FAILED", "Grant failed"
+    REVOKED = "REVOKED", "Revoked"
+    REVOKE_FAILED = "REVOKE_FAILED", "Revoke failed"

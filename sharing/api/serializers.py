@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..choices import MANUAL_TRANSITIONS
+from ..choices import ManualGrantStatus
 from ..events import how_to_query
 from ..models import EnvironmentRole, SubscriptionGrant
 from ..services import MESSAGE_MAX_LENGTH
@@ -36,7 +36,7 @@ class SubscriptionGrantSerializer(serializers.ModelSerializer):
 
 
 class GrantStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=sorted(str(s) for s in MANUAL_TRANSITIONS))
+    status = serializers.ChoiceField(choices=ManualGrantStatus.choices)
     message = serializers.CharField(
         max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
