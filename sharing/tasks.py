@@ -3,7 +3,7 @@ its reasoning live in fulfilment.py and reconciliation.py."""
 
 from celery import shared_task
 
-from . import fulfilment
+from . import fulfilment, maintenance
 
 
 @shared_task(acks_late=True)
@@ -18,17 +18,17 @@ def grant_revoke(grant_id: str) -> str:
 
 @shared_task(acks_late=True)
 def grant_add_principals(grant_id: str) -> str:
-    return fulfilment.refresh_principals(grant_id)
+    return maintenance.refresh_principals(grant_id)
 
 
 @shared_task(acks_late=True)
 def grant_remove_principal(grant_id: str, role_arn: str) -> str:
-    return fulfilment.drop_principal(grant_id, role_arn)
+    return maintenance.drop_principal(grant_id, role_arn)
 
 
 @shared_task
 def sweep_stuck_grants() -> dict:
-    return fulfilment.sweep_stuck()
+    return maintenance.sweep_stuck()
 
 
 @shared_task

@@ -35,7 +35,7 @@ def test_a_grant_that_keeps_stopping_its_worker_is_failed_by_the_sweep(
 
     from django.utils import timezone
 
-    from sharing import fulfilment
+    from sharing import maintenance
 
     subscription = approve(listing, consumer_project)
     SubscriptionGrant.objects.filter(subscription=subscription).update(
@@ -44,7 +44,7 @@ def test_a_grant_that_keeps_stopping_its_worker_is_failed_by_the_sweep(
         started_at=timezone.now() - timedelta(hours=1),
     )
 
-    fulfilment.sweep_stuck()
+    maintenance.sweep_stuck()
 
     grant = SubscriptionGrant.objects.get(subscription=subscription)
     assert grant.status == GrantStatus.GRANT_FAILED

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from projects.choices import NotificationKind, TaskStatus
 from projects.models import Notification
-from sharing import fulfilment, services
+from sharing import fulfilment, maintenance, services
 from sharing.choices import GrantBackend, GrantStatus
 from sharing.models import DriftFinding, SubscriptionGrant
 from subscriptions.choices import SubscriptionEventKind
@@ -199,9 +199,9 @@ def test_a_grant_stuck_in_progress_is_swept_and_completed_once(
         Permissions=["SELECT", "DESCRIBE"],
     )
     # A fresh one is left alone.
-    assert fulfilment.sweep_stuck(now=timezone.now() - timedelta(hours=2))["IN_PROGRESS"] == 0
+    assert maintenance.sweep_stuck(now=timezone.now() - timedelta(hours=2))["IN_PROGRESS"] == 0
 
-    counts = fulfilment.sweep_stuck()
+    counts = maintenance.sweep_stuck()
 
     assert counts["IN_PROGRESS"] == 1
     grant.refresh_from_db()
