@@ -27,8 +27,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from meshportal import aws
-from projects.choices import Blueprint
-from projects.models import AwsAccount, Domain, EnvironmentProfile
+from projects.choices import Blueprint, DomainRole
+from projects.models import AwsAccount, Domain, DomainMembership, EnvironmentProfile
 
 ACCOUNT_ID = "111111111111"
 REGION = "us-east-1"
@@ -366,6 +366,14 @@ def seed_portal(*, password: DemoPassword) -> SeedReport:
             report.notes.append(f"Password of {username} set to DEMO_PASSWORD.")
         elif not password.explicit and not user.check_password(password.value):
             report.kept_passwords.append(username)
+
+    # The platform admin owns the domain, so someone can name its stewards in the portal
+    # (domain members page) and decide any request in it.
+    admin = User.objects.get(username=DEMO_USERS[0][0])
+    _, created = DomainMembership.objects.get_or_create(
+        domain=domain, user=admin, defaults={"role": DomainRole.OWNER}
+    )
+    report.add(f"{admin.username} owner of domain {domain.name}", created)
     return report
 
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "projects",
     "glossary",
     "catalog",
+    "subscriptions",
+    "sharing",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meshportal.context_processors.portal",
+                "subscriptions.context_processors.subscription_counts",
             ],
         },
     },
@@ -212,6 +215,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; name the subscriptions' enums so clients get stable
+    # names instead of hashed ones.
+    "ENUM_NAME_OVERRIDES": {
+        "SubscriptionRequestStatusEnum": "subscriptions.choices.SubscriptionRequestStatus",
+        "SubscriptionStatusEnum": "subscriptions.choices.SubscriptionStatus",
+        "GrantStatusEnum": "sharing.choices.GrantStatus",
+        "ManualGrantStatusEnum": "sharing.choices.ManualGrantStatus",
+        "GrantBackendEnum": "sharing.choices.GrantBackend",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------
@@ -247,6 +259,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.sweep_stuck_runs",
         "schedule": 300.0,
     },
+    # Subscriptions past their expiry end (REVOKED, "expired"); both sides hear 7 days before.
+    "expire-subscriptions": {
+        "task": "subscriptions.tasks.expire_subscriptions",
+        "schedule": 3600.0,
+    },
+}
+# Sharing: Lake Formation drift is checked every SHARING_RECONCILE_INTERVAL seconds (four
+# times an hour by default); a grant IN_PROGRESS longer than SHARING_GRANT_TIMEOUT is swept
+# back to PENDING; transient failures are retried SHARING_MAX_ATTEMPTS times with backoff
+# from SHARING_RETRY_BASE_SECONDS; a grant waits up to SHARING_LOCK_WAIT_SECONDS for
+# another grant or revoke on the same table.
+SHARING_RECONCILE_INTERVAL = env.int("SHARING_RECONCILE_INTERVAL", default=900)
+SHARING_GRANT_TIMEOUT = env.int("SHARING_GRANT_TIMEOUT", default=600)
+SHARING_MAX_ATTEMPTS = env.int("SHARING_MAX_ATTEMPTS", default=5)
+SHARING_RETRY_BASE_SECONDS = env.float("SHARING_RETRY_BASE_SECONDS", default=2.0)
+SHARING_LOCK_WAIT_SECONDS = env.float("SHARING_LOCK_WAIT_SECONDS", default=30.0)
+CELERY_BEAT_SCHEDULE["reconcile-grants"] = {
+    "task": "sharing.tasks.reconcile_grants",
+    "schedule": float(SHARING_RECONCILE_INTERVAL),
+}
+CELERY_BEAT_SCHEDULE["sweep-stuck-grants"] = {
+    "task": "sharing.tasks.sweep_stuck_grants",
+    "schedule": 120.0,
 }
 ENVIRONMENT_PROVISIONING_TIMEOUT = env.int("ENVIRONMENT_PROVISIONING_TIMEOUT", default=1800)
 # A DELETING environment whose grants are still being revoked asks again after this many

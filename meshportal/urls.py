@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("glossary.urls")),
     path("", include("projects.urls")),
     path("", include("catalog.urls")),
+    path("", include("subscriptions.urls")),
+    path("", include("sharing.urls")),
 ]
 
 handler403 = "meshportal.views.permission_denied"

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from .choices import DomainRole
 from .models import (
     AwsAccount,
     Domain,
@@ -25,6 +26,14 @@ class DomainAdmin(admin.ModelAdmin):
     list_display = ["name", "description", "created_at"]
     search_fields = ["name"]
     inlines = [DomainMembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        """As in the portal: the platform admin who creates a domain becomes its OWNER."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            DomainMembership.objects.get_or_create(
+                domain=obj, user=request.user, defaults={"role": DomainRole.OWNER}
+            )
 
 
 @admin.register(DomainMembership)

@@ -68,3 +68,17 @@ def require_designation(user, project, minimum: Designation, action: str) -> Des
 def require_platform_admin(user, action: str) -> None:
     if not (user.is_authenticated and user.is_staff):
         raise PermissionDenied(f"Only a platform admin can {action}.")
+
+
+def can_manage_domain_members(user, domain) -> bool:
+    """Platform admins and the domain's OWNERs manage its members."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or DomainRole.OWNER in domain_roles(user, domain)
+
+
+def require_domain_manager(user, domain, action: str) -> None:
+    if not can_manage_domain_members(user, domain):
+        raise PermissionDenied(
+            f"Only a platform admin or an owner of domain {domain.name} can {action}."
+        )

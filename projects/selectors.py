@@ -177,3 +177,12 @@ def unread_notification_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def domain_member_list(*, domain) -> QuerySet[DomainMembership]:
+    """Every signed-in user sees who owns and stewards a domain (whom to ask)."""
+    return domain.memberships.select_related("user").order_by("role", "group", "user__username")
+
+
+def domain_member_get(*, domain, pk) -> DomainMembership:
+    return get_object_or_404(domain_member_list(domain=domain), pk=pk)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import domain_member_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,6 +30,26 @@ urlpatterns = [
     path("environments/<uuid:pk>/retry/", views.environment_retry, name="environment-retry"),
     path("environments/<uuid:pk>/delete/", views.environment_delete, name="environment-delete"),
     path("domains/", views.domain_list, name="domain-list"),
+    path(
+        "domains/<uuid:pk>/members/",
+        domain_member_views.domain_member_list,
+        name="domain-members",
+    ),
+    path(
+        "domains/<uuid:pk>/members/add/",
+        domain_member_views.domain_member_add,
+        name="domain-member-add",
+    ),
+    path(
+        "domains/<uuid:pk>/members/<uuid:member_pk>/",
+        domain_member_views.domain_member_update,
+        name="domain-member-update",
+    ),
+    path(
+        "domains/<uuid:pk>/members/<uuid:member_pk>/remove/",
+        domain_member_views.domain_member_remove,
+        name="domain-member-remove",
+    ),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
     path("notifications/<uuid:pk>/read/", views.notification_read, name="notification-read"),

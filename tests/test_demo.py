@@ -166,8 +166,11 @@ def test_portal_frame_and_users_exist_but_no_projects(aws, demo_env, monkeypatch
     for username in ("film-catalog-team-admin", "marketing-team-admin"):
         user = User.objects.get(username=username)
         assert not user.is_staff and not user.is_superuser
-    # The platform admin is not a domain owner, and the walk's people make the projects.
-    assert not DomainMembership.objects.exists()
+    # The platform admin owns the domain (issue 10: someone can name its stewards in the
+    # portal); the walk's people make the projects.
+    assert list(DomainMembership.objects.values_list("user__username", "role")) == [
+        ("admin", "OWNER")
+    ]
     assert not Project.objects.exists()
     assert password.value == "demo-pass-123" and password.explicit
 
@@ -265,7 +268,7 @@ def test_seed_demo_command_reports_what_it_created_then_nothing(aws, demo_env, m
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "created" not in out.getvalue()
-    assert "17 object(s) were already there" in out.getvalue()
+    assert "18 object(s) were already there" in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from projects.permissions import require_designation
 from ..choices import ListingStatus
 from ..models import Asset, AssetForm, Listing
 from ..search import rebuild_listing_documents
+from ..signals import listing_published
 from ..snapshots import asset_full_snapshot
 
 
@@ -73,6 +74,8 @@ def _publish(asset: Asset, *, acting_user, approval_required: bool) -> Listing:
         domain={"id": str(asset.domain_id), "name": asset.project.domain.name},
     )
     now = timezone.now()
+    previous = Listing.objects.filter(asset=asset).values_list("snapshot__columns", flat=True)
+    previous_columns = next(iter(previous), None)
     listing, _ = Listing.objects.update_or_create(
         asset=asset,
         defaults={
@@ -91,6 +94,13 @@ def _publish(asset: Asset, *, acting_user, approval_required: bool) -> Listing:
     # The search document, in this transaction: the listing is findable exactly when it
     # is published. (Unpublishing leaves it: search only reads ACTIVE listings.)
     rebuild_listing_documents([listing])
+    listing_published.send(
+        sender=Listing,
+        listing=listing,
+        previous_columns=None
+        if previous_columns is None
+        else [column["name"] for column in previous_columns],
+    )
     return listing
 
 

@@ -9,6 +9,9 @@ from glossary.api.urls import router as glossary_router
 from glossary.api.urls import urlpatterns as glossary_urlpatterns
 from projects.api.urls import router as projects_router
 from projects.api.urls import urlpatterns as projects_urlpatterns
+from sharing.api.urls import router as sharing_router
+from sharing.api.urls import urlpatterns as sharing_urlpatterns
+from subscriptions.api.urls import router as subscriptions_router
 
 from .routers import PortalRouter
 
@@ -16,11 +19,14 @@ router = PortalRouter()
 router.extend(projects_router)
 router.extend(glossary_router)
 router.extend(catalog_router)
+router.extend(subscriptions_router)
+router.extend(sharing_router)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     *projects_urlpatterns,
     *glossary_urlpatterns,
     *catalog_urlpatterns,
+    *sharing_urlpatterns,
     path("", include(router.urls)),
 ]

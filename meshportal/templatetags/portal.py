@@ -19,6 +19,7 @@ BLUEPRINT_SHORT = {"DATA_LAKE": "Data lake", "DATA_WAREHOUSE": "Data warehouse"}
 # that marks the current entry (a new app adds its URL names' prefixes here).
 SECTIONS = [
     ("catalog", "catalog"),
+    ("subscription", "subscriptions"),
     ("listing", "catalog"),
     ("glossary", "glossaries"),
     ("term", "glossaries"),

@@ -8,10 +8,15 @@ from rest_framework.routers import SimpleRouter
 
 from meshportal.api.viewsets import UUID_REGEX
 
-from . import views
+from . import domain_members, views
 
 router = SimpleRouter()
 router.register("domains", views.DomainViewSet, basename="api-domain")
+router.register(
+    rf"domains/(?P<domain_pk>{UUID_REGEX})/members",
+    domain_members.DomainMemberViewSet,
+    basename="api-domain-member",
+)
 router.register("aws-accounts", views.AwsAccountViewSet, basename="api-aws-account")
 router.register(
     "environment-profiles", views.EnvironmentProfileViewSet, basename="api-environment-profile"

@@ -19,6 +19,11 @@ from .administration import (  # noqa: F401
     environment_profile_delete,
     environment_profile_update,
 )
+from .domain_members import (  # noqa: F401
+    domain_member_add,
+    domain_member_remove,
+    domain_member_update,
+)
 from .environments import (  # noqa: F401
     DELETABLE_STATUSES,
     derive_resource_names,

@@ -7,9 +7,11 @@ from django.db.models import ProtectedError
 from meshportal.exceptions import Conflict
 from meshportal.services import reject_unknown_fields, save_unique
 
+from ..choices import DomainRole
 from ..models import (
     AwsAccount,
     Domain,
+    DomainMembership,
     EnvironmentProfile,
 )
 from ..permissions import require_platform_admin
@@ -58,8 +60,10 @@ def _domain_clash_error(domain):
 
 @transaction.atomic
 def domain_create(*, acting_user, name: str, description: str = "") -> Domain:
+    """Create a domain; the platform admin who creates it becomes its first OWNER (so
+    somebody can name its stewards without Django admin)."""
     require_platform_admin(acting_user, "create domains")
-    return _admin_save(
+    domain = _admin_save(
         Domain(),
         changes={"name": name, "description": description or ""},
         allowed={"name", "description"},
@@ -67,6 +71,8 @@ def domain_create(*, acting_user, name: str, description: str = "") -> Domain:
         clash=_domain_clash,
         clash_error=_domain_clash_error,
     )
+    DomainMembership.objects.create(domain=domain, user=acting_user, role=DomainRole.OWNER)
+    return domain
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 """A real HTTP proxy in front of moto's server that misbehaves on purpose.
 
 boto3 is pointed at it (``AWS_ENDPOINT_URL``) and every request makes a real network hop:
-the proxy reads it, decides by its ``X-Amz-Target`` (``AWSGlue.GetTables`` …) what to do,
+the proxy reads it, decides by its ``X-Amz-Target`` (``AWSGlue.GetTables`` …), or for
+REST-JSON services such as Lake Formation by its path (``/GrantPermissions``), what to do,
 and either answers with an AWS error in the JSON protocol's shape or forwards the request
 to moto with ``urllib`` and relays moto's answer — optionally rewritten, or split into
 pages with a ``NextToken`` that the proxy serves when it is asked for the next page.
@@ -211,7 +212,13 @@ class AwsProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = self._parse(raw)
-                target = self.headers.get("X-Amz-Target") or body.get("Action", "")
+                # JSON protocol (X-Amz-Target), query protocol (Action), or REST-JSON
+                # (Lake Formation: the operation is the path, "/GrantPermissions").
+                target = (
+                    self.headers.get("X-Amz-Target")
+                    or body.get("Action")
+                    or self.path.split("?", 1)[0]
+                )
                 failure = proxy._decide(target, body, dict(self.headers.items()))
                 if failure is not None:
                     self._send_error(failure)

@@ -1,0 +1,134 @@
+"""What people hear about grants: a line on the subscription's timeline for each status
+change, and a notification to the consumer project (GRANTED with how to query it,
+GRANT_FAILED with why) or a TASK to the producers for what a person must do."""
+
+from projects.choices import Designation, NotificationKind
+from projects.models import ProjectMembership
+from subscriptions.choices import SubscriptionEventKind
+from subscriptions.notifications import notify, subscription_link
+from subscriptions.permissions import project_member_users
+from subscriptions.services import subscription_event_record
+
+from .choices import GrantBackend, GrantStatus
+
+MANUAL_TASK_TOPIC = "MANUAL_GRANT"
+GRANT_TOPIC = "GRANT"
+
+
+def how_to_query(grant) -> dict:
+    """How the consumer uses the grant: Athena workgroup, database, link and a ready
+    query for Lake Formation; the schema-qualified name for Redshift."""
+    target = grant.target or {}
+    if grant.backend == GrantBackend.MANUAL:
+        if grant.status == GrantStatus.GRANTED:
+            return {"message": "Access was provided by the producing team."}
+        return {"message": "Access is provided by the producing team."}
+    if grant.status != GrantStatus.GRANTED:
+        return {}
+    if target.get("backend") == "LAKE_FORMATION" and target.get("resource_link"):
+        link = target["resource_link"]
+        return {
+            "athena_workgroup": grant.environment.athena_workgroup,
+            "database": link["database"],
+            "table": link["name"],
+            # Shown to a person to copy, never executed by the portal.
+            "query": f'SELECT * FROM "{link["database"]}"."{link["name"]}" LIMIT 10',  # noqa: S608
+        }
+    if target.get("backend") == "REDSHIFT":
+        return {
+            "database": target["cluster"]["database"],
+            "object": target["object"],
+            "role": target["principals"][0],
+            "query": f'SELECT * FROM "{target["schema"]}"."{target["table"]}" LIMIT 10',  # noqa: S608
+        }
+    return {}
+
+
+def owners_of(project):
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    memberships = ProjectMembership.objects.filter(
+        project_id=project.pk, designation=Designation.OWNER
+    )
+    user_ids = set(memberships.exclude(user=None).values_list("user_id", flat=True))
+    groups = set(memberships.filter(user=None).values_list("group", flat=True))
+    condition = Q(pk__in=user_ids)
+    if groups:
+        condition |= Q(groups__name__in=groups)
+    return get_user_model().objects.filter(condition, is_active=True).distinct()
+
+
+def record(grant, *, message: str, acting_user=None, notify_consumer: bool = False) -> None:
+    """Timeline line (kind GRANT) and, when asked, the consumer project's notification."""
+    subscription = grant.subscription
+    subscription_event_record(
+        subscription=subscription,
+        kind=SubscriptionEventKind.GRANT,
+        acting_user=acting_user,
+        message=message,
+        data={
+            "grant": str(grant.pk),
+            "environment": str(grant.environment_id),
+            "status": grant.status,
+            "backend": grant.backend,
+        },
+    )
+    if notify_consumer:
+        notify(
+            project_member_users(subscription.project),
+            kind=NotificationKind.EVENT,
+            topic=GRANT_TOPIC,
+            title=message[:255],
+            body=message,
+            link=subscription_link(subscription),
+            email=grant.status == GrantStatus.GRANT_FAILED,
+        )
+
+
+def granted_message(grant) -> str:
+    query = how_to_query(grant)
+    name = grant.subscription.listing.name
+    where = grant.environment.name
+    if "query" in query and "athena_workgroup" in query:
+        return (
+            f"Access to {name} is granted in environment {where}: query it in Athena "
+            f"workgroup {query['athena_workgroup']} with {query['query']}"
+        )
+    if "query" in query:
+        return f"Access to {name} is granted in environment {where}: {query['query']}"
+    return f"Access to {name} in environment {where} was marked done by the producing team."
+
+
+def ask_producers(grant, *, revoke: bool) -> None:
+    """A TASK for the owning project's OWNERs: do (or undo) a MANUAL grant by hand."""
+    subscription = grant.subscription
+    listing = subscription.listing
+    action = "Take away" if revoke else "Give"
+    body = (
+        f"{action} access to {listing.name} for project {subscription.project.name}, "
+        f"environment {grant.environment.name}. "
+        + ("" if revoke else f"{grant.manual_reason} ")
+        + f"Then mark the grant {'REVOKED' if revoke else 'GRANTED'} on the subscription "
+        f"page or with POST /api/v1/subscription-grants/{grant.pk}/status/."
+    )
+    notify(
+        owners_of(listing.project),
+        kind=NotificationKind.TASK,
+        topic=MANUAL_TASK_TOPIC,
+        title=f"{action} access to {listing.name} for {subscription.project.name}",
+        body=body,
+        link=f"{subscription_link(subscription)}#grant-{grant.pk}",
+    )
+
+
+def close_producer_tasks(grant) -> int:
+    from projects.choices import TaskStatus
+    from projects.models import Notification
+
+    return Notification.objects.filter(
+        kind=NotificationKind.TASK,
+        topic=MANUAL_TASK_TOPIC,
+        link=f"{subscription_link(grant.subscription)}#grant-{grant.pk}",
+        task_status=TaskStatus.ACTIVE,
+    ).update(task_status=TaskStatus.INACTIVE)

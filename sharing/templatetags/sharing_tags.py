@@ -1,0 +1,42 @@
+"""The Access section of the subscription page: grant status per environment, how to
+query, and what the viewer may do (retry a failed grant; report a MANUAL one)."""
+
+from django import template
+
+from projects.choices import Designation
+from projects.permissions import project_designation
+
+from ..choices import MANUAL_TRANSITIONS, GrantBackend, GrantStatus
+from ..events import how_to_query
+from ..selectors import grants_of_subscription
+
+register = template.Library()
+
+
+@register.inclusion_tag("sharing/_access.html", takes_context=True)
+def subscription_access(context, subscription):
+    user = context["request"].user
+    consumer_owner = project_designation(user, subscription.project) == Designation.OWNER
+    producer_owner = project_designation(user, subscription.listing.project) == Designation.OWNER
+    rows = []
+    for grant in grants_of_subscription(subscription=subscription):
+        failed = grant.status in {GrantStatus.GRANT_FAILED, GrantStatus.REVOKE_FAILED}
+        manual = grant.backend == GrantBackend.MANUAL
+        rows.append(
+            {
+                "grant": grant,
+                "how": how_to_query(grant),
+                "can_retry": failed and not manual and (consumer_owner or producer_owner),
+                "can_report": manual and producer_owner,
+                "next_statuses": [
+                    status
+                    for status, sources in MANUAL_TRANSITIONS.items()
+                    if grant.status in sources
+                ],
+            }
+        )
+    return {
+        "subscription": subscription,
+        "rows": rows,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,37 @@
+"""Django admin for subscriptions: for looking. Decisions go through the portal's
+services (they notify people and tell the sharing app), never through admin edits."""
+
+from django.contrib import admin
+
+from .models import Subscription, SubscriptionEvent, SubscriptionRequest
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SubscriptionRequest)
+class SubscriptionRequestAdmin(_ReadOnlyAdmin):
+    list_display = ["listing", "project", "requester", "status", "reviewer", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["listing", "project", "requester", "reviewer"]
+    search_fields = ["listing__name", "project__name", "requester__username", "reason"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(_ReadOnlyAdmin):
+    list_display = ["listing", "project", "status", "expires_at", "ended_at", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["listing", "project"]
+    search_fields = ["listing__name", "project__name"]
+
+
+@admin.register(SubscriptionEvent)
+class SubscriptionEventAdmin(_ReadOnlyAdmin):
+    list_display = ["kind", "subscription", "request", "actor", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["subscription", "request", "actor"]

@@ -1,0 +1,45 @@
+"""FilterSets of the subscriptions app; each serves both its page and its API endpoint."""
+
+import django_filters
+
+from . import selectors
+from .choices import Direction, SubscriptionDirection, SubscriptionRequestStatus, SubscriptionStatus
+from .models import Subscription, SubscriptionRequest
+
+
+class SubscriptionRequestFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=SubscriptionRequestStatus.choices)
+    listing = django_filters.UUIDFilter(field_name="listing_id")
+    project = django_filters.UUIDFilter(field_name="project_id")
+    direction = django_filters.ChoiceFilter(
+        choices=Direction.choices,
+        method="in_direction",
+        label="incoming: requests I may decide; outgoing: my projects' requests",
+    )
+
+    class Meta:
+        model = SubscriptionRequest
+        fields = ["status", "listing", "project", "direction"]
+
+    def in_direction(self, queryset, name, value):
+        return selectors.requests_in_direction(queryset, user=self.request.user, direction=value)
+
+
+class SubscriptionFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=SubscriptionStatus.choices)
+    listing = django_filters.UUIDFilter(field_name="listing_id")
+    project = django_filters.UUIDFilter(field_name="project_id")
+    direction = django_filters.ChoiceFilter(
+        choices=SubscriptionDirection.choices,
+        method="in_direction",
+        label="consumed: my projects' subscriptions; provided: subscriptions to our listings",
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ["status", "listing", "project", "direction"]
+
+    def in_direction(self, queryset, name, value):
+        return selectors.subscriptions_in_direction(
+            queryset, user=self.request.user, direction=value
+        )

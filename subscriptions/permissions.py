@@ -1,0 +1,95 @@
+"""Who may request, decide, cancel and revoke.
+
+Visibility is the selectors' job (what a user may not see is a 404); these helpers answer
+whether a visible request or subscription may be changed by this user, and raise
+PermissionDenied (403) with what would be needed when not.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from projects.choices import Designation, DomainRole
+from projects.models import DomainMembership, ProjectMembership
+from projects.permissions import is_domain_steward, project_designation
+
+User = get_user_model()
+
+_OVERSEERS = [DomainRole.STEWARD, DomainRole.OWNER]
+
+
+def can_request_for(user, project) -> bool:
+    """CONTRIBUTORs and OWNERs request subscriptions on behalf of their project."""
+    designation = project_designation(user, project)
+    return designation is not None and designation.can_edit
+
+
+def is_approver(user, listing) -> bool:
+    """OWNERs of the listing's project and STEWARDs/OWNERs of its domain decide requests
+    for it, and revoke its subscriptions."""
+    if not user.is_authenticated:
+        return False
+    designation = project_designation(user, listing.project)
+    if designation is not None and designation.can_manage_members:
+        return True
+    return is_domain_steward(user, listing.domain)
+
+
+def is_consumer_canceller(user, request) -> bool:
+    """The requester and the subscriber project's OWNERs cancel a request or a subscription."""
+    if not user.is_authenticated:
+        return False
+    if request.requester_id == user.pk:
+        return True
+    designation = project_designation(user, request.project)
+    return designation is not None and designation.can_manage_members
+
+
+def require_approver(user, listing, action: str) -> None:
+    if not is_approver(user, listing):
+        raise PermissionDenied(
+            f"Only an owner of project {listing.project.name} or a steward of domain "
+            f"{listing.domain.name} can {action}."
+        )
+
+
+def require_consumer_canceller(user, request, action: str) -> None:
+    if not is_consumer_canceller(user, request):
+        raise PermissionDenied(
+            f"Only the requester or an owner of project {request.project.name} can {action}."
+        )
+
+
+def approver_users(listing):
+    """Every person who may decide requests for the listing: users named directly and
+    members of the SSO groups named, in the owning project (OWNER) and the domain
+    (STEWARD, OWNER)."""
+    project_members = ProjectMembership.objects.filter(
+        project_id=listing.project_id, designation=Designation.OWNER
+    )
+    domain_members = DomainMembership.objects.filter(
+        domain_id=listing.domain_id, role__in=_OVERSEERS
+    )
+    user_ids = {
+        *project_members.exclude(user=None).values_list("user_id", flat=True),
+        *domain_members.exclude(user=None).values_list("user_id", flat=True),
+    }
+    groups = {
+        *project_members.filter(user=None).values_list("group", flat=True),
+        *domain_members.filter(user=None).values_list("group", flat=True),
+    }
+    condition = Q(pk__in=user_ids)
+    if groups:
+        condition |= Q(groups__name__in=groups)
+    return User.objects.filter(condition, is_active=True).distinct().order_by("username")
+
+
+def project_member_users(project):
+    """Every person in a project (directly or through an SSO group), to tell them news."""
+    memberships = ProjectMembership.objects.filter(project_id=project.pk)
+    user_ids = set(memberships.exclude(user=None).values_list("user_id", flat=True))
+    groups = set(memberships.filter(user=None).values_list("group", flat=True))
+    condition = Q(pk__in=user_ids)
+    if groups:
+        condition |= Q(groups__name__in=groups)
+    return User.objects.filter(condition, is_active=True).distinct().order_by("username")
