@@ -16,6 +16,18 @@
     if (main) main.focus();
   });
 
+  // Panels marked data-swap-refusals (the subscription request and subscription
+  // panels) show the server's refusal (400/403/409) in place of the panel, so the reason
+  // appears where the person clicked. A listener, not hx-on: the Content-Security-Policy
+  // forbids evaluated script.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if ([400, 403, 409].indexOf(status) === -1) return;
+    if (!event.detail.target.closest("[data-swap-refusals]")) return;
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  });
+
   // A field that applies to one choice of another (the Redshift schema):
   // data-show-if="id_type=REDSHIFT". Without JavaScript it is simply always shown.
   function syncConditionalFields() {
