@@ -23,6 +23,7 @@ from glossary import selectors as glossary_selectors
 from glossary.choices import FieldType
 from glossary.choices import Status as GlossaryStatus
 from glossary.models import FormField, FormType, GlossaryTerm
+from glossary.queries import TERM_HEAVY_FIELDS, light_terms
 from meshportal.exceptions import Conflict, Incomplete
 from meshportal.markdown import render_markdown
 from projects import selectors as project_selectors
@@ -409,12 +410,12 @@ def _asset_context(request, asset, **extra) -> dict:
         columns,
         Prefetch(
             "glossary_terms",
-            queryset=GlossaryTerm.objects.select_related("glossary").order_by("name"),
+            queryset=light_terms().order_by("name"),
         ),
     )
     for column in columns:
         column.suggestion = suggested.get(column.pk, "")
-    asset_terms = list(asset.glossary_terms.select_related("glossary").order_by("name"))
+    asset_terms = list(light_terms(asset.glossary_terms.all()).order_by("name"))
     _mark_attached_terms(predictions, asset_terms, {c.pk: c for c in columns})
     metadata = asset.technical_metadata or {}
     asset_forms = _asset_forms(asset)
@@ -554,6 +555,7 @@ def _term_options(asset, attached):
             | Q(pk__in=[t.pk for t in attached])
         )
         .select_related("glossary")
+        .defer(*TERM_HEAVY_FIELDS)
         .order_by("glossary__name", "name")
     )
 
@@ -566,7 +568,7 @@ def _revision_note(asset) -> str:
 def asset_edit(request, pk):
     asset = selectors.asset_get(user=request.user, pk=pk)
     require_designation(request.user, asset.project, Designation.CONTRIBUTOR, "edit assets")
-    attached = list(asset.glossary_terms.select_related("glossary"))
+    attached = list(light_terms(asset.glossary_terms.all()))
     form = AssetEditForm(
         request.POST or None,
         terms=_term_options(asset, attached),
@@ -619,11 +621,11 @@ def asset_columns_edit(request, pk):
     columns = list(asset.columns.all())
     prefetch_related_objects(
         columns,
-        Prefetch("glossary_terms", queryset=GlossaryTerm.objects.select_related("glossary")),
+        Prefetch("glossary_terms", queryset=light_terms()),
     )
     by_name = {c.name: c for c in columns}
     term_names = TermNames(
-        GlossaryTerm.objects.filter(glossary__domain_id=asset.domain_id).select_related("glossary")
+        light_terms(GlossaryTerm.objects.filter(glossary__domain_id=asset.domain_id))
     )
     formset = ColumnRowFormSet(
         request.POST or None,

@@ -6,11 +6,20 @@ import io
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from meshportal.limits import (
+    CSV_IMPORT_MAX_TERMS,
+    FIELDS_PER_FORM_TYPE_MAX,
+    RELATED_TERMS_MAX,
+    SYNONYMS_PER_TERM_MAX,
+    check_count,
+    clean_description,
+)
 from meshportal.services import reject_unknown_fields, save_unique
 
 from .choices import FieldType, Status
 from .models import FormField, FormType, Glossary, GlossaryTerm, PublishingRule
 from .permissions import require_domain_steward, require_manage_owned
+from .queries import light_terms
 from .signals import term_words_changed
 
 GLOSSARY_FIELDS = {"name", "description", "status"}
@@ -59,7 +68,7 @@ def glossary_create(
         domain=domain,
         owning_project=owning_project,
         name=_text(name, "name", max_length=256),
-        description=description or "",
+        description=clean_description(description),
         status=_status(status),
     )
     return save_unique(
@@ -77,7 +86,7 @@ def glossary_update(*, acting_user, glossary: Glossary, **changes) -> Glossary:
     if "name" in changes:
         glossary.name = _text(changes["name"], "name", max_length=256)
     if "description" in changes:
-        glossary.description = changes["description"] or ""
+        glossary.description = clean_description(changes["description"])
     if "status" in changes:
         glossary.status = _status(changes["status"])
     return save_unique(
@@ -98,6 +107,7 @@ def _clean_synonyms(value) -> list[str]:
         value = value.split(LIST_SEPARATOR)
     if not isinstance(value, list | tuple):
         raise ValidationError({"synonyms": "Give a list of words or phrases."})
+    check_count(value, SYNONYMS_PER_TERM_MAX, "synonyms", "synonyms")
     cleaned, seen = [], set()
     for item in value:
         item = str(item).strip()
@@ -114,9 +124,8 @@ def _clean_synonyms(value) -> list[str]:
 
 def _related_terms(ids, field, domain) -> list[GlossaryTerm]:
     ids = list(ids or [])
-    terms = list(
-        GlossaryTerm.objects.filter(pk__in=ids, glossary__domain=domain).select_related("glossary")
-    )
+    check_count(ids, RELATED_TERMS_MAX, field, "terms")
+    terms = list(light_terms(GlossaryTerm.objects.filter(pk__in=ids, glossary__domain=domain)))
     if len(terms) != len({str(i) for i in ids}):
         raise ValidationError({field: "Choose terms of this domain's glossaries."})
     return terms
@@ -184,7 +193,7 @@ def term_create(
         short_description=_text(
             short_description, "short_description", max_length=1024, required=False
         ),
-        long_description=long_description or "",
+        long_description=clean_description(long_description, "long_description"),
         synonyms=_clean_synonyms(synonyms),
         status=_status(status),
     )
@@ -220,7 +229,7 @@ def term_update(*, acting_user, term: GlossaryTerm, **changes) -> GlossaryTerm:
             changes["short_description"], "short_description", max_length=1024, required=False
         )
     if "long_description" in changes:
-        term.long_description = changes["long_description"] or ""
+        term.long_description = clean_description(changes["long_description"], "long_description")
     if "synonyms" in changes:
         term.synonyms = _clean_synonyms(changes["synonyms"])
     if "status" in changes:
@@ -265,6 +274,21 @@ class CsvImportError(ValidationError):
     """All the problems of an import, each with its line number; nothing was saved."""
 
 
+def _csv_rows(reader):
+    """(line number, row) of a CSV file; a malformed file (a field over the csv module's
+    limit, say) is an import error naming the line, not a crash."""
+    line_number = 1
+    while True:
+        line_number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise CsvImportError([f"Line {line_number}: {error}."]) from None
+        yield line_number, row
+
+
 @transaction.atomic
 def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dict:
     """Create or update terms by name from CSV; all or nothing, idempotent.
@@ -280,8 +304,13 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
         except UnicodeDecodeError:
             raise CsvImportError(["The file is not UTF-8 text; save it as CSV UTF-8."]) from None
     content = content.lstrip("\ufeff")
+    if "\x00" in content:
+        raise CsvImportError(["The file contains NUL characters; save it as CSV UTF-8 text."])
     reader = csv.DictReader(io.StringIO(content))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise CsvImportError([f"Line 1: {error}."]) from None
     if "name" not in header:
         raise CsvImportError(
             [
@@ -298,7 +327,11 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
     reader.fieldnames = header
 
     errors, rows, names_in_file = [], [], {}
-    for line_number, row in enumerate(reader, start=2):
+    for line_number, row in _csv_rows(reader):
+        if line_number - 1 > CSV_IMPORT_MAX_TERMS:
+            raise CsvImportError(
+                [f"A file may hold at most {CSV_IMPORT_MAX_TERMS:,} terms; split it in parts."]
+            )
         if None in row:
             errors.append(
                 f"Line {line_number}: more values than columns (quote values that contain commas)."
@@ -322,14 +355,25 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
                 f"Line {line_number}: the short description has more than 1024 characters."
             )
             continue
+        try:
+            long = clean_description(
+                (row.get("long_description") or "").strip(), "long_description"
+            )
+            synonyms = _clean_synonyms(row.get("synonyms") or "")
+        except ValidationError as error:
+            errors.extend(
+                f"Line {line_number}: {field.replace('_', ' ')}: {' '.join(messages)}"
+                for field, messages in error.message_dict.items()
+            )
+            continue
         names_in_file[name.lower()] = line_number
         rows.append(
             (
                 line_number,
                 name,
                 short,
-                (row.get("long_description") or "").strip(),
-                _clean_synonyms(row.get("synonyms") or ""),
+                long,
+                synonyms,
                 [p.strip() for p in (row.get("parents") or "").split(LIST_SEPARATOR) if p.strip()],
             )
         )
@@ -404,6 +448,7 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
 def _clean_fields(domain, fields) -> list[dict]:
     if not isinstance(fields, list):
         raise ValidationError({"fields": "Give a list of fields."})
+    check_count(fields, FIELDS_PER_FORM_TYPE_MAX, "fields", "fields")
     cleaned, names, errors = [], set(), []
     for number, raw in enumerate(fields, start=1):
         if not isinstance(raw, dict):
@@ -487,7 +532,7 @@ def form_type_create(
         domain=domain,
         owning_project=owning_project,
         name=_text(name, "name", max_length=128),
-        description=description or "",
+        description=clean_description(description),
         status=_status(status),
     )
     cleaned = _clean_fields(domain, list(fields))
@@ -507,7 +552,7 @@ def form_type_update(*, acting_user, form_type: FormType, **changes) -> FormType
     if "name" in changes:
         form_type.name = _text(changes["name"], "name", max_length=128)
     if "description" in changes:
-        form_type.description = changes["description"] or ""
+        form_type.description = clean_description(changes["description"])
     if "status" in changes:
         form_type.status = _status(changes["status"])
     if "fields" in changes:
@@ -537,7 +582,7 @@ def publishing_rule_set(
     if len(terms) != len({str(i) for i in required_glossary_terms}):
         raise ValidationError({"required_glossary_terms": "Choose glossary terms of this domain."})
     rule, _ = PublishingRule.objects.get_or_create(domain=domain)
-    rule.description = description or ""
+    rule.description = clean_description(description)
     rule.save()
     rule.required_form_types.set(forms)
     rule.required_glossary_terms.set(terms)
@@ -548,12 +593,14 @@ def term_index(domain_id) -> dict:
     """{lower-case name or synonym: [terms]} of the domain's attachable terms, one query.
 
     Suggestions compare table and column names with it; a domain's vocabulary is small
-    enough (thousands of terms) to hold in memory for a run.
+    enough (thousands of terms) to hold in memory for a run. Only the id, name and
+    synonyms are fetched (no descriptions, no glossary row), so the index grows with the
+    vocabulary and never with what the terms or their glossaries describe.
     """
     index: dict = {}
     terms = GlossaryTerm.objects.filter(
         glossary__domain_id=domain_id, status=Status.ENABLED, glossary__status=Status.ENABLED
-    ).select_related("glossary")
+    ).only("id", "name", "synonyms")
     for term in terms:
         for key in {term.name.lower(), *(s.lower() for s in term.synonyms)}:
             index.setdefault(key, []).append(term)

@@ -37,6 +37,7 @@ from .forms import (
 )
 from .models import FormType, Glossary, GlossaryTerm
 from .permissions import can_manage_owned, require_domain_steward, require_manage_owned
+from .queries import TERM_HEAVY_FIELDS
 
 PAGE_SIZE = 25
 TERM_PAGE_SIZE = 50
@@ -288,6 +289,7 @@ def _domain_terms(domain, exclude=None):
     terms = (
         GlossaryTerm.objects.filter(glossary__domain=domain)
         .select_related("glossary")
+        .defer(*TERM_HEAVY_FIELDS)
         .order_by("glossary__name", "name")
     )
     return terms.exclude(pk=exclude.pk) if exclude is not None else terms

@@ -17,6 +17,7 @@ from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from meshportal.exceptions import Conflict
+from meshportal.limits import clean_description
 from meshportal.services import reject_unknown_fields, save_unique
 
 from .choices import Blueprint, Designation, EnvironmentStatus, NotificationKind
@@ -53,7 +54,7 @@ def project_create(*, acting_user, domain, name: str, description: str = "") -> 
     """Create a project in a domain; its creator becomes its first OWNER."""
     name = _clean_name(name, "name")
     project = Project(
-        domain=domain, name=name, description=description or "", created_by=acting_user
+        domain=domain, name=name, description=clean_description(description), created_by=acting_user
     )
     save_unique(
         project,
@@ -72,7 +73,7 @@ def project_update(*, acting_user, project: Project, name=None, description=None
     if name is not None:
         project.name = _clean_name(name, "name")
     if description is not None:
-        project.description = description
+        project.description = clean_description(description)
     return save_unique(
         project,
         {
@@ -254,7 +255,7 @@ def environment_create(
         project=project,
         profile=profile,
         name=name,
-        description=description or "",
+        description=clean_description(description),
         created_by=acting_user,
         status=EnvironmentStatus.CREATING,
         provisioning_started_at=timezone.now(),
@@ -362,6 +363,8 @@ def _admin_save(instance, *, changes: dict, allowed: set, frozen: dict, clash, c
         if field in changes and changes.pop(field) != getattr(instance, field):
             raise ValidationError({field: message})
     reject_unknown_fields(changes, allowed)
+    if "description" in changes:
+        changes["description"] = clean_description(changes["description"])
     for field, value in changes.items():
         setattr(instance, field, value)
     # clean() of EnvironmentProfile runs validate_profile (parameters per blueprint).
@@ -396,7 +399,7 @@ def domain_create(*, acting_user, name: str, description: str = "") -> Domain:
     require_platform_admin(acting_user, "create domains")
     return _admin_save(
         Domain(),
-        changes={"name": name, "description": description or ""},
+        changes={"name": name, "description": clean_description(description)},
         allowed={"name", "description"},
         frozen={},
         clash=_domain_clash,

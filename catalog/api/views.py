@@ -41,7 +41,8 @@ from catalog.models import (
     RunActivity,
 )
 from catalog.snapshots import forms_snapshot
-from glossary.models import FormField, GlossaryTerm
+from glossary.models import FormField
+from glossary.queries import light_terms
 from projects.api.serializers import DetailSerializer
 from projects.api.views import UUID_REGEX
 
@@ -256,7 +257,7 @@ class RunActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 def _terms():
-    return GlossaryTerm.objects.select_related("glossary").order_by("name")
+    return light_terms().order_by("name")
 
 
 def editable_forms(asset) -> list[dict]:

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meshportal.exceptions import Conflict
+from meshportal.limits import FILTER_EXPRESSIONS_MAX, check_count, clean_description
 from meshportal.services import reject_unknown_fields, save_unique
 from projects.choices import Blueprint, Designation, EnvironmentStatus
 from projects.permissions import require_designation
@@ -52,6 +53,7 @@ def clean_filter_expressions(value) -> list[dict]:
         return []
     if not isinstance(value, list):
         raise ValidationError({"filter_expressions": "Give a list of {type, expression} objects."})
+    check_count(value, FILTER_EXPRESSIONS_MAX, "filter_expressions", "filter expressions")
     cleaned = []
     for number, item in enumerate(value, start=1):
         if not isinstance(item, dict):
@@ -141,6 +143,7 @@ def _validate_data_source(data_source: DataSource) -> None:
     if errors:
         raise ValidationError(errors)
     data_source.filter_expressions = clean_filter_expressions(data_source.filter_expressions)
+    data_source.description = clean_description(data_source.description)
     data_source.schedule, data_source.schedule_timezone = _clean_schedule(
         data_source.schedule, data_source.schedule_timezone
     )
