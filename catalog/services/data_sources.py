@@ -66,6 +66,10 @@ def clean_filter_expressions(value) -> list[dict]:
             raise ValidationError(
                 {"filter_expressions": f"Filter {number}: type must be INCLUDE or EXCLUDE."}
             )
+        if "\x00" in expression or "\x00" in kind:
+            raise ValidationError(
+                {"filter_expressions": f"Filter {number}: NUL characters are not allowed."}
+            )
         if not expression or len(expression) > 255:
             raise ValidationError(
                 {
