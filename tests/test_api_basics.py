@@ -98,8 +98,9 @@ def test_docs_render_from_local_static_files(browser):
 def test_anonymous_gets_no_schema_and_no_api(url):
     response = Client().get(url)
 
-    # SessionAuthentication comes first and sends no challenge, so DRF answers 403.
-    assert response.status_code == 403
+    # TokenAuthentication comes first, so DRF answers 401 with its challenge.
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert "Authentication credentials were not provided." in response.content.decode()
 
 
@@ -107,7 +108,7 @@ def test_anonymous_gets_no_schema_and_no_api(url):
 def test_anonymous_gets_no_docs():
     response = Client().get("/api/docs/")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert "swagger-ui-bundle" not in response.content.decode()
 
 

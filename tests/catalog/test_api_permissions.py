@@ -4,8 +4,8 @@ Every endpoint and action of the catalog API (data sources, runs, activities, as
 revisions, predictions), walked for each persona. Inventory is visible to the owning
 project's members and to the domain's stewards; anyone else gets 404, platform admins
 included (they run the platform, not the domains' data). Visible objects the persona may
-not change answer 403 (VIEWER, or a steward who is not a member); anonymous requests 403
-(SessionAuthentication comes first, so DRF cannot answer 401). Refusals and reads leave
+not change answer 403 (VIEWER, or a steward who is not a member); anonymous requests 401
+(with a WWW-Authenticate challenge). Refusals and reads leave
 the database as it was.
 
 The requests run inside the test's transaction, so a started run stays REQUESTED (its
@@ -56,11 +56,11 @@ class Action:
     effect: Callable | None = None  # (world) -> None, asserts the write happened
 
 
-def everyone(status: int, anonymous: int = 403) -> dict:
+def everyone(status: int, anonymous: int = 401) -> dict:
     return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
 
 
-def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=403):
+def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=401):
     return {
         "platform_admin": platform_admin,
         "steward": steward,

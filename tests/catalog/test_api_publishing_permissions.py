@@ -41,7 +41,7 @@ class Action:
     effect: Callable | None = None  # (world) -> None, asserts the write happened
 
 
-def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=403):
+def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=401):
     return {
         "platform_admin": platform_admin,
         "steward": steward,
@@ -53,7 +53,7 @@ def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider,
     }
 
 
-def everyone(status: int, anonymous: int = 403) -> dict:
+def everyone(status: int, anonymous: int = 401) -> dict:
     return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
 
 

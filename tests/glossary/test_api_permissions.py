@@ -3,7 +3,7 @@
 A domain's vocabulary is read by every signed-in user. The domain's stewards (and
 owners) manage its glossaries, form types and publishing rule; the OWNERs of a
 glossary's or form's owning project manage that one too (not the rule). Everyone else
-gets 403 on writes; anonymous requests get 403 (SessionAuthentication sends no challenge).
+gets 403 on writes; anonymous requests get 401 (with a WWW-Authenticate challenge).
 Unknown ids are 404. A refused or read-only request changes nothing.
 """
 
@@ -33,7 +33,7 @@ class Action:
     format: str = "json"
 
 
-def everyone(status: int, anonymous: int = 403) -> dict:
+def everyone(status: int, anonymous: int = 401) -> dict:
     return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
 
 

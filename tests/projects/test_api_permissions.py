@@ -3,8 +3,8 @@
 Every endpoint and action of /api/v1/ in the projects app, walked for each persona:
 platform admin, domain steward, project owner, contributor, viewer, outsider, anonymous.
 Objects a persona may not see answer 404 (not 403); visible objects the persona may not
-change answer 403; anonymous requests answer 403 because SessionAuthentication comes
-first (it sends no WWW-Authenticate challenge, so DRF cannot answer 401).
+change answer 403; anonymous requests answer 401 with a WWW-Authenticate challenge
+(TokenAuthentication comes first).
 """
 
 from collections.abc import Callable
@@ -50,7 +50,7 @@ class Action:
     body: Callable | None = None  # (world) -> JSON body
 
 
-def everyone(status: int, anonymous: int = 403) -> dict:
+def everyone(status: int, anonymous: int = 401) -> dict:
     return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
 
 
@@ -62,7 +62,7 @@ def by_persona(
     contributor,
     viewer,
     outsider,
-    anonymous=403,
+    anonymous=401,
 ) -> dict:
     return {
         "platform_admin": platform_admin,
