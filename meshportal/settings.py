@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "projects",
     "glossary",
     "catalog",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -186,7 +187,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers a request without credentials with the first class's
     # challenge, so this makes it 401 + "WWW-Authenticate: Token" (session has none: 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("glossary.urls")),
     path("", include("projects.urls")),
     path("", include("catalog.urls")),
+    path("", include("accounts.urls")),
 ]
 
 handler403 = "meshportal.views.permission_denied"

@@ -53,5 +53,3 @@ class TokenObtainView(ObtainAuthToken):
 
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     serializer_class = LockoutAuthTokenSerializer
-
-

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from accounts.api.urls import router as accounts_router
 from catalog.api.urls import router as catalog_router
 from catalog.api.urls import urlpatterns as catalog_urlpatterns
 from glossary.api.urls import router as glossary_router
@@ -16,6 +17,7 @@ router = PortalRouter()
 router.extend(projects_router)
 router.extend(glossary_router)
 router.extend(catalog_router)
+router.extend(accounts_router)
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
