@@ -87,7 +87,9 @@ def project_update(*, acting_user, project: Project, name=None, description=None
 
 
 def _owner_count(project) -> int:
-    return project.memberships.filter(designation=Designation.OWNER).count()
+    """OWNERs who are people. SSO-group owners do not count: a group nobody belongs to
+    (any more) would leave the project with no one able to manage it."""
+    return project.memberships.filter(designation=Designation.OWNER, user__isnull=False).count()
 
 
 def _lock_project(project) -> Project:
@@ -155,6 +157,7 @@ def project_member_update(
     membership.refresh_from_db()
     if (
         membership.designation == Designation.OWNER
+        and membership.user_id is not None
         and designation != Designation.OWNER
         and _owner_count(project) == 1
     ):
@@ -174,7 +177,11 @@ def project_member_remove(*, acting_user, membership: ProjectMembership) -> None
     require_designation(acting_user, project, Designation.OWNER, "remove members")
     _lock_project(project)
     membership.refresh_from_db()
-    if membership.designation == Designation.OWNER and _owner_count(project) == 1:
+    if (
+        membership.designation == Designation.OWNER
+        and membership.user_id is not None
+        and _owner_count(project) == 1
+    ):
         raise ValidationError(
             {
                 "designation": "A project must keep at least one owner: make someone else owner first."
