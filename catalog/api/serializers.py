@@ -15,7 +15,7 @@ enum as a plain string (as ``ProjectSerializer.my_designation`` does).
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from catalog.choices import DataSourceType, FilterType, ListingStatus
+from catalog.choices import DataSourceType, FilterType, ListingStatus, RunErrorType
 from catalog.models import (
     Asset,
     AssetColumn,
@@ -70,7 +70,9 @@ class DataSourceSerializer(serializers.ModelSerializer):
         read_only=True, help_text="Assets of this source that are not archived."
     )
     latest_run = serializers.SerializerMethodField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     default_form_types = serializers.ListField(
         child=serializers.UUIDField(),
         source="default_form_type_ids",
@@ -201,6 +203,12 @@ class DataSourceUpdateSerializer(serializers.Serializer):
 
 class DataSourceRunSerializer(serializers.ModelSerializer):
     data_source_name = serializers.CharField(source="data_source.name", read_only=True)
+    error_type = serializers.ChoiceField(
+        choices=RunErrorType.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text='Empty ("") while the run has no error.',
+    )
     project = serializers.UUIDField(source="data_source.project_id", read_only=True)
     requested_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -525,11 +533,14 @@ class PublishSerializer(serializers.Serializer):
 
 
 class PublishRefusedSerializer(serializers.Serializer):
-    """400 when the domain's rules or the asset's forms are not satisfied."""
+    """400: the domain's rules or the asset's forms are not satisfied (``detail`` and
+    ``missing``), or the body is wrong (field errors such as ``approval_required``)."""
 
-    detail = serializers.CharField()
+    detail = serializers.CharField(required=False)
     missing = serializers.ListField(
-        child=serializers.CharField(), help_text="Each missing item, in words."
+        child=serializers.CharField(),
+        required=False,
+        help_text="Each missing item, in words (when the rules refuse).",
     )
 
 
