@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "meshportal.middleware.RejectNulMiddleware",
+    "meshportal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +77,23 @@ MIDDLEWARE = [
     # /healthz); anonymous visitors see the login page and nothing else.
     "meshportal.middleware.LoginRequiredMiddleware",
 ]
+
+# Scripts only from the portal itself (htmx, portal.js, Swagger UI's split view): no
+# inline script, no other origin. Inline style attributes stay allowed (progress bars,
+# Swagger UI); nothing may frame the portal.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 ROOT_URLCONF = "meshportal.urls"
 WSGI_APPLICATION = "meshportal.wsgi.application"
