@@ -109,3 +109,9 @@ def test_unknown_api_paths_answer_json_404(api_client_for, outsider, settings, p
     response = api_client_for(outsider).get(path)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+def test_a_missing_trailing_slash_still_redirects(api_client_for, outsider):
+    response = api_client_for(outsider).get("/api/v1/projects?page=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/projects/?page=1"
