@@ -1,8 +1,8 @@
 """The API root: each app contributes its routes to one router under /api/v1/."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
 
+from accounts.api.urls import router as accounts_router
 from catalog.api.urls import router as catalog_router
 from catalog.api.urls import urlpatterns as catalog_urlpatterns
 from glossary.api.urls import router as glossary_router
@@ -10,15 +10,17 @@ from glossary.api.urls import urlpatterns as glossary_urlpatterns
 from projects.api.urls import router as projects_router
 from projects.api.urls import urlpatterns as projects_urlpatterns
 
+from .authentication import TokenObtainView
 from .routers import PortalRouter
 
 router = PortalRouter()
 router.extend(projects_router)
 router.extend(glossary_router)
 router.extend(catalog_router)
+router.extend(accounts_router)
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     *projects_urlpatterns,
     *glossary_urlpatterns,
     *catalog_urlpatterns,
