@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meshportal.exceptions import Conflict
+from meshportal.forms import attach_service_errors
 
 from . import selectors, services
 from .forms import TokenCreateForm
@@ -17,10 +18,11 @@ def token_list(request):
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_key = services.token_create(acting_user=request.user, **form.cleaned_data)
+            token, new_key = services.token_create(
+                acting_user=request.user, **form.service_kwargs()
+            )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(form, error)
         else:
             form = TokenCreateForm()
             messages.success(request, f"Token “{token.name}” made. Copy its key now.")
