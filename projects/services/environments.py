@@ -143,7 +143,7 @@ DELETABLE_STATUSES = (
 
 
 def _enqueue_deprovisioning(environment_id) -> None:
-    from .tasks import deprovision_environment
+    from ..tasks import deprovision_environment
 
     transaction.on_commit(lambda: deprovision_environment.delay(str(environment_id)))
 
@@ -158,7 +158,7 @@ def environment_delete(*, acting_user, environment: Environment) -> Environment:
     signal lets the sharing app queue the revokes of the environment's grants in this
     same transaction; the task waits for them before removing anything.
     """
-    from .signals import environment_deleting
+    from ..signals import environment_deleting
 
     require_designation(acting_user, environment.project, Designation.OWNER, "delete environments")
     now = timezone.now()
