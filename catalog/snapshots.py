@@ -158,17 +158,17 @@ def asset_full_snapshot(asset) -> dict:
     """Technical and business metadata with terms and forms (a constant number of queries)."""
     from django.db.models import Prefetch
 
-    from glossary.models import GlossaryTerm
+    from glossary.queries import light_terms
 
     from .models import AssetColumn, AssetForm
 
-    terms = list(asset.glossary_terms.select_related("glossary").order_by("name"))
+    terms = list(light_terms(asset.glossary_terms.all()).order_by("name"))
     columns = list(
         AssetColumn.objects.filter(asset=asset)
         .prefetch_related(
             Prefetch(
                 "glossary_terms",
-                queryset=GlossaryTerm.objects.select_related("glossary").order_by("name"),
+                queryset=light_terms().order_by("name"),
             )
         )
         .order_by("position")

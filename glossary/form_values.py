@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from .choices import FieldType, GlossaryStatus
 from .models import GlossaryTerm
+from .queries import light_terms
 
 _PARSERS = {
     FieldType.STRING: lambda: forms.CharField(max_length=1024, required=False),
@@ -89,9 +90,7 @@ def clean_form_values(form_type, values, *, fields=None) -> dict:
 def _clean_terms(term_ids, by_name, cleaned, errors) -> None:
     ids = {str(v) for v in term_ids.values()}
     try:
-        terms = {
-            str(t.pk): t for t in GlossaryTerm.objects.filter(pk__in=ids).select_related("glossary")
-        }
+        terms = {str(t.pk): t for t in light_terms(GlossaryTerm.objects.filter(pk__in=ids))}
     except ValidationError:  # not UUIDs at all
         terms = {}
     for name, term_id in term_ids.items():

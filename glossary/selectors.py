@@ -13,6 +13,7 @@ from projects.permissions import member_q
 from projects.selectors import domain_list
 
 from .models import FormField, FormType, Glossary, GlossaryTerm, PublishingRule
+from .queries import light_terms
 
 
 def glossary_list(*, user) -> QuerySet[Glossary]:
@@ -29,7 +30,7 @@ def glossary_get(*, user, pk) -> Glossary:
 
 def _related_terms(lookup) -> Prefetch:
     """Related terms with their glossary (pages name the glossary of a term from another)."""
-    return Prefetch(lookup, queryset=GlossaryTerm.objects.select_related("glossary"))
+    return Prefetch(lookup, queryset=light_terms())
 
 
 def term_list(*, user) -> QuerySet[GlossaryTerm]:

@@ -50,6 +50,17 @@ URL_SCHEMES = {"http", "https", "mailto"}
 EXTENSIONS = ["fenced_code", "tables", "sane_lists", "def_list"]
 
 
+def _external_if_protocol_relative(tag, attribute, value):
+    """A protocol-relative link (``//evil.example``, or ``/\\evil.example``, which
+    browsers read the same way) leaves the portal like an http(s) one but looks like a
+    path of ours: write it out as the https link it is, so it is seen for what it is."""
+    if tag == "a" and attribute == "href":
+        stripped = value.strip()
+        if stripped[:2] in ("//", "\\\\", "/\\", "\\/"):
+            return "https://" + stripped[2:].lstrip("/\\")
+    return value
+
+
 def render_markdown(text: str | None) -> SafeString:
     """Markdown → sanitised HTML, safe to put in a template as it is."""
     if not text or not text.strip():
@@ -62,6 +73,7 @@ def render_markdown(text: str | None) -> SafeString:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=_external_if_protocol_relative,
         strip_comments=True,
     )
     return mark_safe(cleaned)  # noqa: S308 (sanitised by nh3 just above)

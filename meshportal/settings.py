@@ -60,10 +60,13 @@ INSTALLED_APPS = [
     "catalog",
     "subscriptions",
     "sharing",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "meshportal.middleware.RejectNulMiddleware",
+    "meshportal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +79,23 @@ MIDDLEWARE = [
     # /healthz); anonymous visitors see the login page and nothing else.
     "meshportal.middleware.LoginRequiredMiddleware",
 ]
+
+# Scripts only from the portal itself (htmx, portal.js, Swagger UI's split view): no
+# inline script, no other origin. Inline style attributes stay allowed (progress bars,
+# Swagger UI); nothing may frame the portal.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 ROOT_URLCONF = "meshportal.urls"
 WSGI_APPLICATION = "meshportal.wsgi.application"
@@ -185,9 +205,11 @@ SOCIALACCOUNT_PROVIDERS = oidc_providers(
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers a request without credentials with the first class's
+    # challenge, so this makes it 401 + "WWW-Authenticate: Token" (session has none: 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "meshportal.api.pagination.PageNumberPagination",
@@ -195,6 +217,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "meshportal.api.exceptions.exception_handler",
+    # DRF's JSON parser with a nesting limit and no NUL characters (a 400, never a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "meshportal.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

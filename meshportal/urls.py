@@ -1,10 +1,11 @@
 """URL map: pages, the REST API under /api/v1/, its schema and docs, admin, health."""
 
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .api.fallback import api_not_found
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -12,12 +13,15 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("meshportal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (no inline script, CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),  # unknown API paths answer JSON, not a page
     path("", include("glossary.urls")),
     path("", include("projects.urls")),
     path("", include("catalog.urls")),
     path("", include("subscriptions.urls")),
     path("", include("sharing.urls")),
+    path("", include("accounts.urls")),
 ]
 
 handler403 = "meshportal.views.permission_denied"

@@ -56,13 +56,13 @@ class Action:
     format: str = "json"
 
 
-def everyone(status: int, anonymous: int = 403) -> dict:
-    """Every signed-in persona gets ``status``; anonymous API calls get 403
-    (SessionAuthentication sends no challenge, so DRF cannot answer 401)."""
+def everyone(status: int, anonymous: int = 401) -> dict:
+    """Every signed-in persona gets ``status``; anonymous API calls get 401 with a
+    WWW-Authenticate challenge (TokenAuthentication comes first)."""
     return {p: status for p in PERSONAS if p != "anonymous"} | {"anonymous": anonymous}
 
 
-def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=403):
+def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider, anonymous=401):
     return {
         "platform_admin": platform_admin,
         "steward": steward,

@@ -11,8 +11,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from projects.models import Project
-
 from ..business_names import business_name
 from ..choices import (
     ActivityStatus,
@@ -205,20 +203,14 @@ class Importer:
             else:
                 unchanged.append((row, table))
 
-        if foreign:
-            owners = dict(
-                Project.objects.filter(
-                    pk__in={row["project_id"] for row, _ in foreign}
-                ).values_list("pk", "name")
+        # The other project is not named: the run's readers may not be allowed to see it.
+        for _row, table in foreign:
+            counts.add(
+                ActivityStatus.FAILED,
+                table.name,
+                message="This table is already in the inventory of another project of this "
+                "domain; a table belongs to one project per domain.",
             )
-            for row, table in foreign:
-                counts.add(
-                    ActivityStatus.FAILED,
-                    table.name,
-                    message=f"This table is already in the inventory of project "
-                    f"'{owners.get(row['project_id'], '?')}'; a table belongs to one project "
-                    "per domain.",
-                )
         self._create(new_tables, counts, now)
         if changed:
             assets = Asset.objects.filter(pk__in=list(changed)).order_by()

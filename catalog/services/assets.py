@@ -2,10 +2,18 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from glossary.models import GlossaryTerm
+from glossary.queries import TERM_HEAVY_FIELDS, light_terms
 from meshportal.exceptions import Conflict, NestedValidationError
+from meshportal.limits import (
+    COLUMNS_PER_UPDATE_MAX,
+    TERMS_PER_TARGET_MAX,
+    check_count,
+    clean_description,
+)
 from meshportal.services import reject_unknown_fields
 from projects.choices import Designation
 from projects.permissions import require_designation
@@ -234,11 +242,12 @@ def _attachable_terms(domain_id, ids, field, *, already=()) -> list:
     from glossary.models import GlossaryTerm
 
     ids = [str(i) for i in (ids or [])]
+    check_count(ids, TERMS_PER_TARGET_MAX, field, "glossary terms")
     try:
         terms = list(
-            GlossaryTerm.objects.filter(pk__in=ids, glossary__domain_id=domain_id).select_related(
-                "glossary"
-            )
+            GlossaryTerm.objects.filter(pk__in=ids, glossary__domain_id=domain_id)
+            .select_related("glossary")
+            .defer(*TERM_HEAVY_FIELDS)
         )
     except ValidationError:
         raise ValidationError({field: ["Give glossary term ids."]}) from None
@@ -277,10 +286,7 @@ def _clean_business_name(value, field="business_name") -> str:
 
 
 def _clean_description(value, field="description") -> str:
-    value = value or ""
-    if len(value) > 20000:
-        raise ValidationError({field: ["Use at most 20,000 characters."]})
-    return value
+    return clean_description(value, field)
 
 
 def _require_editable(acting_user, asset, action):
@@ -340,10 +346,11 @@ def asset_columns_update(*, acting_user, asset: Asset, columns: list) -> Asset:
         raise ValidationError(
             {"columns": ["Give a list of {name, business_name, description, glossary_terms}."]}
         )
+    check_count(columns, COLUMNS_PER_UPDATE_MAX, "columns", "columns")
     by_name = {
         c.name: c
         for c in AssetColumn.objects.filter(asset=asset).prefetch_related(
-            "glossary_terms__glossary"
+            Prefetch("glossary_terms", queryset=light_terms(GlossaryTerm.objects.all()))
         )
     }
     errors, lines, to_save, term_sets = {}, [], [], []

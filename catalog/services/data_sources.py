@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meshportal.exceptions import Conflict
+from meshportal.limits import FILTER_EXPRESSIONS_MAX, check_count, clean_description
 from meshportal.services import reject_unknown_fields, save_unique
 from projects.choices import Blueprint, Designation, EnvironmentStatus
 from projects.permissions import require_designation
@@ -52,6 +53,7 @@ def clean_filter_expressions(value) -> list[dict]:
         return []
     if not isinstance(value, list):
         raise ValidationError({"filter_expressions": "Give a list of {type, expression} objects."})
+    check_count(value, FILTER_EXPRESSIONS_MAX, "filter_expressions", "filter expressions")
     cleaned = []
     for number, item in enumerate(value, start=1):
         if not isinstance(item, dict):
@@ -63,6 +65,10 @@ def clean_filter_expressions(value) -> list[dict]:
         if kind not in FilterType.values:
             raise ValidationError(
                 {"filter_expressions": f"Filter {number}: type must be INCLUDE or EXCLUDE."}
+            )
+        if "\x00" in expression or "\x00" in kind:
+            raise ValidationError(
+                {"filter_expressions": f"Filter {number}: NUL characters are not allowed."}
             )
         if not expression or len(expression) > 255:
             raise ValidationError(
@@ -145,6 +151,7 @@ def _validate_data_source(data_source: DataSource) -> None:
     if errors:
         raise ValidationError(errors)
     data_source.filter_expressions = clean_filter_expressions(data_source.filter_expressions)
+    data_source.description = clean_description(data_source.description)
     data_source.schedule, data_source.schedule_timezone = _clean_schedule(
         data_source.schedule, data_source.schedule_timezone
     )

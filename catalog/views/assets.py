@@ -10,7 +10,8 @@ from django.utils import formats, timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from glossary.choices import GlossaryStatus
-from glossary.models import FormType, GlossaryTerm
+from glossary.models import FormType
+from glossary.queries import light_terms
 from meshportal.exceptions import Conflict
 from meshportal.forms import service_error_text
 from meshportal.markdown import render_markdown
@@ -131,12 +132,12 @@ def _asset_context(request, asset, **extra) -> dict:
         columns,
         Prefetch(
             "glossary_terms",
-            queryset=GlossaryTerm.objects.select_related("glossary").order_by("name"),
+            queryset=light_terms().order_by("name"),
         ),
     )
     for column in columns:
         column.suggestion = suggested.get(column.pk, "")
-    asset_terms = list(asset.glossary_terms.select_related("glossary").order_by("name"))
+    asset_terms = list(light_terms(asset.glossary_terms.all()).order_by("name"))
     _mark_attached_terms(predictions, asset_terms, {c.pk: c for c in columns})
     metadata = asset.technical_metadata or {}
     asset_forms = _asset_forms(asset)

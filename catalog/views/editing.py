@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from glossary.choices import GlossaryStatus
 from glossary.models import ATTACHABLE_TERMS, FormField, FormType, GlossaryTerm
+from glossary.queries import TERM_HEAVY_FIELDS, light_terms
 from meshportal.forms import attach_service_errors
 from meshportal.markdown import render_markdown
 from projects.choices import Designation
@@ -41,6 +42,7 @@ def _term_options(asset, attached):
         GlossaryTerm.objects.filter(glossary__domain_id=asset.domain_id)
         .filter(ATTACHABLE_TERMS | Q(pk__in=[t.pk for t in attached]))
         .select_related("glossary")
+        .defer(*TERM_HEAVY_FIELDS)
         .order_by("glossary__name", "name")
     )
 
@@ -53,7 +55,7 @@ def _revision_note(asset) -> str:
 def asset_edit(request, pk):
     asset = selectors.asset_get(user=request.user, pk=pk)
     require_designation(request.user, asset.project, Designation.CONTRIBUTOR, "edit assets")
-    attached = list(asset.glossary_terms.select_related("glossary"))
+    attached = list(light_terms(asset.glossary_terms.all()))
     form = AssetEditForm(
         request.POST or None,
         terms=_term_options(asset, attached),
@@ -106,11 +108,11 @@ def asset_columns_edit(request, pk):
     columns = list(asset.columns.all())
     prefetch_related_objects(
         columns,
-        Prefetch("glossary_terms", queryset=GlossaryTerm.objects.select_related("glossary")),
+        Prefetch("glossary_terms", queryset=light_terms()),
     )
     by_name = {c.name: c for c in columns}
     term_names = TermNames(
-        GlossaryTerm.objects.filter(glossary__domain_id=asset.domain_id).select_related("glossary")
+        light_terms(GlossaryTerm.objects.filter(glossary__domain_id=asset.domain_id))
     )
     formset = ColumnRowFormSet(
         request.POST or None,

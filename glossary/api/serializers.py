@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from glossary.choices import FieldType, GlossaryStatus
 from glossary.models import FormField, FormType, Glossary, GlossaryTerm
+from projects.api.serializers import VisibleProjectField
 from projects.models import Domain, Project
 
 
@@ -75,8 +76,8 @@ class GlossarySerializer(serializers.ModelSerializer):
 
 
 class GlossaryCreateSerializer(serializers.Serializer):
-    owning_project = serializers.PrimaryKeyRelatedField(
-        queryset=Project.objects.all(),
+    owning_project = VisibleProjectField(
+        queryset=Project.objects.none(),
         help_text="The project that owns the glossary; its OWNERs manage it with the "
         "domain's stewards.",
     )
@@ -284,7 +285,7 @@ _FIELDS_HELP = (
 
 
 class FormTypeCreateSerializer(serializers.Serializer):
-    owning_project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    owning_project = VisibleProjectField(queryset=Project.objects.none())
     domain = serializers.PrimaryKeyRelatedField(
         queryset=Domain.objects.all(),
         required=False,

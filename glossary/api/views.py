@@ -80,7 +80,7 @@ class GlossaryViewSet(
         return selectors.glossary_list(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
-        data = validated(s.GlossaryCreateSerializer, request)
+        data = validated(s.GlossaryCreateSerializer, request, context=self.get_serializer_context())
         project = data["owning_project"]
         glossary = services.glossary_create(
             acting_user=request.user,
@@ -94,7 +94,9 @@ class GlossaryViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         glossary = self.get_object()
-        data = validated(s.GlossaryUpdateSerializer, request, partial=True)
+        data = validated(
+            s.GlossaryUpdateSerializer, request, partial=True, context=self.get_serializer_context()
+        )
         glossary = services.glossary_update(acting_user=request.user, glossary=glossary, **data)
         return self._output(glossary)
 
@@ -205,13 +207,20 @@ class GlossaryTermViewSet(
         )
 
     def create(self, request, *args, **kwargs):
-        data = validated(s.GlossaryTermCreateSerializer, request)
+        data = validated(
+            s.GlossaryTermCreateSerializer, request, context=self.get_serializer_context()
+        )
         term = services.term_create(acting_user=request.user, **data)
         return self._output(term, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         term = self.get_object()
-        data = validated(s.GlossaryTermUpdateSerializer, request, partial=True)
+        data = validated(
+            s.GlossaryTermUpdateSerializer,
+            request,
+            partial=True,
+            context=self.get_serializer_context(),
+        )
         term = services.term_update(acting_user=request.user, term=term, **data)
         return self._output(term)
 
@@ -244,7 +253,7 @@ class FormTypeViewSet(
         return selectors.form_type_list(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
-        data = validated(s.FormTypeCreateSerializer, request)
+        data = validated(s.FormTypeCreateSerializer, request, context=self.get_serializer_context())
         project = data["owning_project"]
         form_type = services.form_type_create(
             acting_user=request.user,
@@ -259,7 +268,9 @@ class FormTypeViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         form_type = self.get_object()
-        data = validated(s.FormTypeUpdateSerializer, request, partial=True)
+        data = validated(
+            s.FormTypeUpdateSerializer, request, partial=True, context=self.get_serializer_context()
+        )
         if "fields" in data:
             data["fields"] = [dict(f) for f in data["fields"]]
         form_type = services.form_type_update(acting_user=request.user, form_type=form_type, **data)
@@ -301,7 +312,9 @@ class PublishingRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Po
 
     def update(self, request, *args, **kwargs):
         domain = self.get_object()
-        data = validated(s.PublishingRuleInputSerializer, request)
+        data = validated(
+            s.PublishingRuleInputSerializer, request, context=self.get_serializer_context()
+        )
         services.publishing_rule_set(acting_user=request.user, domain=domain, **data)
         fresh = get_object_or_404(self.get_queryset(), pk=domain.pk)
         return Response(self.get_serializer(fresh).data)

@@ -6,6 +6,8 @@ import io
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from meshportal.limits import CSV_IMPORT_MAX_TERMS, clean_description
+
 from ..models import Glossary, GlossaryTerm
 from ..permissions import require_manage_owned
 from .glossaries import LIST_SEPARATOR
@@ -40,6 +42,21 @@ class CsvImportError(ValidationError):
     """All the problems of an import, each with its line number; nothing was saved."""
 
 
+def _csv_rows(reader):
+    """(line number, row) of a CSV file; a malformed file (a field over the csv module's
+    limit, say) is an import error naming the line, not a crash."""
+    line_number = 1
+    while True:
+        line_number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise CsvImportError([f"Line {line_number}: {error}."]) from None
+        yield line_number, row
+
+
 @transaction.atomic
 def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dict:
     """Create or update terms by name from CSV; all or nothing, idempotent.
@@ -55,8 +72,13 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
         except UnicodeDecodeError:
             raise CsvImportError(["The file is not UTF-8 text; save it as CSV UTF-8."]) from None
     content = content.lstrip("\ufeff")
+    if "\x00" in content:
+        raise CsvImportError(["The file contains NUL characters; save it as CSV UTF-8 text."])
     reader = csv.DictReader(io.StringIO(content))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise CsvImportError([f"Line 1: {error}."]) from None
     if "name" not in header:
         raise CsvImportError(
             [
@@ -73,7 +95,11 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
     reader.fieldnames = header
 
     errors, rows, names_in_file = [], [], {}
-    for line_number, row in enumerate(reader, start=2):
+    for line_number, row in _csv_rows(reader):
+        if line_number - 1 > CSV_IMPORT_MAX_TERMS:
+            raise CsvImportError(
+                [f"A file may hold at most {CSV_IMPORT_MAX_TERMS:,} terms; split it in parts."]
+            )
         if None in row:
             errors.append(
                 f"Line {line_number}: more values than columns (quote values that contain commas)."
@@ -97,14 +123,25 @@ def glossary_import_csv(*, acting_user, glossary: Glossary, content: str) -> dic
                 f"Line {line_number}: the short description has more than 1024 characters."
             )
             continue
+        try:
+            long = clean_description(
+                (row.get("long_description") or "").strip(), "long_description"
+            )
+            synonyms = _clean_synonyms(row.get("synonyms") or "")
+        except ValidationError as error:
+            errors.extend(
+                f"Line {line_number}: {field.replace('_', ' ')}: {' '.join(messages)}"
+                for field, messages in error.message_dict.items()
+            )
+            continue
         names_in_file[name.lower()] = line_number
         rows.append(
             (
                 line_number,
                 name,
                 short,
-                (row.get("long_description") or "").strip(),
-                _clean_synonyms(row.get("synonyms") or ""),
+                long,
+                synonyms,
                 [p.strip() for p in (row.get("parents") or "").split(LIST_SEPARATOR) if p.strip()],
             )
         )

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from meshportal.limits import FIELDS_PER_FORM_TYPE_MAX, check_count, clean_description
 from meshportal.services import reject_unknown_fields, save_unique
 
 from ..choices import FieldType, GlossaryStatus
@@ -14,6 +15,7 @@ from .glossaries import _status, _text
 def _clean_fields(domain, fields) -> list[dict]:
     if not isinstance(fields, list):
         raise ValidationError({"fields": "Give a list of fields."})
+    check_count(fields, FIELDS_PER_FORM_TYPE_MAX, "fields", "fields")
     cleaned, names, errors = [], set(), []
     for number, raw in enumerate(fields, start=1):
         if not isinstance(raw, dict):
@@ -104,7 +106,7 @@ def form_type_create(
         domain=domain,
         owning_project=owning_project,
         name=_text(name, "name", max_length=128),
-        description=description or "",
+        description=clean_description(description),
         status=_status(status),
     )
     cleaned = _clean_fields(domain, list(fields))
@@ -124,7 +126,7 @@ def form_type_update(*, acting_user, form_type: FormType, **changes) -> FormType
     if "name" in changes:
         form_type.name = _text(changes["name"], "name", max_length=128)
     if "description" in changes:
-        form_type.description = changes["description"] or ""
+        form_type.description = clean_description(changes["description"])
     if "status" in changes:
         form_type.status = _status(changes["status"])
     if "fields" in changes:

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from meshportal.limits import clean_description
 from meshportal.services import reject_unknown_fields, save_unique
 
 from ..choices import GlossaryStatus
@@ -44,7 +45,7 @@ def glossary_create(
         domain=domain,
         owning_project=owning_project,
         name=_text(name, "name", max_length=256),
-        description=description or "",
+        description=clean_description(description),
         status=_status(status),
     )
     return save_unique(
@@ -62,7 +63,7 @@ def glossary_update(*, acting_user, glossary: Glossary, **changes) -> Glossary:
     if "name" in changes:
         glossary.name = _text(changes["name"], "name", max_length=256)
     if "description" in changes:
-        glossary.description = changes["description"] or ""
+        glossary.description = clean_description(changes["description"])
     if "status" in changes:
         glossary.status = _status(changes["status"])
     return save_unique(

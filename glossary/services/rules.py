@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from meshportal.limits import clean_description
+
 from ..models import FormType, GlossaryTerm, PublishingRule
 from ..permissions import require_domain_steward
 
@@ -21,7 +23,7 @@ def publishing_rule_set(
     if len(terms) != len({str(i) for i in required_glossary_terms}):
         raise ValidationError({"required_glossary_terms": "Choose glossary terms of this domain."})
     rule, _ = PublishingRule.objects.get_or_create(domain=domain)
-    rule.description = description or ""
+    rule.description = clean_description(description)
     rule.save()
     rule.required_form_types.set(forms)
     rule.required_glossary_terms.set(terms)

@@ -3,11 +3,18 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from meshportal.limits import (
+    RELATED_TERMS_MAX,
+    SYNONYMS_PER_TERM_MAX,
+    check_count,
+    clean_description,
+)
 from meshportal.services import reject_unknown_fields, save_unique
 
 from ..choices import GlossaryStatus
 from ..models import ATTACHABLE_TERMS, Glossary, GlossaryTerm
 from ..permissions import require_manage_owned
+from ..queries import light_terms
 from ..signals import term_words_changed
 from .glossaries import LIST_SEPARATOR, _status, _text
 
@@ -29,6 +36,7 @@ def _clean_synonyms(value) -> list[str]:
         value = value.split(LIST_SEPARATOR)
     if not isinstance(value, list | tuple):
         raise ValidationError({"synonyms": "Give a list of words or phrases."})
+    check_count(value, SYNONYMS_PER_TERM_MAX, "synonyms", "synonyms")
     cleaned, seen = [], set()
     for item in value:
         item = str(item).strip()
@@ -45,9 +53,8 @@ def _clean_synonyms(value) -> list[str]:
 
 def _related_terms(ids, field, domain) -> list[GlossaryTerm]:
     ids = list(ids or [])
-    terms = list(
-        GlossaryTerm.objects.filter(pk__in=ids, glossary__domain=domain).select_related("glossary")
-    )
+    check_count(ids, RELATED_TERMS_MAX, field, "terms")
+    terms = list(light_terms(GlossaryTerm.objects.filter(pk__in=ids, glossary__domain=domain)))
     if len(terms) != len({str(i) for i in ids}):
         raise ValidationError({field: "Choose terms of this domain's glossaries."})
     return terms
@@ -115,7 +122,7 @@ def term_create(
         short_description=_text(
             short_description, "short_description", max_length=1024, required=False
         ),
-        long_description=long_description or "",
+        long_description=clean_description(long_description, "long_description"),
         synonyms=_clean_synonyms(synonyms),
         status=_status(status),
     )
@@ -151,7 +158,7 @@ def term_update(*, acting_user, term: GlossaryTerm, **changes) -> GlossaryTerm:
             changes["short_description"], "short_description", max_length=1024, required=False
         )
     if "long_description" in changes:
-        term.long_description = changes["long_description"] or ""
+        term.long_description = clean_description(changes["long_description"], "long_description")
     if "synonyms" in changes:
         term.synonyms = _clean_synonyms(changes["synonyms"])
     if "status" in changes:
@@ -171,12 +178,14 @@ def term_index(domain_id) -> dict:
     """{lower-case name or synonym: [terms]} of the domain's attachable terms, one query.
 
     Suggestions compare table and column names with it; a domain's vocabulary is small
-    enough (thousands of terms) to hold in memory for a run.
+    enough (thousands of terms) to hold in memory for a run. Only the id, name and
+    synonyms are fetched (no descriptions, no glossary row), so the index grows with the
+    vocabulary and never with what the terms or their glossaries describe.
     """
     index: dict = {}
-    terms = GlossaryTerm.objects.filter(
-        ATTACHABLE_TERMS, glossary__domain_id=domain_id
-    ).select_related("glossary")
+    terms = GlossaryTerm.objects.filter(ATTACHABLE_TERMS, glossary__domain_id=domain_id).only(
+        "id", "name", "synonyms"
+    )
     for term in terms:
         for key in {term.name.lower(), *(s.lower() for s in term.synonyms)}:
             index.setdefault(key, []).append(term)

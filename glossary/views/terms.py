@@ -12,6 +12,7 @@ from .. import selectors, services
 from ..forms import TermForm
 from ..models import GlossaryTerm
 from ..permissions import can_manage_owned, require_manage_owned
+from ..queries import TERM_HEAVY_FIELDS
 from .helpers import _status
 
 
@@ -19,6 +20,7 @@ def _domain_terms(domain, exclude=None):
     terms = (
         GlossaryTerm.objects.filter(glossary__domain=domain)
         .select_related("glossary")
+        .defer(*TERM_HEAVY_FIELDS)
         .order_by("glossary__name", "name")
     )
     return terms.exclude(pk=exclude.pk) if exclude is not None else terms

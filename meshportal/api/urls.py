@@ -1,8 +1,8 @@
 """The API root: each app contributes its routes to one router under /api/v1/."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
 
+from accounts.api.urls import router as accounts_router
 from catalog.api.urls import router as catalog_router
 from catalog.api.urls import urlpatterns as catalog_urlpatterns
 from glossary.api.urls import router as glossary_router
@@ -13,6 +13,7 @@ from sharing.api.urls import router as sharing_router
 from sharing.api.urls import urlpatterns as sharing_urlpatterns
 from subscriptions.api.urls import router as subscriptions_router
 
+from .authentication import TokenObtainView
 from .routers import PortalRouter
 
 router = PortalRouter()
@@ -21,9 +22,10 @@ router.extend(glossary_router)
 router.extend(catalog_router)
 router.extend(subscriptions_router)
 router.extend(sharing_router)
+router.extend(accounts_router)
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     *projects_urlpatterns,
     *glossary_urlpatterns,
     *catalog_urlpatterns,

@@ -132,7 +132,9 @@ class ProjectSerializer(serializers.ModelSerializer):
     )
     member_count = serializers.IntegerField(read_only=True)
     environment_count = serializers.IntegerField(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Project
@@ -238,7 +240,9 @@ class EnvironmentSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="profile.region", read_only=True)
     resources = EnvironmentResourcesSerializer(source="*", read_only=True)
     provisioning_steps = serializers.SerializerMethodField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Environment

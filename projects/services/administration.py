@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from meshportal.exceptions import Conflict
+from meshportal.limits import clean_description
 from meshportal.services import reject_unknown_fields, save_unique
 
 from ..choices import DomainRole
@@ -29,6 +30,8 @@ def _admin_save(instance, *, changes: dict, allowed: set, frozen: dict, clash, c
         if field in changes and changes.pop(field) != getattr(instance, field):
             raise ValidationError({field: message})
     reject_unknown_fields(changes, allowed)
+    if "description" in changes:
+        changes["description"] = clean_description(changes["description"])
     for field, value in changes.items():
         setattr(instance, field, value)
     # clean() of EnvironmentProfile runs validate_profile (parameters per blueprint).
@@ -65,7 +68,7 @@ def domain_create(*, acting_user, name: str, description: str = "") -> Domain:
     require_platform_admin(acting_user, "create domains")
     domain = _admin_save(
         Domain(),
-        changes={"name": name, "description": description or ""},
+        changes={"name": name, "description": clean_description(description)},
         allowed={"name", "description"},
         frozen={},
         clash=_domain_clash,

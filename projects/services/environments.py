@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from meshportal.exceptions import Conflict
+from meshportal.limits import clean_description
 from meshportal.services import save_unique
 
 from ..choices import Blueprint, Designation, EnvironmentStatus
@@ -90,7 +91,7 @@ def environment_create(
         project=project,
         profile=profile,
         name=name,
-        description=description or "",
+        description=clean_description(description),
         created_by=acting_user,
         status=EnvironmentStatus.CREATING,
         provisioning_started_at=timezone.now(),

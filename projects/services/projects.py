@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from meshportal.limits import clean_description
 from meshportal.services import save_unique
 
 from ..choices import Designation, NotificationKind
@@ -33,7 +34,10 @@ def project_create(*, acting_user, domain, name: str, description: str = "") -> 
     """Create a project in a domain; its creator becomes its first OWNER."""
     name = _clean_name(name, "name")
     project = Project(
-        domain=domain, name=name, description=description or "", created_by=acting_user
+        domain=domain,
+        name=name,
+        description=clean_description(description),
+        created_by=acting_user,
     )
     save_unique(
         project,
@@ -52,7 +56,7 @@ def project_update(*, acting_user, project: Project, name=None, description=None
     if name is not None:
         project.name = _clean_name(name, "name")
     if description is not None:
-        project.description = description
+        project.description = clean_description(description)
     return save_unique(
         project,
         {
@@ -63,7 +67,9 @@ def project_update(*, acting_user, project: Project, name=None, description=None
 
 
 def _owner_count(project) -> int:
-    return project.memberships.filter(designation=Designation.OWNER).count()
+    """OWNERs who are people. SSO-group owners do not count: a group nobody belongs to
+    (any more) would leave the project with no one able to manage it."""
+    return project.memberships.filter(designation=Designation.OWNER, user__isnull=False).count()
 
 
 def _lock_project(project) -> Project:
@@ -131,6 +137,7 @@ def project_member_update(
     membership.refresh_from_db()
     if (
         membership.designation == Designation.OWNER
+        and membership.user_id is not None
         and designation != Designation.OWNER
         and _owner_count(project) == 1
     ):
@@ -150,7 +157,11 @@ def project_member_remove(*, acting_user, membership: ProjectMembership) -> None
     require_designation(acting_user, project, Designation.OWNER, "remove members")
     _lock_project(project)
     membership.refresh_from_db()
-    if membership.designation == Designation.OWNER and _owner_count(project) == 1:
+    if (
+        membership.designation == Designation.OWNER
+        and membership.user_id is not None
+        and _owner_count(project) == 1
+    ):
         raise ValidationError(
             {
                 "designation": "A project must keep at least one owner: make someone else owner first."

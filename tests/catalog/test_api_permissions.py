@@ -4,9 +4,8 @@ Every endpoint and action of the catalog API (data sources, runs, activities, as
 revisions, predictions), walked for each persona. Inventory is visible to the owning
 project's members and to the domain's stewards; anyone else gets 404, platform admins
 included (they run the platform, not the domains' data). Visible objects the persona may
-not change answer 403 (VIEWER, or a steward who is not a member); anonymous requests 403
-(SessionAuthentication comes first, so DRF cannot answer 401). Refusals and reads leave
-the database as it was.
+not change answer 403 (VIEWER, or a steward who is not a member); anonymous requests 401
+(with a WWW-Authenticate challenge). Refusals and reads leave the database as it was.
 
 The requests run inside the test's transaction, so a started run stays REQUESTED (its
 task is enqueued on commit, which never comes): the matrix needs no AWS.

@@ -5,7 +5,7 @@ unpublishing it takes a CONTRIBUTOR or OWNER of the owning project. The inventor
 visible to the project's members and the domain's stewards only, so a VIEWER or a steward
 who is not a member gets 403, and anyone else 404 (platform admins included). Every
 signed-in user reads ACTIVE listings; an INACTIVE one is a 404 for all but the owning
-project's members. Anonymous requests are 403 (SessionAuthentication comes first). A
+project's members. Anonymous requests are 401 (with a WWW-Authenticate challenge). A
 refused request, and every read, leaves the database as it was.
 """
 

@@ -3,7 +3,7 @@
 A domain's vocabulary is read by every signed-in user. The domain's stewards (and
 owners) manage its glossaries, form types and publishing rule; the OWNERs of a
 glossary's or form's owning project manage that one too (not the rule). Everyone else
-gets 403 on writes; anonymous requests get 403 (SessionAuthentication sends no challenge).
+gets 403 on writes; anonymous requests get 401 (with a WWW-Authenticate challenge).
 Unknown ids are 404. A refused or read-only request changes nothing.
 """
 
@@ -31,6 +31,12 @@ def managers(success: int) -> dict:
     return {**everyone(403), "steward": success, "owner": success}
 
 
+def creators(success: int) -> dict:
+    """Create with an owning project: who cannot see the project gets the 400 of an id
+    that does not exist (issue 9), who sees it without managing it 403."""
+    return {**managers(success), "outsider": 400, "platform_admin": 400}
+
+
 def stewards(success: int) -> dict:
     return {**everyone(403), "steward": success}
 
@@ -44,7 +50,7 @@ ACTIONS = [
         "glossary-create",
         "post",
         lambda w: f"{API}/glossaries/",
-        managers(201),
+        creators(201),
         lambda w: {"owning_project": str(w.project.pk), "name": "Finance"},
     ),
     Action(
@@ -101,7 +107,7 @@ ACTIONS = [
         "form-type-create",
         "post",
         lambda w: f"{API}/form-types/",
-        managers(201),
+        creators(201),
         lambda w: {
             "owning_project": str(w.project.pk),
             "name": "Retention",
@@ -166,7 +172,10 @@ def database_state():
 
 
 def check_response(response, expected):
-    if expected < 400 and "text/csv" in response["Content-Type"]:
+    if expected == 400:  # an owning project the persona cannot see: as if it did not exist
+        assert response.status_code == expected, (response.status_code, response.content[:500])
+        assert "does not exist" in str(response.json()["owning_project"]), response.json()
+    elif expected < 400 and "text/csv" in response["Content-Type"]:
         assert response.status_code == expected, (response.status_code, response.content[:500])
         assert response.content.startswith(b"name,short_description")
     else:

@@ -3,8 +3,8 @@
 Every endpoint and action of /api/v1/ in the projects app, walked for each persona:
 platform admin, domain steward, project owner, contributor, viewer, outsider, anonymous.
 Objects a persona may not see answer 404 (not 403); visible objects the persona may not
-change answer 403; anonymous requests answer 403 because SessionAuthentication comes
-first (it sends no WWW-Authenticate challenge, so DRF cannot answer 401).
+change answer 403; anonymous requests answer 401 with a WWW-Authenticate challenge
+(TokenAuthentication comes first).
 """
 
 from types import SimpleNamespace

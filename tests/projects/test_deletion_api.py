@@ -20,7 +20,7 @@ DELETE_EXPECTED = {
     "contributor": 403,
     "viewer": 403,
     "outsider": 404,
-    "anonymous": 403,
+    "anonymous": 401,
 }
 PAGE_EXPECTED = {**DELETE_EXPECTED, "owner": 200, "anonymous": "login"}
 

@@ -206,13 +206,29 @@ def test_with_a_second_owner_the_first_can_step_down(owner, project):
     assert permissions.project_designation(owner, project) == Designation.VIEWER
 
 
-def test_a_group_owner_counts_as_an_owner(owner, project):
-    ProjectMembershipFactory(project=project, user=None, group="film-leads", designation="OWNER")
+def test_a_group_owner_does_not_replace_the_last_user_owner(owner, project):
+    """Issue 9: a project left with only SSO-group owners could end up with nobody able
+    to manage it (a group nobody belongs to); at least one person stays OWNER."""
+    group_owner = ProjectMembershipFactory(
+        project=project, user=None, group="film-leads", designation="OWNER"
+    )
 
-    services.project_member_remove(acting_user=owner, membership=owner_membership(project, owner))
-
-    assert list(project.memberships.values_list("group", "designation")) == [
-        ("film-leads", "OWNER")
+    for attempt in (
+        lambda: services.project_member_remove(
+            acting_user=owner, membership=owner_membership(project, owner)
+        ),
+        lambda: services.project_member_update(
+            acting_user=owner, membership=owner_membership(project, owner), designation="VIEWER"
+        ),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            attempt()
+        assert "at least one owner" in messages(caught.value, "designation")
+    assert owner_membership(project, owner).designation == Designation.OWNER
+    # The group owner itself may go: a person still owns the project.
+    services.project_member_remove(acting_user=owner, membership=group_owner)
+    assert list(project.memberships.values_list("user__username", "designation")) == [
+        ("film-catalog-team-admin", "OWNER")
     ]
 
 

@@ -24,11 +24,14 @@ class PublishSerializer(serializers.Serializer):
 
 
 class PublishRefusedSerializer(serializers.Serializer):
-    """400 when the domain's rules or the asset's forms are not satisfied."""
+    """400: the domain's rules or the asset's forms are not satisfied (``detail`` and
+    ``missing``), or the body is wrong (field errors such as ``approval_required``)."""
 
-    detail = serializers.CharField()
+    detail = serializers.CharField(required=False)
     missing = serializers.ListField(
-        child=serializers.CharField(), help_text="Each missing item, in words."
+        child=serializers.CharField(),
+        required=False,
+        help_text="Each missing item, in words (when the rules refuse).",
     )
 
 

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from catalog.choices import DataSourceType, FilterType
+from catalog.choices import DataSourceType, FilterType, RunErrorType
 from catalog.models import (
     DataSource,
     DataSourceRun,
@@ -49,7 +49,9 @@ class DataSourceSerializer(serializers.ModelSerializer):
         read_only=True, help_text="Assets of this source that are not archived."
     )
     latest_run = serializers.SerializerMethodField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     default_form_types = serializers.ListField(
         child=serializers.UUIDField(),
         source="default_form_type_ids",
@@ -177,6 +179,12 @@ class DataSourceUpdateSerializer(serializers.Serializer):
 
 class DataSourceRunSerializer(serializers.ModelSerializer):
     data_source_name = serializers.CharField(source="data_source.name", read_only=True)
+    error_type = serializers.ChoiceField(
+        choices=RunErrorType.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text='Empty ("") while the run has no error.',
+    )
     project = serializers.UUIDField(source="data_source.project_id", read_only=True)
     requested_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True

@@ -22,7 +22,7 @@ from catalog.models import (
     Listing,
     Prediction,
 )
-from glossary.models import GlossaryTerm
+from glossary.queries import light_terms
 from meshportal.api.serializers import DetailSerializer
 from meshportal.api.viewsets import (
     DECISION_ERRORS,
@@ -37,7 +37,7 @@ from .. import serializers as s
 
 
 def _terms():
-    return GlossaryTerm.objects.select_related("glossary").order_by("name")
+    return light_terms().order_by("name")
 
 
 _FORMS_EXAMPLE = OpenApiExample(

@@ -1,0 +1,6 @@
+from meshportal.api.routers import PortalRouter
+
+from . import views
+
+router = PortalRouter()
+router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token-personal")
