@@ -42,7 +42,7 @@ def test_creator_of_a_domain_becomes_its_owner(platform_admin, api_client_for):
         ("steward", 403),
         ("owner", 403),
         ("outsider", 403),
-        ("anonymous", 403),
+        ("anonymous", 401),
     ],
 )
 def test_who_adds_members(request, domain, steward, persona, expected, api_client_for):

@@ -103,7 +103,7 @@ SEE = {
     "contributor": 200,
     "viewer": 200,
     "outsider": 404,
-    "anonymous": 403,
+    "anonymous": 401,
     "consumer": 200,
 }
 RETRY = {**SEE, "steward": 403, "contributor": 403, "viewer": 403, "owner": 202, "consumer": 202}

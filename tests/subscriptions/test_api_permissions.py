@@ -25,7 +25,7 @@ ALL = [*PERSONAS, "consumer", "consumer_contributor", "consumer_viewer"]
 
 def expect(default, **overrides) -> dict:
     table = {p: default for p in ALL}
-    table.update(platform_admin=404, outsider=404, anonymous=403)
+    table.update(platform_admin=404, outsider=404, anonymous=401)
     table.update(overrides)
     return table
 
@@ -41,7 +41,7 @@ CREATE = expect(
     consumer_contributor=201,
     consumer_viewer=403,
 )
-EVERYONE = {p: 200 for p in ALL} | {"anonymous": 403}
+EVERYONE = {p: 200 for p in ALL} | {"anonymous": 401}
 
 ACTIONS = [
     ("request-list", "get", lambda w: f"{API}/subscription-requests/", None, EVERYONE),
