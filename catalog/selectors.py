@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from glossary.choices import FieldType
 from glossary.models import ATTACHABLE_TERMS, GlossaryTerm
+from glossary.queries import light_terms
 from projects.selectors import member_projects, visible_projects
 
 from .choices import ListingStatus, PredictionStatus, RunStatus
@@ -175,10 +176,13 @@ def term_field_choices(form_fields, values) -> dict:
     if not term_fields:
         return {}
     current = {str(values.get(f.name)) for f in term_fields if values.get(f.name)}
-    terms = GlossaryTerm.objects.filter(
-        (ATTACHABLE_TERMS & Q(glossary_id__in={f.glossary_id for f in term_fields}))
-        | Q(pk__in=[v for v in current if is_uuid(v)])
-    ).select_related("glossary")
+    # Only names and the glossary's state: a domain may hold many terms with long texts.
+    terms = light_terms(
+        GlossaryTerm.objects.filter(
+            (ATTACHABLE_TERMS & Q(glossary_id__in={f.glossary_id for f in term_fields}))
+            | Q(pk__in=[v for v in current if is_uuid(v)])
+        )
+    )
     choices = {}
     for field in term_fields:
         options = [("", "Choose a term…")]

@@ -109,3 +109,31 @@ def test_import_run_enrichment(big_domain):
         enrichment.apply([asset.pk], [])
     assert asset.predictions.filter(glossary_term__name="Film").exists()
     _check(meter, "run enrichment")
+
+
+def test_asset_form_editor_with_a_glossary_term_field(big_domain, client_for, project):
+    """A GLOSSARY_TERM form field lists its glossary's terms by name: the editor must not
+    fetch the glossary's description once per term."""
+    from glossary.choices import FieldType
+    from tests.catalog.factories import AssetFormFactory
+    from tests.glossary.factories import FormTypeFactory
+
+    form_type = FormTypeFactory(
+        owning_project=project,
+        fields=[
+            {
+                "name": "topic",
+                "label": "Topic",
+                "type": FieldType.GLOSSARY_TERM,
+                "glossary": big_domain["glossary"],
+            }
+        ],
+    )
+    asset = big_domain["asset"]
+    AssetFormFactory(asset=asset, form_type=form_type, values={})
+    client = client_for(big_domain["user"])
+    with fetch_meter() as meter:
+        response = client.get(reverse("asset-form-edit", args=[asset.pk, form_type.pk]))
+    assert response.status_code == 200
+    assert b"Word 299" in response.content
+    _check(meter, "asset form editor")
