@@ -342,6 +342,40 @@ def outsider(db):
     return UserFactory(username="marketing-team-admin")
 
 
+# The consumer side of subscriptions and sharing (scenario steps 8, 9 and 12): the
+# marketing team's project that asks for the film team's listing.
+REASON = "Need access to the movie listings with category table for a new marketing project"
+
+
+@pytest.fixture
+def consumer(db):
+    """OWNER of the subscriber project."""
+    return UserFactory(username="marketing-owner")
+
+
+@pytest.fixture
+def consumer_project(domain, consumer):
+    project = ProjectFactory(domain=domain, name="marketing-team-analysis")
+    ProjectMembershipFactory(project=project, user=consumer, designation=Designation.OWNER)
+    return project
+
+
+@pytest.fixture
+def consumer_contributor(consumer_project):
+    user = UserFactory(username="marketing-contributor")
+    ProjectMembershipFactory(
+        project=consumer_project, user=user, designation=Designation.CONTRIBUTOR
+    )
+    return user
+
+
+@pytest.fixture
+def consumer_viewer(consumer_project):
+    user = UserFactory(username="marketing-viewer")
+    ProjectMembershipFactory(project=consumer_project, user=user, designation=Designation.VIEWER)
+    return user
+
+
 PERSONAS = ["platform_admin", "steward", "owner", "contributor", "viewer", "outsider", "anonymous"]
 
 

@@ -74,12 +74,13 @@ def by_persona(*, platform_admin, steward, owner, contributor, viewer, outsider,
     }
 
 
-def matrix(actions):
-    """``pytest.param(action, persona, expected)`` for every action and persona."""
+def matrix(actions, personas=PERSONAS):
+    """``pytest.param(action, persona, expected)`` for every action and persona (an app
+    with personas of its own, e.g. the consumer side of subscriptions, passes them)."""
     return [
         pytest.param(action, persona, action.expected[persona], id=f"{action.name}-{persona}")
         for action in actions
-        for persona in PERSONAS
+        for persona in personas
     ]
 
 
@@ -138,16 +139,19 @@ def run_action(
     return response
 
 
-def matrix_test(actions, database_state, *, check_response=assert_response, **options):
+def matrix_test(
+    actions, database_state, *, check_response=assert_response, personas=PERSONAS, **options
+):
     """A module's whole matrix as one parametrised test::
 
         test_matrix = matrix_test(ACTIONS, database_state, check_response=check_response)
 
-    (needs the module's ``world`` fixture; ``options`` go to ``run_action``)."""
+    (needs the module's ``world`` fixture; ``personas`` names the fixtures to walk, each
+    resolved by the ``persona`` fixture; ``options`` go to ``run_action``)."""
 
     @pytest.mark.django_db
     @pytest.mark.parametrize(
-        ("action", "persona", "expected"), matrix(actions), indirect=["persona"]
+        ("action", "persona", "expected"), matrix(actions, personas), indirect=["persona"]
     )
     def test(action, persona, expected, world, api_client_for):
         client = api_client_for(persona)
@@ -171,3 +175,29 @@ def check(response, expected):
 def page_rows(expected: dict) -> list[tuple]:
     """``[(persona, expected), …]`` for ``@pytest.mark.parametrize("persona, expected", …)``."""
     return [(persona, expected[persona]) for persona in PERSONAS]
+
+
+# The page tables the apps share (``@pytest.mark.parametrize("persona, expected", …)``).
+# A page of the whole portal: every signed-in persona.
+SIGNED_IN_PAGE = page_rows(everyone(200, anonymous=LOGIN))
+# A project's page: its members and the domain's stewards; nobody else learns it exists.
+MEMBER_PAGE = page_rows(
+    by_persona(
+        platform_admin=404, steward=200, owner=200, contributor=200, viewer=200, outsider=404,
+        anonymous=LOGIN,
+    )
+)  # fmt: skip
+# A project's form that CONTRIBUTOR may post (redirects on success).
+CONTRIBUTOR_POST = page_rows(
+    by_persona(
+        platform_admin=404, steward=403, owner=302, contributor=302, viewer=403, outsider=404,
+        anonymous=LOGIN,
+    )
+)  # fmt: skip
+# A project's form only its OWNER may post (redirects on success).
+OWNER_POST = page_rows(
+    by_persona(
+        platform_admin=404, steward=403, owner=302, contributor=403, viewer=403, outsider=404,
+        anonymous=LOGIN,
+    )
+)  # fmt: skip

@@ -12,7 +12,7 @@ from django.urls import reverse
 from catalog.choices import PredictionStatus, RunStatus
 from catalog.models import Asset, DataSource, DataSourceRun, Prediction
 from tests.catalog.test_pages import make_asset, make_data_source, make_environment, make_run
-from tests.permissions import LOGIN, check
+from tests.permissions import CONTRIBUTOR_POST, MEMBER_PAGE, check
 
 pytestmark = pytest.mark.django_db
 
@@ -38,25 +38,9 @@ def asset(project, data_source):
 
 
 # Reading: every member and the domain's stewards; staff who are not members do not.
-READERS = [
-    ("platform_admin", 404),
-    ("steward", 200),
-    ("owner", 200),
-    ("contributor", 200),
-    ("viewer", 200),
-    ("outsider", 404),
-    ("anonymous", LOGIN),
-]
+READERS = MEMBER_PAGE
 # Writing: contributors and owners; stewards and viewers see the object but may not.
-WRITERS = [
-    ("platform_admin", 404),
-    ("steward", 403),
-    ("owner", 302),
-    ("contributor", 302),
-    ("viewer", 403),
-    ("outsider", 404),
-    ("anonymous", LOGIN),
-]
+WRITERS = CONTRIBUTOR_POST
 WRITER_PAGES = [(persona, 200 if expected == 302 else expected) for persona, expected in WRITERS]
 
 

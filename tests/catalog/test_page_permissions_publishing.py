@@ -15,28 +15,22 @@ from catalog.models import AssetColumn, AssetForm, Listing
 from tests.catalog.test_page_permissions import READERS, WRITER_PAGES, WRITERS
 from tests.catalog.test_pages import make_asset, make_data_source, make_environment
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
-from tests.permissions import LOGIN, check
+from tests.permissions import LOGIN, SIGNED_IN_PAGE, by_persona, check, page_rows
 
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN = [
-    ("platform_admin", 200),
-    ("steward", 200),
-    ("owner", 200),
-    ("contributor", 200),
-    ("viewer", 200),
-    ("outsider", 200),
-    ("anonymous", LOGIN),
-]
-TEAM_ONLY = [
-    ("platform_admin", 404),
-    ("steward", 404),
-    ("owner", 200),
-    ("contributor", 200),
-    ("viewer", 200),
-    ("outsider", 404),
-    ("anonymous", LOGIN),
-]
+SIGNED_IN = SIGNED_IN_PAGE
+TEAM_ONLY = page_rows(
+    by_persona(
+        platform_admin=404,
+        steward=404,
+        owner=200,
+        contributor=200,
+        viewer=200,
+        outsider=404,
+        anonymous=LOGIN,
+    )
+)
 
 
 @pytest.fixture

@@ -1,15 +1,17 @@
 """Domain memberships through the API and the members page: who may name owners and
 stewards, what a steward then may do, and the demo's owner."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.models import Group
 
 from projects.choices import DomainRole
 from projects.models import Domain, DomainMembership
 from projects.services import domain_create
+from tests.permissions import API, Action, assert_response, matrix_test
 from tests.projects.factories import DomainMembershipFactory, UserFactory
 
-API = "/api/v1"
 pytestmark = pytest.mark.django_db
 
 
@@ -34,31 +36,54 @@ def test_creator_of_a_domain_becomes_its_owner(platform_admin, api_client_for):
     assert domain_create(acting_user=platform_admin, name="retail").memberships.count() == 1
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("platform_admin", 201),
-        ("domain_owner", 201),
-        ("steward", 403),
-        ("owner", 403),
-        ("outsider", 403),
-        ("anonymous", 401),
-    ],
-)
-def test_who_adds_members(request, domain, steward, persona, expected, api_client_for):
-    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+def _new_steward(w):
     UserFactory(username="new-steward")
-    before = _members(domain)
-    response = api_client_for(user).post(
-        f"{API}/domains/{domain.pk}/members/", {"user": "new-steward", "role": "STEWARD"}
-    )
-    assert response.status_code == expected, response.content
+    return f"{API}/domains/{w.domain.pk}/members/"
+
+
+def _new_steward_added(w):
+    assert DomainMembership.objects.filter(user__username="new-steward").exists()
+
+
+MEMBER_ADD = Action(
+    "member-add",
+    "post",
+    _new_steward,
+    {
+        "platform_admin": 201,
+        "domain_owner": 201,
+        "steward": 403,
+        "owner": 403,
+        "outsider": 403,
+        "anonymous": 401,
+    },
+    body=lambda w: {"user": "new-steward", "role": "STEWARD"},
+    effect=_new_steward_added,
+)
+
+
+@pytest.fixture
+def world(domain, steward):
+    return SimpleNamespace(domain=domain)
+
+
+def _database_state():
+    return sorted(DomainMembership.objects.values_list("domain", "role", "group", "user"))
+
+
+def _check_response(response, expected):
+    assert_response(response, expected, success_keys=("user",))
     if expected == 201:
         assert response.json()["user"] == "new-steward"
-        assert DomainMembership.objects.filter(user__username="new-steward").exists()
-    else:
-        assert "detail" in response.json()
-        assert _members(domain) == before
+
+
+# Who adds members: platform admins and the domain's owners.
+test_who_adds_members = matrix_test(
+    [MEMBER_ADD],
+    _database_state,
+    check_response=_check_response,
+    personas=list(MEMBER_ADD.expected),
+)
 
 
 def test_list_change_and_remove(domain, domain_owner, steward, outsider, api_client_for):

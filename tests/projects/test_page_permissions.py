@@ -10,7 +10,16 @@ from django.urls import reverse
 
 from projects.choices import Designation, EnvironmentStatus
 from projects.models import Environment, ProjectMembership
-from tests.permissions import LOGIN, check
+from tests.permissions import (
+    CONTRIBUTOR_POST,
+    LOGIN,
+    MEMBER_PAGE,
+    OWNER_POST,
+    SIGNED_IN_PAGE,
+    by_persona,
+    check,
+    page_rows,
+)
 from tests.projects.factories import EnvironmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,18 +49,7 @@ def member(project):
     )
 
 
-ALL_SIGNED_IN_200 = [
-    ("platform_admin", 200),
-    ("steward", 200),
-    ("owner", 200),
-    ("contributor", 200),
-    ("viewer", 200),
-    ("outsider", 200),
-    ("anonymous", LOGIN),
-]
-
-
-@pytest.mark.parametrize("persona, expected", ALL_SIGNED_IN_200, indirect=["persona"])
+@pytest.mark.parametrize("persona, expected", SIGNED_IN_PAGE, indirect=["persona"])
 @pytest.mark.parametrize(
     "url_name", ["home", "project-list", "project-create", "domain-list", "notification-list"]
 )
@@ -61,15 +59,8 @@ def test_portal_wide_pages(client_for, persona, expected, url_name):
 
 @pytest.mark.parametrize(
     "persona, expected",
-    [
-        ("platform_admin", 404),  # staff, but not a member: projects are not theirs to see
-        ("steward", 200),
-        ("owner", 200),
-        ("contributor", 200),
-        ("viewer", 200),
-        ("outsider", 404),
-        ("anonymous", LOGIN),
-    ],
+    # staff, but not a member: projects are not theirs to see
+    MEMBER_PAGE,
     indirect=["persona"],
 )
 def test_project_page(client_for, project, persona, expected):
@@ -78,15 +69,17 @@ def test_project_page(client_for, project, persona, expected):
 
 @pytest.mark.parametrize(
     "persona, expected",
-    [
-        ("platform_admin", 404),
-        ("steward", 403),
-        ("owner", 200),
-        ("contributor", 403),
-        ("viewer", 403),
-        ("outsider", 404),
-        ("anonymous", LOGIN),
-    ],
+    page_rows(
+        by_persona(
+            platform_admin=404,
+            steward=403,
+            owner=200,
+            contributor=403,
+            viewer=403,
+            outsider=404,
+            anonymous=LOGIN,
+        )
+    ),
     indirect=["persona"],
 )
 def test_project_edit_page(client_for, project, persona, expected):
@@ -95,15 +88,17 @@ def test_project_edit_page(client_for, project, persona, expected):
 
 @pytest.mark.parametrize(
     "persona, expected",
-    [
-        ("platform_admin", 404),
-        ("steward", 403),
-        ("owner", 200),
-        ("contributor", 200),
-        ("viewer", 403),
-        ("outsider", 404),
-        ("anonymous", LOGIN),
-    ],
+    page_rows(
+        by_persona(
+            platform_admin=404,
+            steward=403,
+            owner=200,
+            contributor=200,
+            viewer=403,
+            outsider=404,
+            anonymous=LOGIN,
+        )
+    ),
     indirect=["persona"],
 )
 def test_environment_create_page(client_for, project, profile, persona, expected):
@@ -112,15 +107,7 @@ def test_environment_create_page(client_for, project, profile, persona, expected
 
 @pytest.mark.parametrize(
     "persona, expected",
-    [
-        ("platform_admin", 404),
-        ("steward", 403),
-        ("owner", 302),
-        ("contributor", 302),
-        ("viewer", 403),
-        ("outsider", 404),
-        ("anonymous", LOGIN),
-    ],
+    CONTRIBUTOR_POST,
     indirect=["persona"],
 )
 def test_environment_create_action(client_for, project, profile, persona, expected):
@@ -137,15 +124,7 @@ def test_environment_create_action(client_for, project, profile, persona, expect
 
 @pytest.mark.parametrize(
     "persona, expected",
-    [
-        ("platform_admin", 404),
-        ("steward", 200),
-        ("owner", 200),
-        ("contributor", 200),
-        ("viewer", 200),
-        ("outsider", 404),
-        ("anonymous", LOGIN),
-    ],
+    MEMBER_PAGE,
     indirect=["persona"],
 )
 def test_environment_page(client_for, environment, persona, expected):
@@ -154,15 +133,7 @@ def test_environment_page(client_for, environment, persona, expected):
 
 @pytest.mark.parametrize(
     "persona, expected",
-    [
-        ("platform_admin", 404),
-        ("steward", 403),
-        ("owner", 302),
-        ("contributor", 302),
-        ("viewer", 403),
-        ("outsider", 404),
-        ("anonymous", LOGIN),
-    ],
+    CONTRIBUTOR_POST,
     indirect=["persona"],
 )
 def test_environment_retry_action(client_for, failed_environment, persona, expected):
@@ -178,15 +149,7 @@ def test_environment_retry_action(client_for, failed_environment, persona, expec
 
 @pytest.mark.parametrize(
     "persona, expected",
-    [
-        ("platform_admin", 404),
-        ("steward", 403),
-        ("owner", 302),
-        ("contributor", 403),
-        ("viewer", 403),
-        ("outsider", 404),
-        ("anonymous", LOGIN),
-    ],
+    OWNER_POST,
     indirect=["persona"],
 )
 def test_member_add_action(client_for, project, persona, expected):
@@ -201,15 +164,7 @@ def test_member_add_action(client_for, project, persona, expected):
 
 @pytest.mark.parametrize(
     "persona, expected",
-    [
-        ("platform_admin", 404),
-        ("steward", 403),
-        ("owner", 302),
-        ("contributor", 403),
-        ("viewer", 403),
-        ("outsider", 404),
-        ("anonymous", LOGIN),
-    ],
+    OWNER_POST,
     indirect=["persona"],
 )
 def test_member_update_action(client_for, project, member, persona, expected):
@@ -224,15 +179,7 @@ def test_member_update_action(client_for, project, member, persona, expected):
 
 @pytest.mark.parametrize(
     "persona, expected",
-    [
-        ("platform_admin", 404),
-        ("steward", 403),
-        ("owner", 302),
-        ("contributor", 403),
-        ("viewer", 403),
-        ("outsider", 404),
-        ("anonymous", LOGIN),
-    ],
+    OWNER_POST,
     indirect=["persona"],
 )
 def test_member_remove_action(client_for, project, member, persona, expected):

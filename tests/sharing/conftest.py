@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from tests.catalog.throttling_proxy import AwsProxy
-from tests.conftest import BIN, MotoServer, free_port, wait_for
+from tests.conftest import BIN, REASON, MotoServer, free_port, wait_for
 
 PRODUCER = "111111111111"
 CONSUMER = "222222222222"
@@ -131,7 +131,6 @@ def table_permissions(lakeformation, catalog_id: str, database: str, table: str)
 
 FILM_LOCATION = "s3://curated-bucket/curatedzonedb/film_category/"
 CONSUMER_ROLE_SAME = f"arn:aws:iam::{PRODUCER}:role/meshportal/mp-marketing-lake"
-REASON = "Need access to the movie listings with category table for a new marketing project"
 
 
 @pytest.fixture
@@ -155,23 +154,6 @@ def listing(project, producer_environment):
         columns=3,
     )
     return ListingFactory(asset=asset)
-
-
-@pytest.fixture
-def consumer(db):
-    from tests.projects.factories import UserFactory
-
-    return UserFactory(username="marketing-owner")
-
-
-@pytest.fixture
-def consumer_project(domain, consumer):
-    from projects.choices import Designation
-    from tests.projects.factories import ProjectFactory, ProjectMembershipFactory
-
-    project = ProjectFactory(domain=domain, name="marketing-team-analysis")
-    ProjectMembershipFactory(project=project, user=consumer, designation=Designation.OWNER)
-    return project
 
 
 @pytest.fixture

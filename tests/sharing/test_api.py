@@ -1,6 +1,8 @@
 """/api/v1/subscription-grants/ and /api/v1/environment-roles/: fields, filters, the
 persona matrix for retry and status, bad input, and a pinned query count."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from sharing.choices import GrantBackend, GrantStatus
 from sharing.models import SubscriptionGrant
 from tests.conftest import PERSONAS
+from tests.permissions import Action, assert_response, matrix_test
 from tests.sharing.conftest import CONSUMER_ROLE_SAME
 
 FIELDS = {
@@ -110,41 +113,58 @@ RETRY = {**SEE, "steward": 403, "contributor": 403, "viewer": 403, "owner": 202,
 STATUS = {**SEE, "steward": 403, "contributor": 403, "viewer": 403, "owner": 200, "consumer": 403}
 
 
-def user_for(request, name):
-    if name == "anonymous":
-        return None
-    return request.getfixturevalue(name)
+def failed(w):
+    """The grant as a failed attempt leaves it, ready for a retry."""
+    set_state(w.grant, status=GrantStatus.GRANT_FAILED, failure_cause="AccessDenied")
+    return f"{URL}{w.grant.pk}/retry/"
 
 
-@pytest.mark.parametrize("name", [*PERSONAS, "consumer"])
-def test_detail_matrix(request, name, grant, api_client_for):
-    answer = api_client_for(user_for(request, name)).get(f"{URL}{grant.pk}/")
-    assert answer.status_code == SEE[name], answer.content
+def manual(w):
+    """The grant moved to the manual backend, whose status a producer owner sets."""
+    set_state(w.grant, backend=GrantBackend.MANUAL, manual_reason="Unmanaged.")
+    return f"{URL}{w.grant.pk}/status/"
 
 
-@pytest.mark.parametrize("name", [*PERSONAS, "consumer"])
-def test_retry_matrix(request, name, grant, api_client_for):
-    set_state(grant, status=GrantStatus.GRANT_FAILED, failure_cause="AccessDenied")
-    answer = api_client_for(user_for(request, name)).post(f"{URL}{grant.pk}/retry/")
-    assert answer.status_code == RETRY[name], answer.content
-    grant.refresh_from_db()
-    if answer.status_code == 202:
-        assert answer.json()["status"] == GrantStatus.PENDING
-        assert grant.status == GrantStatus.PENDING
-    else:
-        assert grant.status == GrantStatus.GRANT_FAILED
+def grant_is(status):
+    def check(w):
+        w.grant.refresh_from_db()
+        assert w.grant.status == status
+
+    return check
 
 
-@pytest.mark.parametrize("name", [*PERSONAS, "consumer"])
-def test_status_matrix(request, name, grant, api_client_for):
-    set_state(grant, backend=GrantBackend.MANUAL, manual_reason="Unmanaged.")
-    answer = api_client_for(user_for(request, name)).post(
-        f"{URL}{grant.pk}/status/", {"status": "GRANTED", "message": "Done"}, format="json"
-    )
-    assert answer.status_code == STATUS[name], answer.content
-    grant.refresh_from_db()
-    expected = GrantStatus.GRANTED if answer.status_code == 200 else GrantStatus.PENDING
-    assert grant.status == expected
+ACTIONS = [
+    Action("grant-detail", "get", lambda w: f"{URL}{w.grant.pk}/", SEE),
+    Action("grant-retry", "post", failed, RETRY, effect=grant_is(GrantStatus.PENDING)),
+    Action(
+        "grant-status",
+        "post",
+        manual,
+        STATUS,
+        body=lambda w: {"status": "GRANTED", "message": "Done"},
+        effect=grant_is(GrantStatus.GRANTED),
+    ),
+]
+
+
+@pytest.fixture
+def world(grant):
+    return SimpleNamespace(grant=grant)
+
+
+def database_state():
+    return sorted(SubscriptionGrant.objects.values_list("pk", "status", "backend", "failure_cause"))
+
+
+def check_response(response, expected):
+    assert_response(response, expected)
+    if expected == 202:
+        assert response.json()["status"] == GrantStatus.PENDING
+
+
+test_matrix = matrix_test(
+    ACTIONS, database_state, check_response=check_response, personas=[*PERSONAS, "consumer"]
+)
 
 
 def test_retry_of_a_grant_that_did_not_fail_is_a_409(grant, api_client_for, owner):

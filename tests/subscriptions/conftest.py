@@ -4,16 +4,14 @@ project that asks for it (scenario steps 8, 9 and 12).
 Personas from tests/conftest.py keep their meaning here: ``owner`` owns the producing
 project, ``steward`` stewards its domain, ``contributor``/``viewer`` are film-team
 members, ``outsider`` is in nothing. The consumer side adds ``consumer`` (OWNER of the
-subscriber project), ``consumer_contributor`` and ``consumer_viewer``.
+subscriber project), ``consumer_contributor`` and ``consumer_viewer`` (all defined in
+tests/conftest.py, shared with the sharing tests).
 """
 
 import pytest
 
-from projects.choices import Designation
 from tests.catalog.factories import AssetFactory, ListingFactory
-from tests.projects.factories import ProjectFactory, ProjectMembershipFactory, UserFactory
-
-REASON = "Need access to the movie listings with category table for a new marketing project"
+from tests.conftest import REASON  # noqa: F401 — the tests import it from here
 
 
 @pytest.fixture
@@ -25,31 +23,3 @@ def listing(project):
         columns=4,
     )
     return ListingFactory(asset=asset)
-
-
-@pytest.fixture
-def consumer(db):
-    return UserFactory(username="marketing-owner")
-
-
-@pytest.fixture
-def consumer_project(domain, consumer):
-    project = ProjectFactory(domain=domain, name="marketing-team-analysis")
-    ProjectMembershipFactory(project=project, user=consumer, designation=Designation.OWNER)
-    return project
-
-
-@pytest.fixture
-def consumer_contributor(consumer_project):
-    user = UserFactory(username="marketing-contributor")
-    ProjectMembershipFactory(
-        project=consumer_project, user=user, designation=Designation.CONTRIBUTOR
-    )
-    return user
-
-
-@pytest.fixture
-def consumer_viewer(consumer_project):
-    user = UserFactory(username="marketing-viewer")
-    ProjectMembershipFactory(project=consumer_project, user=user, designation=Designation.VIEWER)
-    return user

@@ -16,10 +16,10 @@ from subscriptions import services
 from subscriptions.models import Subscription, SubscriptionEvent, SubscriptionRequest
 from tests.catalog.factories import AssetFactory, ListingFactory
 from tests.conftest import PERSONAS
+from tests.permissions import API, Action, matrix_test
 
 from .conftest import REASON
 
-API = "/api/v1"
 ALL = [*PERSONAS, "consumer", "consumer_contributor", "consumer_viewer"]
 
 
@@ -44,60 +44,52 @@ CREATE = expect(
 EVERYONE = {p: 200 for p in ALL} | {"anonymous": 401}
 
 ACTIONS = [
-    ("request-list", "get", lambda w: f"{API}/subscription-requests/", None, EVERYONE),
-    ("request-get", "get", lambda w: f"{API}/subscription-requests/{w.pending.pk}/", None, READ),
-    (
+    Action("request-list", "get", lambda w: f"{API}/subscription-requests/", EVERYONE),
+    Action("request-get", "get", lambda w: f"{API}/subscription-requests/{w.pending.pk}/", READ),
+    Action(
         "request-create",
         "post",
         lambda w: f"{API}/subscription-requests/",
-        lambda w: {
+        CREATE,
+        body=lambda w: {
             "listing": str(w.fresh.pk),
             "project": str(w.consumer_project.pk),
             "reason": REASON,
         },
-        CREATE,
     ),
-    (
+    Action(
         "request-accept",
         "post",
         lambda w: f"{API}/subscription-requests/{w.pending.pk}/accept/",
-        lambda w: {"decision_comment": "ok"},
         DECIDE,
+        body=lambda w: {"decision_comment": "ok"},
     ),
-    (
+    Action(
         "request-reject",
         "post",
         lambda w: f"{API}/subscription-requests/{w.pending.pk}/reject/",
-        lambda w: {"decision_comment": "no"},
         DECIDE,
+        body=lambda w: {"decision_comment": "no"},
     ),
-    (
+    Action(
         "request-cancel",
         "post",
         lambda w: f"{API}/subscription-requests/{w.pending.pk}/cancel/",
-        None,
         CONSUMER_CANCEL,
     ),
-    ("subscription-list", "get", lambda w: f"{API}/subscriptions/", None, EVERYONE),
-    (
-        "subscription-get",
-        "get",
-        lambda w: f"{API}/subscriptions/{w.subscription.pk}/",
-        None,
-        READ,
-    ),
-    (
+    Action("subscription-list", "get", lambda w: f"{API}/subscriptions/", EVERYONE),
+    Action("subscription-get", "get", lambda w: f"{API}/subscriptions/{w.subscription.pk}/", READ),
+    Action(
         "subscription-revoke",
         "post",
         lambda w: f"{API}/subscriptions/{w.subscription.pk}/revoke/",
-        lambda w: {"reason": "done"},
         DECIDE,
+        body=lambda w: {"reason": "done"},
     ),
-    (
+    Action(
         "subscription-cancel",
         "post",
         lambda w: f"{API}/subscriptions/{w.subscription.pk}/cancel/",
-        None,
         CONSUMER_CANCEL,
     ),
 ]
@@ -131,29 +123,7 @@ def database_state():
     )
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("name", "method", "url", "body", "persona", "expected"),
-    [
-        (name, method, url, body, persona, table[persona])
-        for name, method, url, body, table in ACTIONS
-        for persona in ALL
-    ],
-    indirect=["persona"],
-    ids=[f"{a[0]}-{p}" for a in ACTIONS for p in ALL],
-)
-def test_matrix(name, method, url, body, persona, expected, world, api_client_for):
-    client = api_client_for(persona)
-    before = database_state()
-    response = getattr(client, method)(url(world), body(world) if body else None, format="json")
-    assert response.status_code == expected, (response.status_code, response.content[:400])
-    if expected >= 400:
-        assert response.json()
-        assert database_state() == before
-    elif method == "get":
-        assert database_state() == before
-    else:
-        assert database_state() != before
+test_matrix = matrix_test(ACTIONS, database_state, personas=ALL)
 
 
 @pytest.mark.django_db
