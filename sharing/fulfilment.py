@@ -191,6 +191,25 @@ def _granted(grant, target: dict) -> str:
 
 
 def _grant_failed(grant, error: GrantError, task) -> str:
+    return _attempt_failed(
+        grant,
+        error,
+        task,
+        running=GrantStatus.IN_PROGRESS,
+        retry=GrantStatus.PENDING,
+        failed=GrantStatus.GRANT_FAILED,
+        message=f"Granting access in {grant.environment.name} failed: {error.message}",
+        notify_consumer=True,
+    )
+
+
+def _attempt_failed(
+    grant, error: GrantError, task, *, running, retry, failed, message, notify_consumer=False
+) -> str:
+    """A grant or revoke attempt that raised: a transient error goes back to ``retry``
+    (PENDING / REVOKE_PENDING) with a backoff while attempts remain; anything else ends
+    in ``failed`` with an event. Both moves are compare-and-set from ``running``, so an
+    attempt that someone else superseded changes nothing."""
     now = timezone.now()
     target = error.target if error.target is not None else grant.target
     with transaction.atomic():
@@ -198,8 +217,8 @@ def _grant_failed(grant, error: GrantError, task) -> str:
             delay = retry_delay(grant.attempts)
             if _move(
                 grant,
-                GrantStatus.IN_PROGRESS,
-                GrantStatus.PENDING,
+                running,
+                retry,
                 target=target,
                 failure_cause=error.message[:4000],
                 failed_at=now,
@@ -211,19 +230,15 @@ def _grant_failed(grant, error: GrantError, task) -> str:
             return "superseded"
         if not _move(
             grant,
-            GrantStatus.IN_PROGRESS,
-            GrantStatus.GRANT_FAILED,
+            running,
+            failed,
             target=target,
             failure_cause=error.message[:4000],
             failed_at=now,
             started_at=None,
         ):
             return "superseded"
-        events.record(
-            grant,
-            message=f"Granting access in {grant.environment.name} failed: {error.message}",
-            notify_consumer=True,
-        )
+        events.record(grant, message=message, notify_consumer=notify_consumer)
     return "failed"
 
 
@@ -356,36 +371,12 @@ def _run_revoke(grant) -> dict:
 
 
 def _revoke_failed(grant, error: GrantError, task) -> str:
-    now = timezone.now()
-    target = error.target if error.target is not None else grant.target
-    with transaction.atomic():
-        if error.transient and grant.attempts < settings.SHARING_MAX_ATTEMPTS:
-            delay = retry_delay(grant.attempts)
-            if _move(
-                grant,
-                GrantStatus.REVOKE_IN_PROGRESS,
-                GrantStatus.REVOKE_PENDING,
-                target=target,
-                failure_cause=error.message[:4000],
-                failed_at=now,
-                started_at=None,
-                next_attempt_at=now + timedelta(seconds=delay),
-            ):
-                _enqueue_later(task, grant.pk, delay)
-                return "retrying"
-            return "superseded"
-        if not _move(
-            grant,
-            GrantStatus.REVOKE_IN_PROGRESS,
-            GrantStatus.REVOKE_FAILED,
-            target=target,
-            failure_cause=error.message[:4000],
-            failed_at=now,
-            started_at=None,
-        ):
-            return "superseded"
-        events.record(
-            grant,
-            message=f"Taking access away in {grant.environment.name} failed: {error.message}",
-        )
-    return "failed"
+    return _attempt_failed(
+        grant,
+        error,
+        task,
+        running=GrantStatus.REVOKE_IN_PROGRESS,
+        retry=GrantStatus.REVOKE_PENDING,
+        failed=GrantStatus.REVOKE_FAILED,
+        message=f"Taking access away in {grant.environment.name} failed: {error.message}",
+    )
