@@ -266,65 +266,15 @@ def _redshift_connection_error(error, data_source, host: str) -> SourceError:
 
 def redshift_tables(data_source) -> tuple[list[dict], callable]:
     """Tables and views of the schema with their columns, from information_schema."""
-    import psycopg2
-
     # information_schema shows the connected database only: connect to the data source's
     # database (the profile names the cluster's default one).
     profile = copy.copy(data_source.environment.profile)
     profile.parameters = {**profile.parameters, "database": data_source.database}
     host = profile.parameters.get("host", "")
     schema = data_source.schema or "public"
-    try:
-        connection = redshift.connect(profile)
-    except redshift.ClusterConnectionError as error:
-        raise _redshift_connection_error(error, data_source, host) from error
-    except ClientError as error:  # the password's secret in Secrets Manager
-        code = aws.error_code(error)
-        if code in aws.ACCESS_DENIED_CODES:
-            error_type = RunErrorType.ACCESS_DENIED
-        elif code in aws.NOT_FOUND_CODES:
-            error_type = RunErrorType.RESOURCE_NOT_FOUND
-        else:
-            error_type = RunErrorType.INTERNAL
-        raise SourceError(
-            error_type,
-            f"The Redshift password could not be read from Secrets Manager "
-            f"({profile.parameters.get('secret_arn', '')}: {aws.describe_error(error)}). "
-            "Check the profile's secret and the portal's access to it.",
-        ) from error
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [schema]
-            )
-            if cursor.fetchone() is None:
-                raise SourceError(
-                    RunErrorType.RESOURCE_NOT_FOUND,
-                    f"Schema '{schema}' does not exist in Redshift database "
-                    f"'{data_source.database}' (or the portal's user may not "
-                    "see it). Check the data source's schema.",
-                )
-            cursor.execute(_REDSHIFT_COLUMNS, {"database": data_source.database, "schema": schema})
-            rows = cursor.fetchall()
-    except psycopg2.Error as error:
-        raise SourceError(
-            RunErrorType.ACCESS_DENIED
-            if getattr(error, "pgcode", "") == "42501"
-            else RunErrorType.INTERNAL,
-            f"Reading information_schema failed: {str(error).strip()}",
-        ) from error
-    finally:
-        connection.close()
-
-    tables: dict[str, dict] = {}
-    for name, table_type, column, data_type, position, length, precision, scale in rows:
-        table = tables.setdefault(name, {"name": name, "table_type": table_type, "columns": []})
-        if column is not None:
-            if length and "char" in data_type:
-                data_type = f"{data_type}({length})"
-            elif data_type == "numeric" and precision:
-                data_type = f"numeric({precision},{scale or 0})"
-            table["columns"].append((column, data_type, position))
+    connection = _redshift_connect(profile, data_source, host)
+    rows = _redshift_column_rows(connection, data_source, schema)
+    tables = _redshift_group_columns(rows)
 
     def convert(raw: dict) -> SourceTable:
         if not raw["columns"]:
@@ -341,7 +291,75 @@ def redshift_tables(data_source) -> tuple[list[dict], callable]:
             metadata={"table_type": raw["table_type"]},
         )
 
-    return list(tables.values()), convert
+    return tables, convert
+
+
+def _redshift_connect(profile, data_source, host):
+    """A connection to the data source's database; a failure is a SourceError that says
+    what to check (the cluster, or the password's secret in Secrets Manager)."""
+    try:
+        return redshift.connect(profile)
+    except redshift.ClusterConnectionError as error:
+        raise _redshift_connection_error(error, data_source, host) from error
+    except ClientError as error:  # the password's secret in Secrets Manager
+        code = aws.error_code(error)
+        if code in aws.ACCESS_DENIED_CODES:
+            error_type = RunErrorType.ACCESS_DENIED
+        elif code in aws.NOT_FOUND_CODES:
+            error_type = RunErrorType.RESOURCE_NOT_FOUND
+        else:
+            error_type = RunErrorType.INTERNAL
+        raise SourceError(
+            error_type,
+            f"The Redshift password could not be read from Secrets Manager "
+            f"({profile.parameters.get('secret_arn', '')}: {aws.describe_error(error)}). "
+            "Check the profile's secret and the portal's access to it.",
+        ) from error
+
+
+def _redshift_column_rows(connection, data_source, schema: str) -> list[tuple]:
+    """The schema's (table, type, column, data type, position, length, precision, scale)
+    rows; closes the connection."""
+    import psycopg2
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [schema]
+            )
+            if cursor.fetchone() is None:
+                raise SourceError(
+                    RunErrorType.RESOURCE_NOT_FOUND,
+                    f"Schema '{schema}' does not exist in Redshift database "
+                    f"'{data_source.database}' (or the portal's user may not "
+                    "see it). Check the data source's schema.",
+                )
+            cursor.execute(_REDSHIFT_COLUMNS, {"database": data_source.database, "schema": schema})
+            return cursor.fetchall()
+    except psycopg2.Error as error:
+        raise SourceError(
+            RunErrorType.ACCESS_DENIED
+            if getattr(error, "pgcode", "") == "42501"
+            else RunErrorType.INTERNAL,
+            f"Reading information_schema failed: {str(error).strip()}",
+        ) from error
+    finally:
+        connection.close()
+
+
+def _redshift_group_columns(rows) -> list[dict]:
+    """One raw table a name, its columns in order with Redshift's type spelling
+    (``varchar(256)``, ``numeric(12,2)``)."""
+    tables: dict[str, dict] = {}
+    for name, table_type, column, data_type, position, length, precision, scale in rows:
+        table = tables.setdefault(name, {"name": name, "table_type": table_type, "columns": []})
+        if column is not None:
+            if length and "char" in data_type:
+                data_type = f"{data_type}({length})"
+            elif data_type == "numeric" and precision:
+                data_type = f"numeric({precision},{scale or 0})"
+            table["columns"].append((column, data_type, position))
+    return list(tables.values())
 
 
 def list_tables(data_source):

@@ -108,18 +108,34 @@ class DataLakeProvisioner:
         iam = self.client("iam")
         path, name = _role_name(self.env.grant_role_arn)
         if self.profile.parameters.get("grant_role_arn"):
-            # The platform admin provides the role; it must exist.
-            try:
-                return {"grant_role_arn": iam.get_role(RoleName=name)["Role"]["Arn"]}
-            except ClientError as error:
-                if aws.error_code(error) == "NoSuchEntity":
-                    raise ProvisioningError(
-                        "grant_role",
-                        f"IAM role: role '{name}' named by profile '{self.profile.name}' does not "
-                        f"exist in account {self.account.account_id}. Ask a platform admin to "
-                        "create it or correct the profile, then retry.",
-                    ) from error
-                raise
+            return {"grant_role_arn": self._provided_role_arn(iam, name)}
+        role = self._create_role(iam, path, name)
+        # put_role_policy replaces the policy of that name: naturally idempotent.
+        iam.put_role_policy(
+            RoleName=name,
+            PolicyName="meshportal-environment",
+            PolicyDocument=json.dumps(self._role_policy()),
+        )
+        # The ARN AWS reports is the truth (the account may differ from the one derived).
+        return {"grant_role_arn": role["Arn"]}
+
+    def _provided_role_arn(self, iam, name: str) -> str:
+        """The platform admin provides the role; it must exist."""
+        try:
+            return iam.get_role(RoleName=name)["Role"]["Arn"]
+        except ClientError as error:
+            if aws.error_code(error) == "NoSuchEntity":
+                raise ProvisioningError(
+                    "grant_role",
+                    f"IAM role: role '{name}' named by profile '{self.profile.name}' does not "
+                    f"exist in account {self.account.account_id}. Ask a platform admin to "
+                    "create it or correct the profile, then retry.",
+                ) from error
+            raise
+
+    def _create_role(self, iam, path: str, name: str) -> dict:
+        """The environment's role, trusted by its account (the one left by an earlier
+        attempt is taken as it is)."""
         trust = {
             "Version": "2012-10-17",
             "Statement": [
@@ -131,7 +147,7 @@ class DataLakeProvisioner:
             ],
         }
         try:
-            role = iam.create_role(
+            return iam.create_role(
                 Path=path,
                 RoleName=name,
                 AssumeRolePolicyDocument=json.dumps(trust),
@@ -144,9 +160,13 @@ class DataLakeProvisioner:
         except ClientError as error:
             if aws.error_code(error) != "EntityAlreadyExists":
                 raise
-            role = iam.get_role(RoleName=name)["Role"]
+            return iam.get_role(RoleName=name)["Role"]
+
+    def _role_policy(self) -> dict:
+        """What the role may do: query in the environment's workgroup, read the catalog and
+        Lake Formation data, and use the environment's S3 prefix."""
         bucket, key = _split_s3(self.env.s3_location)
-        policy = {
+        return {
             "Version": "2012-10-17",
             "Statement": [
                 {
@@ -177,12 +197,6 @@ class DataLakeProvisioner:
                 },
             ],
         }
-        # put_role_policy replaces the policy of that name: naturally idempotent.
-        iam.put_role_policy(
-            RoleName=name, PolicyName="meshportal-environment", PolicyDocument=json.dumps(policy)
-        )
-        # The ARN AWS reports is the truth (the account may differ from the one derived).
-        return {"grant_role_arn": role["Arn"]}
 
     def _glue_database(self, name: str, location_suffix: str, description: str):
         glue = self.client("glue")

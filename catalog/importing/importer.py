@@ -327,43 +327,11 @@ class Importer:
 
         to_create, to_update, to_delete, revisions = [], [], [], []
         for asset, table in pairs:
-            olds = {c.name: c for c in old_columns[asset.pk]}
-            if asset.content_hash == table.content_hash:
-                changes = ["Restored: the table is back in the source"]
-            else:
-                changes = technical_changes(asset, table, old_columns[asset.pk], table.columns)
-                if asset.archived_at is not None:
-                    changes.insert(0, "Restored: the table is back in the source")
-            current = []
-            for source_column in table.columns:
-                column = olds.pop(source_column.name, None)
-                if column is None:
-                    to_create.append(self._column_row(asset.pk, source_column))
-                    current.append(source_column_snapshot(source_column))
-                    continue
-                column.data_type = source_column.data_type
-                column.position = source_column.position
-                column.is_partition_key = source_column.is_partition_key
-                column.source_comment = source_column.comment
-                to_update.append(
-                    (
-                        column.pk,
-                        column.data_type,
-                        column.position,
-                        column.is_partition_key,
-                        column.source_comment,
-                    )
-                )
-                current.append(column)
-            to_delete.extend(c.pk for c in olds.values())
-            asset.type = table.type
-            asset.technical_metadata = table.metadata
-            asset.content_hash = table.content_hash
-            asset.source_updated_at = table.updated_at
-            asset.archived_at = None
-            asset.data_source = self.source
-            asset.current_revision += 1
-            asset.updated_at = now
+            changes = _update_changes(asset, table, old_columns[asset.pk])
+            current = self._merge_columns(
+                asset, table, old_columns[asset.pk], to_create, to_update, to_delete
+            )
+            self._apply_table(asset, table, now)
             # A full snapshot, as revisions written by people have (terms and forms too).
             snapshot = asset_snapshot(asset, current)
             terms_by_name = {
@@ -380,23 +348,51 @@ class Importer:
             AssetColumn.objects.filter(pk__in=to_delete).delete()
         bulk_update_rows(AssetColumn, SOURCE_COLUMN_FIELDS, to_update)
         self._insert_columns(to_create)
-        Asset.objects.bulk_update(
-            [asset for asset, _ in pairs],
-            [
-                "type",
-                "technical_metadata",
-                "content_hash",
-                "source_updated_at",
-                "archived_at",
-                "data_source",
-                "current_revision",
-                "updated_at",
-            ],
-        )
+        Asset.objects.bulk_update([asset for asset, _ in pairs], _UPDATED_ASSET_FIELDS)
         self._insert_revisions(revisions, now)
         if self.source.generate_business_names and to_create:
             # Only columns new to the asset: the others were proposed (or named) before.
             self._predict([], [(row[0], row[1]) for row in to_create], now)
+
+    def _merge_columns(self, asset, table, old_columns, to_create, to_update, to_delete):
+        """The source's columns against the stored ones: new rows to create, kept rows
+        to update (their source fields), gone rows to delete. Returns the columns in the
+        source's order (stored columns, or snapshots of the new ones)."""
+        olds = {c.name: c for c in old_columns}
+        current = []
+        for source_column in table.columns:
+            column = olds.pop(source_column.name, None)
+            if column is None:
+                to_create.append(self._column_row(asset.pk, source_column))
+                current.append(source_column_snapshot(source_column))
+                continue
+            column.data_type = source_column.data_type
+            column.position = source_column.position
+            column.is_partition_key = source_column.is_partition_key
+            column.source_comment = source_column.comment
+            to_update.append(
+                (
+                    column.pk,
+                    column.data_type,
+                    column.position,
+                    column.is_partition_key,
+                    column.source_comment,
+                )
+            )
+            current.append(column)
+        to_delete.extend(c.pk for c in olds.values())
+        return current
+
+    def _apply_table(self, asset, table, now) -> None:
+        """The asset takes the source table's technical side, back from the archive."""
+        asset.type = table.type
+        asset.technical_metadata = table.metadata
+        asset.content_hash = table.content_hash
+        asset.source_updated_at = table.updated_at
+        asset.archived_at = None
+        asset.data_source = self.source
+        asset.current_revision += 1
+        asset.updated_at = now
 
     def _predict(self, assets, columns, now) -> None:
         """PROPOSED business names for new assets and new columns, given as (asset id,
@@ -490,3 +486,26 @@ class Importer:
                     "The table is no longer in the source; the asset is archived, not deleted.",
                 )
             self._record(counts, processed=0)
+
+
+# The asset fields an update from the source writes (see Importer._apply_table).
+_UPDATED_ASSET_FIELDS = [
+    "type",
+    "technical_metadata",
+    "content_hash",
+    "source_updated_at",
+    "archived_at",
+    "data_source",
+    "current_revision",
+    "updated_at",
+]
+
+
+def _update_changes(asset, table, old_columns) -> list[str]:
+    """The revision's lines for a table seen again: restored and/or what changed."""
+    if asset.content_hash == table.content_hash:
+        return ["Restored: the table is back in the source"]
+    changes = technical_changes(asset, table, old_columns, table.columns)
+    if asset.archived_at is not None:
+        changes.insert(0, "Restored: the table is back in the source")
+    return changes

@@ -413,22 +413,13 @@ def asset_forms_update(*, acting_user, asset: Asset, forms: dict) -> Asset:
     """Fill, change or remove (value None) the asset's metadata forms, keyed by form type
     id or name. Values are validated against the form's fields; errors come back as
     ``{"forms": {form name: {field label: [messages]}}}`` and nothing is saved."""
-    from glossary.choices import GlossaryStatus
-    from glossary.form_values import clean_form_values
-    from glossary.models import FormType
-
     from ..models import AssetForm
 
     asset = _lock_asset(asset.pk)
     _require_editable(acting_user, asset, "edit assets")
     if not isinstance(forms, dict):
         raise ValidationError({"forms": ["Give an object of form type id (or name): values."]})
-    form_types = {}
-    for form_type in FormType.objects.filter(domain_id=asset.domain_id).prefetch_related(
-        "fields__glossary"
-    ):
-        form_types[str(form_type.pk)] = form_type
-        form_types[form_type.name.lower()] = form_type
+    form_types = _form_types_by_key(asset)
     current = {af.form_type_id: af for af in AssetForm.objects.filter(asset=asset)}
     errors, lines, writes, removals = {}, [], [], []
     for key, values in forms.items():
@@ -444,35 +435,14 @@ def asset_forms_update(*, acting_user, asset: Asset, forms: dict) -> Asset:
                 removals.append(existing.pk)
                 lines.append(f"Form {form_type.name} removed")
             continue
-        if existing is None and form_type.status != GlossaryStatus.ENABLED:
-            errors[form_type.name] = {
-                "form": [f"Form '{form_type.name}' is disabled and cannot be added."]
-            }
-            continue
         try:
-            cleaned = clean_form_values(form_type, values, fields=list(form_type.fields.all()))
+            write, line = _asset_form_write(asset, form_type, existing, values)
         except ValidationError as error:
             errors[form_type.name] = error.message_dict
             continue
-        if existing is None:
-            writes.append(
-                AssetForm(
-                    asset=asset,
-                    form_type=form_type,
-                    form_revision=form_type.revision,
-                    values=cleaned,
-                )
-            )
-            lines.append(f"Form {form_type.name} added")
-        elif existing.values != cleaned or existing.form_revision != form_type.revision:
-            changed = sorted(
-                f.label
-                for f in form_type.fields.all()
-                if existing.values.get(f.name) != cleaned.get(f.name)
-            )
-            existing.values, existing.form_revision = cleaned, form_type.revision
-            writes.append(existing)
-            lines.append(f"Form {form_type.name}: {', '.join(changed) or 'values'} changed")
+        if write is not None:
+            writes.append(write)
+            lines.append(line)
     if errors:
         raise NestedValidationError({"forms": errors})
     if removals:
@@ -484,3 +454,45 @@ def asset_forms_update(*, acting_user, asset: Asset, forms: dict) -> Asset:
             asset=asset, acting_user=acting_user, reason=RevisionReason.EDIT, changes=lines
         )
     return asset
+
+
+def _form_types_by_key(asset) -> dict:
+    """The asset's domain's form types, each under its id and its lower-case name."""
+    from glossary.models import FormType
+
+    form_types = {}
+    for form_type in FormType.objects.filter(domain_id=asset.domain_id).prefetch_related(
+        "fields__glossary"
+    ):
+        form_types[str(form_type.pk)] = form_type
+        form_types[form_type.name.lower()] = form_type
+    return form_types
+
+
+def _asset_form_write(asset, form_type, existing, values):
+    """(the AssetForm to save, its revision line), or (None, None) when nothing changes;
+    a ValidationError for values the form does not accept or a disabled form."""
+    from glossary.choices import GlossaryStatus
+    from glossary.form_values import clean_form_values
+
+    from ..models import AssetForm
+
+    if existing is None and form_type.status != GlossaryStatus.ENABLED:
+        raise ValidationError(
+            {"form": [f"Form '{form_type.name}' is disabled and cannot be added."]}
+        )
+    cleaned = clean_form_values(form_type, values, fields=list(form_type.fields.all()))
+    if existing is None:
+        write = AssetForm(
+            asset=asset, form_type=form_type, form_revision=form_type.revision, values=cleaned
+        )
+        return write, f"Form {form_type.name} added"
+    if existing.values == cleaned and existing.form_revision == form_type.revision:
+        return None, None
+    changed = sorted(
+        f.label
+        for f in form_type.fields.all()
+        if existing.values.get(f.name) != cleaned.get(f.name)
+    )
+    existing.values, existing.form_revision = cleaned, form_type.revision
+    return existing, f"Form {form_type.name}: {', '.join(changed) or 'values'} changed"
