@@ -92,6 +92,15 @@ def _enqueue_later(task, grant_id, countdown: float) -> None:
 # --- grant ---------------------------------------------------------------------------------
 
 
+def _start_attempt(grant, waiting, running) -> bool:
+    """Claim the grant for this attempt (compare-and-set from ``waiting``) and count it;
+    False when another worker got there first."""
+    if not _move(grant, waiting, running, attempts=F("attempts") + 1, started_at=timezone.now()):
+        return False
+    grant.refresh_from_db(fields=["attempts", "target"])
+    return True
+
+
 def fulfil(grant_id) -> str:
     from .tasks import grant_fulfil
 
@@ -100,15 +109,8 @@ def fulfil(grant_id) -> str:
         return "nothing to do"
     try:
         with _table_lock(grant.lock_key):
-            if not _move(
-                grant,
-                GrantStatus.PENDING,
-                GrantStatus.IN_PROGRESS,
-                attempts=F("attempts") + 1,
-                started_at=timezone.now(),
-            ):
+            if not _start_attempt(grant, GrantStatus.PENDING, GrantStatus.IN_PROGRESS):
                 return "superseded"
-            grant.refresh_from_db(fields=["attempts", "target"])
             try:
                 target = _run_grant(grant)
             except _Manual as manual:
@@ -305,15 +307,10 @@ def revoke(grant_id) -> str:
         return "manual"
     try:
         with _table_lock(grant.lock_key):
-            if not _move(
-                grant,
-                GrantStatus.REVOKE_PENDING,
-                GrantStatus.REVOKE_IN_PROGRESS,
-                attempts=F("attempts") + 1,
-                started_at=timezone.now(),
+            if not _start_attempt(
+                grant, GrantStatus.REVOKE_PENDING, GrantStatus.REVOKE_IN_PROGRESS
             ):
                 return "superseded"
-            grant.refresh_from_db(fields=["attempts", "target"])
             try:
                 left = _run_revoke(grant)
             except GrantError as error:
