@@ -108,7 +108,7 @@ def fulfil(grant_id) -> str:
                 started_at=timezone.now(),
             ):
                 return "superseded"
-            grant.refresh_from_db(fields=["attempts", "target"])
+            grant.attempts += 1  # as the compare-and-set just wrote (no re-read)
             try:
                 target = _run_grant(grant)
             except _Manual as manual:
@@ -298,7 +298,7 @@ def revoke(grant_id) -> str:
                 started_at=timezone.now(),
             ):
                 return "superseded"
-            grant.refresh_from_db(fields=["attempts", "target"])
+            grant.attempts += 1  # as the compare-and-set just wrote (no re-read)
             try:
                 left = _run_revoke(grant)
             except GrantError as error:

@@ -145,21 +145,37 @@ def registered_location(account: AccountRef, location: str, *, backoff: Backoff 
     """The Lake Formation registered location that ``location`` lies under, or None.
 
     A table is managed by Lake Formation exactly when its data lies under a registered
-    location; otherwise IAM and S3 policies govern it and a grant must be MANUAL.
+    location; otherwise IAM and S3 policies govern it and a grant must be MANUAL. Every
+    grant asks, and registrations change rarely, so the list is remembered per account
+    and region for LOCATIONS_CACHE_SECONDS; a "no" is never trusted from memory (the
+    list is fetched again), so a location registered a moment ago is seen at once.
     """
+    from django.conf import settings
+
     context = _Context(account, backoff or Backoff())
-    token = None
+    key = ("lakeformation:registered", account.account_id, account.region, account.role_arn)
+    seconds = settings.SHARING_LOCATIONS_CACHE_SECONDS
+    for fresh in (False, True):
+        if fresh:
+            aws.forget_answer(key)
+        arns = aws.remembered(key, seconds, lambda: _registered_arns(context))
+        for arn in arns:
+            if location_is_under(location, arn):
+                return arn
+    return None
+
+
+def _registered_arns(context: _Context) -> tuple[str, ...]:
+    arns, token = [], None
     while True:
         kwargs = {"NextToken": token} if token else {}
         page = context.call(
             "lakeformation", "list_resources", "Listing Lake Formation locations", **kwargs
         )
-        for resource in page.get("ResourceInfoList", []):
-            if location_is_under(location, resource["ResourceArn"]):
-                return resource["ResourceArn"]
+        arns += [resource["ResourceArn"] for resource in page.get("ResourceInfoList", [])]
         token = page.get("NextToken")
         if not token:
-            return None
+            return tuple(arns)
 
 
 @dataclass
@@ -307,46 +323,19 @@ class LakeFormationBackend:
 
     def _ensure_link(self, consumer: _Context, spec: LakeFormationGrant, target_table) -> str:
         """The name of a resource link to the table in the consumer database: an existing
-        link to the same table is reused; a name taken by something else gets a suffix."""
+        link to the same table is reused; a name taken by something else gets a suffix.
+
+        Creates first and looks only when the name is taken: nearly every grant then
+        costs one Glue call, not three (a missing consumer database shows up as the
+        create's EntityNotFoundException, with the same advice).
+        """
         database = spec.consumer_database
-        consumer.call(
-            "glue",
-            "get_database",
-            f"Looking up consumer database {database}",
-            hint_not_found="The environment's consumer database is missing; retry the "
-            "environment's provisioning, then retry the grant.",
-            CatalogId=spec.consumer.account_id,
-            Name=database,
-        )
         base = spec.table.lower()
         candidates = [base, f"{base}_{spec.database.lower()}"] + [
             f"{base}_{spec.database.lower()}_{n}" for n in range(2, MAX_LINK_NAME_TRIES)
         ]
         glue = aws.client("glue", account=spec.consumer, region=spec.consumer.region)
         for name in (c[:255] for c in candidates):
-            try:
-                existing = call_with_retry(
-                    self.backoff,
-                    glue.get_table,
-                    CatalogId=spec.consumer.account_id,
-                    DatabaseName=database,
-                    Name=name,
-                )["Table"]
-            except ClientError as error:
-                if aws.error_code(error) != "EntityNotFoundException":
-                    raise GrantError(
-                        explain(
-                            error,
-                            label=f"Looking up {database}.{name}",
-                            account_id=spec.consumer.account_id,
-                        ),
-                        transient=is_transient(error),
-                    ) from error
-                existing = None
-            if existing is not None:
-                if _same_target(existing.get("TargetTable"), target_table):
-                    return name
-                continue
             try:
                 call_with_retry(
                     self.backoff,
@@ -359,18 +348,48 @@ class LakeFormationBackend:
                         "Parameters": {"meshportal:link": "true"},
                     },
                 )
+                return name
             except ClientError as error:
-                if aws.error_code(error) == "AlreadyExistsException":
-                    continue  # taken between our look and our create: try the next name
+                code = aws.error_code(error)
+                if code != "AlreadyExistsException":
+                    hint = (
+                        "The environment's consumer database is missing; retry the "
+                        "environment's provisioning, then retry the grant."
+                        if code == "EntityNotFoundException"
+                        else ""
+                    )
+                    raise GrantError(
+                        explain(
+                            error,
+                            label=f"Creating resource link {database}.{name}",
+                            account_id=spec.consumer.account_id,
+                            hint=hint,
+                        ),
+                        transient=is_transient(error),
+                    ) from error
+            # The name is taken: by our own link to this table (a retried grant, another
+            # environment on the same database) it is reused, by anything else skipped.
+            try:
+                existing = call_with_retry(
+                    self.backoff,
+                    glue.get_table,
+                    CatalogId=spec.consumer.account_id,
+                    DatabaseName=database,
+                    Name=name,
+                )["Table"]
+            except ClientError as error:
+                if aws.error_code(error) == "EntityNotFoundException":
+                    continue  # deleted between our create and our look: try the next name
                 raise GrantError(
                     explain(
                         error,
-                        label=f"Creating resource link {database}.{name}",
+                        label=f"Looking up {database}.{name}",
                         account_id=spec.consumer.account_id,
                     ),
                     transient=is_transient(error),
                 ) from error
-            return name
+            if _same_target(existing.get("TargetTable"), target_table):
+                return name
         raise GrantError(
             f"No free name for a resource link to {spec.database}.{spec.table} in "
             f"{database} after {MAX_LINK_NAME_TRIES} tries; remove unused tables there.",
