@@ -285,7 +285,7 @@ def start_worker(redis_url: str):
     env = dict(os.environ, DATABASE_URL=url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url)
     process = subprocess.Popen(
         [str(REPO / ".venv/bin/celery"), "-A", "meshportal", "worker", "--pool=solo"]
-        + ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
+        + ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info"],
         cwd=REPO,
         env=env,
         stdout=log,
@@ -323,6 +323,16 @@ def wait_granted(subscription_ids, timeout: float) -> None:
     )
     while time.monotonic() < deadline and pending.exists():
         time.sleep(0.01)
+
+
+def task_runtimes(log_path: str) -> list[float]:
+    """Celery's own runtime of each grant task (its "succeeded in X s" log line): the
+    worker's time per grant, without queueing."""
+    import re
+
+    pattern = re.compile(r"sharing\.tasks\.grant_fulfil\[[^\]]+\] succeeded in ([0-9.]+)s")
+    with open(log_path, errors="replace") as log:
+        return [float(m.group(1)) for m in pattern.finditer(log.read())]
 
 
 def latencies_of(approved_at: dict) -> tuple[list, int]:
@@ -386,14 +396,18 @@ def main():
     finally:
         redis.terminate()
     aws_calls = sorted({len(calls) for _a, _g, calls in counted})
+    runtimes = task_runtimes(log)[paced:]  # the paced grants finished first
     print(f"Grants through one real worker (--pool=solo) on Redis against moto's server, N={n}")
     print(f"  paced ({paced} approvals, each after the previous grant is GRANTED; worker idle):")
     print(f"    approve→GRANTED  {summary(paced_latencies)}  (not granted: {paced_failed})")
     print(f"  burst ({n} approvals back to back in {approving:.1f} s, then wait):")
     print(f"    total, first approval → last GRANTED: {total:.1f} s  (not granted: {burst_failed})")
     print(f"    approve→GRANTED incl. queueing: {summary(burst_latencies)}")
+    print(f"    worker's runtime per burst grant task (Celery): {summary(runtimes)}")
+    print(f"    sum of the worker's task runtimes: {sum(runtimes):.1f} s")
     print(f"  raw boto3, the same grant calls in one loop: {raw:.1f} s")
     print(f"  ratio burst total / raw:                     {total / raw:.2f}x")
+    print(f"  ratio worker task time / raw:                {sum(runtimes) / raw:.2f}x")
     print(f"  per grant (in-process, {len(counted)} grants):")
     print(f"    SQL in the approval:   {sorted({a for a, _g, _c in counted})}")
     print(f"    SQL in the grant task: {sorted({g for _a, g, _c in counted})}")
