@@ -35,8 +35,25 @@ _RELATED = (
 )
 
 
+# A listing's search columns and snapshot (and the asset's description) can be large and
+# no grant reads them: one query with every related row, without those.
+_UNUSED = (
+    "subscription__listing__snapshot",
+    "subscription__listing__search_vector",
+    "subscription__listing__name_vector",
+    "subscription__listing__search_text",
+    "subscription__listing__form_facets",
+    "subscription__listing__asset__description",
+)
+
+
 def _load(grant_id):
-    return SubscriptionGrant.objects.select_related(*_RELATED).filter(pk=grant_id).first()
+    return (
+        SubscriptionGrant.objects.select_related(*_RELATED)
+        .defer(*_UNUSED)
+        .filter(pk=grant_id)
+        .first()
+    )
 
 
 class TableBusy(Exception):
@@ -108,7 +125,7 @@ def fulfil(grant_id) -> str:
                 started_at=timezone.now(),
             ):
                 return "superseded"
-            grant.refresh_from_db(fields=["attempts", "target"])
+            grant.attempts += 1  # as the compare-and-set just wrote (no re-read)
             try:
                 target = _run_grant(grant)
             except _Manual as manual:
@@ -298,7 +315,7 @@ def revoke(grant_id) -> str:
                 started_at=timezone.now(),
             ):
                 return "superseded"
-            grant.refresh_from_db(fields=["attempts", "target"])
+            grant.attempts += 1  # as the compare-and-set just wrote (no re-read)
             try:
                 left = _run_revoke(grant)
             except GrantError as error:

@@ -25,6 +25,11 @@ from projects import services
 from projects.choices import Blueprint, EnvironmentStatus
 from projects.models import AwsAccount, Domain, DomainMembership, EnvironmentProfile, Project
 from tests.conftest import REPO, free_port
+from tests.sharing.conftest import (  # noqa: F401 (fixtures: moto with one state per account)
+    multi_account_moto_server,
+    table_permissions,
+    two_accounts,
+)
 
 User = get_user_model()
 
@@ -146,14 +151,24 @@ def test_parquet_files_sit_under_each_tables_location_and_environment_bucket_exi
 
 
 @pytest.mark.django_db
-def test_portal_frame_and_users_exist_but_no_projects(aws, demo_env, monkeypatch):
+def test_portal_frame_and_users_exist_but_no_projects(two_accounts, demo_env, monkeypatch):  # noqa: F811
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
     report, password = demo.seed()
 
     assert report.notes == []
     domain = Domain.objects.get(name="streaming")
-    account = AwsAccount.objects.get(domain=domain)
-    assert (account.account_id, account.region) == ("111111111111", "us-east-1")
+    account = AwsAccount.objects.get(domain=domain, account_id="111111111111")
+    assert (account.region, account.role_arn) == (
+        "us-east-1",
+        "arn:aws:iam::111111111111:role/MeshPortalAccess",
+    )
+    marketing = AwsAccount.objects.get(domain=domain, account_id="222222222222")
+    assert marketing.role_arn == "arn:aws:iam::222222222222:role/MeshPortalAccess"
+    marketing_profile = EnvironmentProfile.objects.get(domain=domain, name="MarketingLakeProfile")
+    assert marketing_profile.blueprint == Blueprint.DATA_LAKE
+    assert marketing_profile.aws_account == marketing
+    assert marketing_profile.parameters == {"s3_bucket": "meshportal-environments-marketing"}
+    marketing_profile.full_clean()
     profile = EnvironmentProfile.objects.get(domain=domain, name="DataLakeProfile")
     assert profile.blueprint == Blueprint.DATA_LAKE
     assert profile.region == "us-east-1"
@@ -253,22 +268,131 @@ def test_seeded_profile_provisions_an_environment(aws, demo_env):
     assert environment.s3_location.startswith("s3://meshportal-environments/")
 
 
+# --- Two accounts (moto without MOTO_ACCOUNT_ID, as `manage.py demo` runs it) -------------
+
+
+@pytest.mark.django_db
+def test_seed_lands_in_each_account_through_its_role(two_accounts, demo_env):  # noqa: F811
+    report, _ = demo.seed()
+
+    assert report.notes == []
+    glue = two_accounts.client_in("111111111111", "glue")
+    assert glue.get_database(Name="curatedzonedb")["Database"]["CatalogId"] == "111111111111"
+    assert {t["Name"] for t in glue.get_tables(DatabaseName="curatedzonedb")["TableList"]} == set(
+        SCENARIO_TABLES
+    )
+    resources = two_accounts.client_in("111111111111", "lakeformation").list_resources()
+    assert len(resources["ResourceInfoList"]) == 2
+    # Nothing landed in moto's default account (the portal's own credentials) nor in
+    # marketing's, apart from marketing's environment bucket.
+    default_glue = two_accounts.client("glue")
+    assert default_glue.get_databases()["DatabaseList"] == []
+    assert two_accounts.client_in("222222222222", "glue").get_databases()["DatabaseList"] == []
+    two_accounts.client_in("222222222222", "s3").head_bucket(
+        Bucket="meshportal-environments-marketing"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # noqa: F811
+    """Steps 3-11 of the walk on the seeded frame, through the services: the film team
+    imports and publishes streaming_films from 111111111111, marketing's environment is
+    provisioned from MarketingLakeProfile in 222222222222, and approving the request
+    shares the table across accounts, read back in each account."""
+    from catalog.choices import DataSourceType
+    from catalog.models import Asset
+    from catalog.services import data_source_create, data_source_run_start
+    from catalog.services.listings import asset_publish
+    from sharing.choices import GrantStatus
+    from sharing.models import SubscriptionGrant
+    from subscriptions.services import subscription_request_accept, subscription_request_create
+
+    demo.seed()
+    domain = Domain.objects.get(name="streaming")
+    film_admin = User.objects.get(username="film-catalog-team-admin")
+    marketing_admin = User.objects.get(username="marketing-team-admin")
+    film = services.project_create(
+        acting_user=film_admin, domain=domain, name="Film Catalog Project"
+    )
+    film_lake = services.environment_create(
+        acting_user=film_admin,
+        project=film,
+        profile=EnvironmentProfile.objects.get(name="DataLakeProfile"),
+        name="Film Datasets S3",
+    )
+    film_lake.refresh_from_db()
+    assert film_lake.status == EnvironmentStatus.ACTIVE, film_lake.last_error
+    source = data_source_create(
+        acting_user=film_admin,
+        project=film,
+        environment=film_lake,
+        name="Curated zone",
+        type=DataSourceType.GLUE,
+        database="curatedzonedb",
+    )
+    data_source_run_start(acting_user=film_admin, data_source=source)
+    asset = Asset.objects.get(data_source=source, technical_name="streaming_films")
+    listing = asset_publish(acting_user=film_admin, asset=asset, approval_required=True)
+
+    marketing = services.project_create(
+        acting_user=marketing_admin, domain=domain, name="Marketing Project"
+    )
+    marketing_lake = services.environment_create(
+        acting_user=marketing_admin,
+        project=marketing,
+        profile=EnvironmentProfile.objects.get(name="MarketingLakeProfile"),
+        name="Marketing Lake",
+    )
+    marketing_lake.refresh_from_db()
+    assert marketing_lake.status == EnvironmentStatus.ACTIVE, marketing_lake.last_error
+    assert marketing_lake.grant_role_arn.startswith("arn:aws:iam::222222222222:role/")
+
+    request, _ = subscription_request_create(
+        acting_user=marketing_admin, listing=listing, project=marketing, reason="Campaigns"
+    )
+    subscription = subscription_request_accept(acting_user=film_admin, request=request)
+
+    grant = SubscriptionGrant.objects.get(subscription=subscription)
+    assert grant.status == GrantStatus.GRANTED, grant.failure_cause
+    assert grant.target["mode"] == "CROSS_ACCOUNT"
+    producer_lf = two_accounts.client_in("111111111111", "lakeformation")
+    consumer_lf = two_accounts.client_in("222222222222", "lakeformation")
+    shared = ("111111111111", "curatedzonedb", "streaming_films")
+    assert table_permissions(producer_lf, *shared) == {
+        "222222222222": (["DESCRIBE", "SELECT"], ["DESCRIBE", "SELECT"])
+    }
+    assert table_permissions(consumer_lf, *shared) == {
+        marketing_lake.grant_role_arn: (["SELECT"], [])
+    }
+    link = grant.target["resource_link"]
+    found = two_accounts.client_in("222222222222", "glue").get_table(
+        DatabaseName=link["database"], Name=link["name"]
+    )["Table"]
+    assert found["TargetTable"]["CatalogId"] == "111111111111"
+
+
 # --- seed_demo command --------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_seed_demo_command_reports_what_it_created_then_nothing(aws, demo_env, monkeypatch):
+def test_seed_demo_command_reports_what_it_created_then_nothing(
+    two_accounts,  # noqa: F811
+    demo_env,
+    monkeypatch,
+):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "created Glue table curatedzonedb.film_category" in out.getvalue()
+    assert "created environment profile MarketingLakeProfile" in out.getvalue()
     assert "created user marketing-team-admin" in out.getvalue()
     assert "password: demo-pass-123" in out.getvalue()
 
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "created" not in out.getvalue()
-    assert "18 object(s) were already there" in out.getvalue()
+    assert "21 object(s) were already there" in out.getvalue()
+    assert "note:" not in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -388,12 +512,26 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
             "moto keeps AWS state in memory",
         ):
             assert line in output, line
+        # moto runs without MOTO_ACCOUNT_ID: the seed landed in 111111111111 through the
+        # account's role, not in moto's default account.
+        assert "MOTO_ACCOUNT_ID" not in moto.environ()
+        endpoint = f"http://127.0.0.1:{moto_port}"
+        credentials = boto3.client(
+            "sts",
+            region_name="us-east-1",
+            endpoint_url=endpoint,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        ).assume_role(
+            RoleArn="arn:aws:iam::111111111111:role/MeshPortalAccess", RoleSessionName="demo-test"
+        )
         glue = boto3.client(
             "glue",
             region_name="us-east-1",
-            endpoint_url=f"http://127.0.0.1:{moto_port}",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            endpoint_url=endpoint,
+            aws_access_key_id=credentials["Credentials"]["AccessKeyId"],
+            aws_secret_access_key=credentials["Credentials"]["SecretAccessKey"],
+            aws_session_token=credentials["Credentials"]["SessionToken"],
         )
         assert {t["Name"] for t in glue.get_tables(DatabaseName="curatedzonedb")["TableList"]} == (
             set(SCENARIO_TABLES)

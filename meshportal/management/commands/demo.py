@@ -54,7 +54,12 @@ def _die_with_parent():  # pragma: no cover - runs in the child between fork and
 
 
 class MotoProcess:
-    """moto's standalone server as a child process, answering as the scenario's account."""
+    """moto's standalone server as a child process, one state per AWS account.
+
+    Run without MOTO_ACCOUNT_ID: moto then answers as the account of the assumed role's
+    credentials, and every AwsAccount of the demo names a role in its own account, so the
+    film team's data lives in 111111111111 and marketing's environments in 222222222222.
+    """
 
     def __init__(self, port: int, log_path: Path):
         self.port = port
@@ -73,7 +78,7 @@ class MotoProcess:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [str(binary), "-H", MOTO_HOST, "-p", str(self.port)],
-                env=dict(os.environ, MOTO_ACCOUNT_ID=demo.ACCOUNT_ID),
+                env={k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
