@@ -307,7 +307,7 @@ def test_data_source_form_explains_missing_and_inactive_environments(
 
 
 @pytest.mark.django_db
-def test_edit_toggle_and_schedule(client_for, data_source, owner):
+def test_edit_toggle_and_schedule(client_for, data_source, owner, settings):
     client = client_for(owner)
     edit = reverse("data-source-edit", args=[data_source.pk])
     form_page = text(client.get(edit))
@@ -331,6 +331,13 @@ def test_edit_toggle_and_schedule(client_for, data_source, owner):
     assert data_source.next_run_at is not None
     html = text(response)
     assert "<code>0 2 * * *</code>" in html
+    # Tests run tasks in-process (no beat): no countdown to a run that never happens.
+    assert "Schedules do not fire in this installation" in html
+    assert "Next run" not in html
+    # With a broker (a worker and beat run), the next run is shown.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    html = text(client.get(reverse("data-source-detail", args=[data_source.pk])))
+    assert "Schedules do not fire" not in html
     assert re.search(r"Next run <time[^>]*>\w{3} \w{3} \d+, \d{4} 02:00</time> Europe/Paris", html)
 
     disabled = client.post(reverse("data-source-toggle", args=[data_source.pk]), follow=True)
@@ -411,7 +418,7 @@ def test_import_curatedzonedb_then_again_then_accept_predictions(
 
     run = DataSourceRun.objects.get(data_source=data_source)
     assert first.redirect_chain == [(reverse("data-source-run-detail", args=[run.pk]), 302)]
-    assert messages_of(first) == ["Run of “films-CuratedZoneDB” started."]
+    assert messages_of(first) == ["Run of “films-CuratedZoneDB” finished: Success."]
     html = text(first)
     assert badge_text(html, "run-status") == "SUCCESS"
     assert badge_text(html, "count-added") == "3"
