@@ -263,6 +263,27 @@ def test_data_source_form_errors_land_on_their_fields_with_the_input_kept(
     )
     assert "INCLUDE *\nkeep film_*</textarea>" in html
 
+    # Every error at once: a bad filter line and a cron that never fires (31 February),
+    # each next to its field, and what was typed kept.
+    both = client.post(
+        url,
+        {
+            **FORM,
+            "environment": environment.pk,
+            "filters": "INCLUDE *\nkeep film_*",
+            "schedule": "0 0 31 2 *",
+        },
+    )
+    assert both.status_code == 400
+    html = text(both)
+    assert re.search(r'id="id_filters_errors">\s*<li>Line 2', html)
+    assert re.search(
+        r'id="id_schedule_errors">\s*<li>&#x27;0 0 31 2 \*&#x27; never fires: no date matches',
+        html,
+    )
+    assert 'value="0 0 31 2 *"' in html
+    assert not DataSource.objects.filter(project=project, name="films-CuratedZoneDB").exists()
+
     no_schema = client.post(
         url, {**FORM, "environment": warehouse.pk, "type": "REDSHIFT", "database": "dev"}
     )
