@@ -47,6 +47,7 @@ urlpatterns = [
     path("listings/<uuid:pk>/", views.listing_detail, name="listing-detail"),
     path("catalog/", views.catalog, name="catalog"),
     path("search/", views.search, name="search"),
+    path("search/suggest/", views.search_suggest, name="search-suggest"),
     path("glossary-terms/<uuid:pk>/assets/", views.term_assets, name="term-assets"),
     path("predictions/<uuid:pk>/accept/", views.prediction_accept, name="prediction-accept"),
     path("predictions/<uuid:pk>/reject/", views.prediction_reject, name="prediction-reject"),

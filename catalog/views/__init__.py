@@ -39,6 +39,7 @@ from .publishing import (  # noqa: F401
     term_assets,
 )
 from .search import search  # noqa: F401
+from .suggest import search_suggest  # noqa: F401
 from .sources import (  # noqa: F401
     ACTIVITY_TABS,
     data_source_create,
