@@ -39,7 +39,6 @@ from .publishing import (  # noqa: F401
     term_assets,
 )
 from .search import search  # noqa: F401
-from .suggest import search_suggest  # noqa: F401
 from .sources import (  # noqa: F401
     ACTIVITY_TABS,
     data_source_create,
@@ -50,3 +49,4 @@ from .sources import (  # noqa: F401
     data_source_toggle,
     run_detail,
 )
+from .suggest import search_suggest  # noqa: F401
