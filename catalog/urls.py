@@ -45,6 +45,7 @@ urlpatterns = [
         name="asset-revision",
     ),
     path("listings/<uuid:pk>/", views.listing_detail, name="listing-detail"),
+    path("publishers/<uuid:pk>/", views.publisher_detail, name="publisher-detail"),
     path("catalog/", views.catalog, name="catalog"),
     path("search/", views.search, name="search"),
     path("search/suggest/", views.search_suggest, name="search-suggest"),

@@ -56,3 +56,36 @@ def test_notifications_look_like_links(live_server, page, login, owner, viewport
     expect(title).to_have_css("color", link_color)
     title.hover()
     expect(title).to_have_css("text-decoration-line", "underline")
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_a_listing_links_its_project_to_its_owners_and_says_when_the_source_changed(
+    live_server, page, login, outsider, owner, project, viewport
+):
+    from datetime import UTC, datetime
+
+    from catalog.models import Asset
+    from tests.catalog.factories import ListingFactory
+
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    owner.first_name, owner.last_name, owner.email = "Ada", "Film", "ada@example.com"
+    owner.save()
+    listing = ListingFactory(
+        asset__data_source__project=project, name="Movie listings with category"
+    )
+    Asset.objects.filter(pk=listing.asset_id).update(
+        source_updated_at=datetime(2026, 3, 4, 5, 6, tzinfo=UTC)
+    )
+    login(outsider)  # a consumer: no member of the project
+    page.goto(f"{live_server.url}/listings/{listing.pk}/")
+    expect(page.get_by_test_id("listing-source-changed")).to_contain_text("Mar 4, 2026 05:06")
+    page.get_by_test_id("listing-owner-link").click()
+    page.wait_for_url(f"{live_server.url}/publishers/{project.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Film Catalog Project")
+    owners = page.get_by_test_id("publisher-owners")
+    expect(owners).to_contain_text("Ada Film")
+    expect(owners.get_by_role("link", name="ada@example.com")).to_be_visible()
+    expect(page.get_by_test_id("publisher-listings")).to_contain_text(
+        "Movie listings with category"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
