@@ -89,3 +89,40 @@ def test_a_listing_links_its_project_to_its_owners_and_says_when_the_source_chan
         "Movie listings with category"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_inventory_shows_publish_status_and_plain_text_descriptions(
+    live_server, page, login, owner, project, profile, viewport
+):
+    from catalog.models import Asset
+    from tests.catalog.factories import AssetFactory, ListingFactory
+
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    source = DataSourceFactory(project=project, environment__profile=profile)
+    published = AssetFactory(
+        data_source=source,
+        technical_name="films",
+        description="**Every** film, see [the docs](https://example.com) & <b>more</b>",
+    )
+    ListingFactory(asset=published)
+    edited = AssetFactory(data_source=source, technical_name="edited")
+    ListingFactory(asset=edited)
+    Asset.objects.filter(pk=edited.pk).update(current_revision=edited.current_revision + 1)
+    AssetFactory(data_source=source, technical_name="draft")
+    login(owner)
+    page.goto(f"{live_server.url}/projects/{project.pk}/inventory/")
+
+    rows = page.get_by_test_id("asset-table")
+    expect(rows.locator("tr[data-asset=films] [data-testid=publish-status]")).to_have_text(
+        "Published"
+    )
+    expect(rows.locator("tr[data-asset=edited] [data-testid=publish-status]")).to_have_text(
+        "Published · changes not published"
+    )
+    expect(rows.locator("tr[data-asset=draft] [data-testid=publish-status]")).to_have_text(
+        "Not published"
+    )
+    expect(rows.locator("tr[data-asset=films] [data-testid=inventory-description]")).to_have_text(
+        "Every film, see the docs & more"
+    )
