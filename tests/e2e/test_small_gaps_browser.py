@@ -126,3 +126,17 @@ def test_inventory_shows_publish_status_and_plain_text_descriptions(
     expect(rows.locator("tr[data-asset=films] [data-testid=inventory-description]")).to_have_text(
         "Every film, see the docs & more"
     )
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_api_docs_signed_out_sends_people_to_sign_in_and_back(
+    live_server, page, owner, password, viewport
+):
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_url(f"{live_server.url}/accounts/login/?next=/api/docs/")
+    page.get_by_label("Username").fill(owner.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/api/docs/")
+    expect(page.locator("#swagger-ui")).to_be_attached()

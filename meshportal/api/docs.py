@@ -1,0 +1,18 @@
+"""The API's documentation page (Swagger UI) as a page for people.
+
+The docs need a signed-in user like the rest of the API, but a person who opens
+``/api/docs/`` signed out is sent to the sign-in page and back, not shown DRF's 403.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from drf_spectacular.views import SpectacularSwaggerView
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+
+
+class SwaggerDocsView(SpectacularSwaggerView):
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated | PermissionDenied) and not (
+            self.request.user and self.request.user.is_authenticated
+        ):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
