@@ -455,9 +455,8 @@ def healthy(url: str) -> bool:
         return False
 
 
-@pytest.mark.django_db(transaction=True)
-def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
-    port, moto_port = free_port(), free_port()
+def demo_env_for_subprocess(tmp_path, port, moto_port, **extra) -> dict:
+    """The environment of a real `manage.py demo` on this test's database and ports."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -480,7 +479,16 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         DEMO_DATA_DIR=str(tmp_path),
         DATABASE_URL=database_url(connection.settings_dict),
         PYTHONUNBUFFERED="1",
+        **extra,
     )
+    return env
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
+    port, moto_port = free_port(), free_port()
+    # Only the virtualenv on PATH: no redis-server, so the demo falls back to eager tasks.
+    env = demo_env_for_subprocess(tmp_path, port, moto_port, PATH=str(Path(sys.executable).parent))
     log = tmp_path / "demo.log"
     url = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
@@ -509,6 +517,7 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
             "marketing-team-admin",
             "Password   demo-pass-123",
             "Background work runs in-process",
+            "redis-server is not installed",
             "moto keeps AWS state in memory",
         ):
             assert line in output, line
@@ -556,12 +565,145 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         assert urlparse(home.url).path == "/"
         assert "film-catalog-team-admin" in home.text
         assert 'name="password"' not in home.text  # not the sign-in page again
+        # Without a worker every page says that schedules do not fire.
+        assert 'data-testid="background-inline"' in home.text
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         assert not psutil.pid_exists(moto_pid)
         assert f"moto server (pid {moto_pid}) stopped." in log.read_text()
         assert not healthy(url)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def add_glue_tables(moto_endpoint: str, count: int) -> None:
+    """More tables in the scenario's Glue database, so that an import takes several batches."""
+    glue = boto3.client(
+        "glue",
+        region_name="us-east-1",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    for number in range(count):
+        glue.create_table(
+            DatabaseName="curatedzonedb",
+            TableInput={
+                "Name": f"extra_table_{number:05d}",
+                "StorageDescriptor": {
+                    "Columns": [
+                        {"Name": "id", "Type": "bigint"},
+                        {"Name": "note", "Type": "string"},
+                    ],
+                    "Location": f"s3://streaming-curated-zone/extra/{number}/",
+                },
+            },
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_path):
+    """With redis-server at hand, `manage.py demo` starts a private Redis, a worker and beat.
+
+    A data source whose schedule is due is started by the demo's beat and imported by the
+    demo's worker (this test process only writes rows and reads them back), and the run's
+    processed count is seen between 0 and the total while it runs.
+    """
+    from django.utils import timezone
+
+    from catalog import services as catalog_services
+    from catalog.choices import DataSourceType, RunStatus, RunType
+    from catalog.importing import BATCH_SIZE
+    from catalog.models import DataSource, DataSourceRun
+    from projects.choices import Designation
+    from tests.projects.factories import (
+        EnvironmentFactory,
+        ProjectFactory,
+        ProjectMembershipFactory,
+    )
+
+    port, moto_port = free_port(), free_port()
+    env = demo_env_for_subprocess(tmp_path, port, moto_port, SCHEDULED_RUNS_POLL_SECONDS="1")
+    log = tmp_path / "demo.log"
+    url = f"http://127.0.0.1:{port}"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "demo"],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
+        output = log.read_text()
+        assert "Background Celery worker and beat on redis://127.0.0.1:" in output
+        assert requests.get(f"{url}/healthz", timeout=5).json()["checks"]["broker"]["mode"] == (
+            "broker"
+        )
+        pids = {
+            name: int(re.search(rf"{name}: started \(pid (\d+)\)", output).group(1))
+            for name in ("Celery worker", "Celery beat")
+        }
+        redis_pid = int(re.search(r"started redis-server \(pid (\d+)\)", output).group(1))
+        for pid in (*pids.values(), redis_pid):
+            assert psutil.Process(pid).ppid() == process.pid
+
+        table_count = 2 * BATCH_SIZE + 200
+        add_glue_tables(f"http://127.0.0.1:{moto_port}", table_count - 3)
+
+        owner = User.objects.get(username="film-catalog-team-admin")
+        domain = Domain.objects.get()
+        project = ProjectFactory(domain=domain, name="Scheduled import project")
+        ProjectMembershipFactory(project=project, user=owner, designation=Designation.OWNER)
+        environment = EnvironmentFactory(
+            project=project, profile=EnvironmentProfile.objects.get(), name="Film Datasets S3"
+        )
+        source = catalog_services.data_source_create(
+            acting_user=owner,
+            project=project,
+            environment=environment,
+            name="Curated zone",
+            type=DataSourceType.GLUE,
+            database="curatedzonedb",
+            schedule="*/5 * * * *",
+        )
+        # Due now: the demo's beat (polling every second here) claims it.
+        DataSource.objects.filter(pk=source.pk).update(next_run_at=timezone.now())
+
+        seen: list[tuple[str, int, int | None]] = []
+        deadline = time.monotonic() + 240
+        run = None
+        while time.monotonic() < deadline:
+            run = DataSourceRun.objects.filter(data_source=source).first()
+            if run is not None:
+                seen.append((run.status, run.processed, run.total))
+                if not run.is_active:
+                    break
+            if process.poll() is not None:
+                pytest.fail(f"the demo exited:\n{log.read_text()}")
+            time.sleep(0.05)
+        assert run is not None, f"beat never started the scheduled run:\n{log.read_text()}"
+        assert run.type == RunType.SCHEDULED
+        assert run.status == RunStatus.SUCCESS, run.error_message
+        assert (run.total, run.processed, run.added) == (table_count, table_count, table_count)
+        in_flight = {processed for status, processed, _ in seen if status == RunStatus.RUNNING}
+        assert any(0 < processed < table_count for processed in in_flight), seen[-20:]
+        worker_log = (tmp_path / "celery-worker.log").read_text()
+        assert re.search(r"catalog\.tasks\.run_data_source\[[\w-]+\] succeeded", worker_log)
+        beat_log = (tmp_path / "celery-beat.log").read_text()
+        assert "catalog.tasks.start_scheduled_runs" in beat_log
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+        for pid in (*pids.values(), redis_pid):
+            assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
+        assert "Celery worker (pid" in log.read_text()
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
