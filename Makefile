@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 # caller set DEBUG (production settings refuse to start without a SECRET_KEY).
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: help install chromium redis test demo lint fmt migrate worker beat clean
+.PHONY: help install chromium redis test demo stop lint fmt migrate worker beat clean
 
 help: ## List the targets
 	@echo "Mesh Portal — make targets:"
@@ -83,8 +83,14 @@ _apt:
 test: install chromium redis ## Run the test suite (embedded Postgres and a private Redis unless DATABASE_URL/REDIS_URL are set)
 	DEBUG=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTEST) $(PYTEST_ARGS)
 
-demo: install ## Migrate, seed the film-catalog scenario and serve it on 127.0.0.1:$PORT (default 8000)
+demo: install ## Migrate, seed the scenario, serve it on 127.0.0.1:$PORT (default 8000) with a worker and beat
+	@command -v redis-server >/dev/null || [ "$$(id -u)" != 0 ] || $(MAKE) --no-print-directory redis
 	DEBUG=true $(PYTHON) manage.py demo
+
+stop: ## Stop the embedded PostgreSQL in .data/postgres (the demo stops it on Ctrl-C when it started it)
+	@if [ -x $(PYTHON) ]; then \
+		$(PYTHON) -c 'import sys; from pathlib import Path; from meshportal.embedded_db import stop_embedded_server as stop; print("embedded PostgreSQL stopped" if stop(Path(".data/postgres")) else "embedded PostgreSQL is not running")'; \
+	fi
 
 lint: install ## ruff check + ruff format --check
 	$(RUFF) check .

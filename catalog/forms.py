@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 
 from glossary.models import FormType
-from meshportal.forms import ServiceFormMixin
+from meshportal.forms import ServiceFormMixin, attach_service_errors
 
 from .choices import DataSourceType, FilterType
 from .models import DataSource
@@ -159,6 +159,20 @@ class DataSourceForm(ServiceFormMixin, forms.Form):
 
     def clean_filters(self) -> list[dict]:
         return parse_filter_lines(self.cleaned_data.get("filters", ""))
+
+    def clean(self):
+        """Check the schedule with the service's rule here too, so that a bad cron is
+        reported together with the form's own errors (a bad filter line, a missing
+        database), not only once they are fixed."""
+        cleaned = super().clean()
+        from .services import schedule_clean
+
+        if "schedule" in cleaned and "schedule_timezone" in cleaned:
+            try:
+                schedule_clean(cleaned["schedule"], cleaned["schedule_timezone"])
+            except ValidationError as error:
+                attach_service_errors(self, error)
+        return cleaned
 
     def service_kwargs(self) -> dict:
         """Keyword arguments for ``data_source_create/update`` (environment apart)."""

@@ -132,6 +132,29 @@ def listing_get(*, user, pk) -> Listing:
     return get_object_or_404(listing_list(user=user).select_related("published_by"), pk=pk)
 
 
+def publisher_get(*, user, pk):
+    """A project as the publisher of listings, with its owners as contacts.
+
+    Anyone who may see one of its listings (every signed-in user, for an ACTIVE one) may
+    learn whom to ask about it; any other project is a 404, as for its members' pages.
+    """
+    from projects.choices import Designation
+    from projects.models import Project, ProjectMembership
+
+    projects = Project.objects.filter(
+        Q(pk__in=listing_list(user=user).values("project_id"))
+        | Q(pk__in=visible_projects(user=user).values("pk"))
+    ).select_related("domain")
+    owners = Prefetch(
+        "memberships",
+        queryset=ProjectMembership.objects.filter(designation=Designation.OWNER)
+        .select_related("user")
+        .order_by("group", "user__username"),
+        to_attr="owners",
+    )
+    return get_object_or_404(projects.prefetch_related(owners), pk=pk)
+
+
 def listing_for_asset(*, asset) -> Listing | None:
     return Listing.objects.filter(asset=asset).first()
 

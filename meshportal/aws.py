@@ -66,7 +66,33 @@ def session_for(account=None, region: str | None = None) -> tuple[boto3.session.
 
 
 _clients: dict[tuple, tuple[object, float]] = {}
+_sessions: dict[tuple, tuple[boto3.session.Session, float]] = {}
 _clients_lock = threading.Lock()
+
+
+def _environment_key() -> tuple:
+    # The endpoint and credentials come from the environment; a change means new clients.
+    return (
+        os.environ.get("AWS_ENDPOINT_URL", ""),
+        os.environ.get("AWS_ACCESS_KEY_ID", ""),
+        id(RETRY_CONFIG),
+    )
+
+
+def _session(account, region: str | None) -> tuple[boto3.session.Session, float]:
+    """One session per (role, region): every service client of an assumed role shares its
+    credentials, so a grant that touches Glue, Lake Formation and STS assumes the role
+    once an hour, not once per service."""
+    key = (region, account.role_arn if account is not None else "", *_environment_key())
+    now = time.time()
+    with _clients_lock:
+        cached = _sessions.get(key)
+        if cached is not None and cached[1] > now:
+            return cached
+    made = session_for(account, region)
+    with _clients_lock:
+        _sessions[key] = made
+    return made
 
 
 def client(service: str, *, account=None, region: str | None = None):
@@ -77,25 +103,59 @@ def client(service: str, *, account=None, region: str | None = None):
     clients are thread-safe, so one per (service, region, role) is shared.
     """
     region = region or (account.region if account is not None else None)
-    key = (
-        service,
-        region,
-        account.role_arn if account is not None else "",
-        # The endpoint and credentials come from the environment; a change means new clients.
-        os.environ.get("AWS_ENDPOINT_URL", ""),
-        os.environ.get("AWS_ACCESS_KEY_ID", ""),
-        id(RETRY_CONFIG),
-    )
+    key = (service, region, account.role_arn if account is not None else "", *_environment_key())
     now = time.time()
     with _clients_lock:
         cached = _clients.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
-    session, usable_until = session_for(account, region)
+    session, usable_until = _session(account, region)
     made = session.client(service, config=RETRY_CONFIG)
     with _clients_lock:
         _clients[key] = (made, usable_until)
     return made
+
+
+def forget_clients() -> None:
+    """Drop cached clients, sessions and answers (tests whose moto forgot its credentials)."""
+    with _clients_lock:
+        _clients.clear()
+        _sessions.clear()
+        _answers.clear()
+
+
+# Short-lived answers of read-only look-ups (e.g. Lake Formation's registered locations),
+# keyed like clients so a different endpoint or account never sees another's answer.
+_answers: dict[tuple, tuple[object, float]] = {}
+
+
+def remembered(key: tuple, seconds: float, compute):
+    """``compute()``'s value, reused for ``seconds`` under ``key``.
+
+    For look-ups that every grant repeats and that change rarely; callers that would act
+    wrongly on a stale "no" call ``forget_answer`` and look again.
+    """
+    full = (key, *_environment_key())
+    now = time.monotonic()
+    with _clients_lock:
+        cached = _answers.get(full)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+    value = compute()
+    if seconds > 0:
+        with _clients_lock:
+            _answers[full] = (value, now + seconds)
+    return value
+
+
+def forget_answer(key: tuple) -> None:
+    with _clients_lock:
+        _answers.pop((key, *_environment_key()), None)
+
+
+def forget_answers() -> None:
+    with _clients_lock:
+        _answers.clear()
 
 
 def error_code(error: Exception) -> str:

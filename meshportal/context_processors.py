@@ -12,4 +12,7 @@ def portal(request):
         "sso_enabled": bool(settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]),
         "sso_provider_name": settings.OIDC_PROVIDER_NAME,
         "sso_provider_id": settings.OIDC_PROVIDER_ID,
+        # No broker: tasks run inside the request and beat never fires. Pages that
+        # show progress or schedules say so instead of promising what will not happen.
+        "background_inline": settings.CELERY_TASK_ALWAYS_EAGER,
     }

@@ -8,8 +8,15 @@ Two halves, both idempotent so that `manage.py demo` can run them at every start
   and the bucket environments are provisioned into. It goes through boto3 to whatever
   ``AWS_ENDPOINT_URL`` names (moto in the demo), so it exercises the same HTTP path as
   production.
-- the portal side (``seed_portal``): what a platform admin sets up first — domain,
-  account, environment profile — and the three local users of the walk. The projects are
+- the portal side (``seed_portal``): what a platform admin sets up first — domain, the
+  film team's account with its DataLakeProfile, marketing's account 222222222222 with
+  MarketingLakeProfile (so marketing can pick a cross-account environment) — and the
+  three local users of the walk.
+
+Every AwsAccount names a role in its own account (``role_arn_of``): the portal assumes it,
+and moto's server, run without MOTO_ACCOUNT_ID, then answers as that account, so the
+seeded Glue database and Lake Formation registrations land in 111111111111 and a grant to
+marketing's environment is a real cross-account grant. The projects are
   deliberately not created: making them is the first thing the scenario's people do.
 
 Every step looks before it creates, so a second run changes nothing and says so; data a
@@ -31,12 +38,35 @@ from projects.choices import Blueprint, DomainRole
 from projects.models import AwsAccount, Domain, DomainMembership, EnvironmentProfile
 
 ACCOUNT_ID = "111111111111"
+MARKETING_ACCOUNT_ID = "222222222222"
 REGION = "us-east-1"
 CURATED_BUCKET = "streaming-curated-zone"
 ENVIRONMENT_BUCKET = "meshportal-environments"
+# S3 bucket names are global: marketing's account provisions into a bucket of its own.
+MARKETING_ENVIRONMENT_BUCKET = "meshportal-environments-marketing"
 GLUE_DATABASE = "curatedzonedb"
 DOMAIN_NAME = "streaming"
 PROFILE_NAME = "DataLakeProfile"
+MARKETING_PROFILE_NAME = "MarketingLakeProfile"
+ROLE_NAME = "MeshPortalAccess"
+
+
+def role_arn_of(account_id: str) -> str:
+    """The role the portal assumes in an account of the demo (in that account)."""
+    return f"arn:aws:iam::{account_id}:role/{ROLE_NAME}"
+
+
+@dataclass(frozen=True)
+class _Account:
+    """What ``aws.client`` reads from an AwsAccount, before the portal's rows exist."""
+
+    account_id: str
+    region: str = REGION
+
+    @property
+    def role_arn(self) -> str:
+        return role_arn_of(self.account_id)
+
 
 PARQUET_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
@@ -239,21 +269,29 @@ def _registered_resources(lakeformation) -> set[str]:
 
 
 def seed_aws() -> SeedReport:
-    """Create the producer account's data lake as SCENARIO.md describes, if missing."""
-    s3 = aws.client("s3", region=REGION)
-    glue = aws.client("glue", region=REGION)
-    lakeformation = aws.client("lakeformation", region=REGION)
+    """Create the producer account's data lake as SCENARIO.md describes, and marketing's
+    environment bucket in its account, if missing (through each account's role)."""
+    producer = _Account(ACCOUNT_ID)
+    s3 = aws.client("s3", account=producer)
+    glue = aws.client("glue", account=producer)
+    lakeformation = aws.client("lakeformation", account=producer)
     report = SeedReport()
 
-    account = aws.client("sts", region=REGION).get_caller_identity()["Account"]
-    if account != ACCOUNT_ID:
-        report.notes.append(
-            f"The AWS endpoint answers as account {account}, but the scenario's account is "
-            f"{ACCOUNT_ID}: start moto with MOTO_ACCOUNT_ID={ACCOUNT_ID}."
-        )
+    for wanted in (ACCOUNT_ID, MARKETING_ACCOUNT_ID):
+        account = aws.client("sts", account=_Account(wanted)).get_caller_identity()["Account"]
+        if account != wanted:
+            report.notes.append(
+                f"Role {role_arn_of(wanted)} answers as account {account}: run moto without "
+                "MOTO_ACCOUNT_ID, so it switches accounts on assumed-role credentials."
+            )
 
     for bucket in (CURATED_BUCKET, ENVIRONMENT_BUCKET):
         _ensure_bucket(s3, bucket, report)
+    _ensure_bucket(
+        aws.client("s3", account=_Account(MARKETING_ACCOUNT_ID)),
+        MARKETING_ENVIRONMENT_BUCKET,
+        report,
+    )
     for table in TABLES:
         _ensure_object(s3, CURATED_BUCKET, _object_key(table), PLACEHOLDER_PARQUET, report)
 
@@ -320,30 +358,25 @@ def seed_portal(*, password: DemoPassword) -> SeedReport:
     )
     report.add(f"domain {domain.name}", created)
 
-    account, created = AwsAccount.objects.get_or_create(
-        domain=domain,
-        account_id=ACCOUNT_ID,
-        defaults={"name": "Film team (producer)", "region": REGION},
+    account = _ensure_account(domain, ACCOUNT_ID, "Film team (producer)", report)
+    _ensure_profile(
+        domain,
+        account,
+        PROFILE_NAME,
+        "Data lake environments (Glue, S3, Athena, Lake Formation) in the film team's account.",
+        ENVIRONMENT_BUCKET,
+        report,
     )
-    report.add(f"AWS account {account.account_id} in {domain.name}", created)
-
-    profile = EnvironmentProfile.objects.filter(domain=domain, name=PROFILE_NAME).first()
-    if profile is None:
-        profile = EnvironmentProfile(
-            domain=domain,
-            name=PROFILE_NAME,
-            description="Data lake environments (Glue, S3, Athena, Lake Formation) in the "
-            "film team's account.",
-            blueprint=Blueprint.DATA_LAKE,
-            aws_account=account,
-            region=REGION,
-            parameters={"s3_bucket": ENVIRONMENT_BUCKET},
-        )
-        profile.full_clean()
-        profile.save()
-        report.add(f"environment profile {PROFILE_NAME}", created=True)
-    else:
-        report.add(f"environment profile {PROFILE_NAME}", created=False)
+    marketing = _ensure_account(domain, MARKETING_ACCOUNT_ID, "Marketing (consumer)", report)
+    _ensure_profile(
+        domain,
+        marketing,
+        MARKETING_PROFILE_NAME,
+        "Data lake environments in marketing's own account: tables of the film team are "
+        "shared across accounts with Lake Formation.",
+        MARKETING_ENVIRONMENT_BUCKET,
+        report,
+    )
 
     User = get_user_model()
     for username, email, platform_admin in DEMO_USERS:
@@ -375,6 +408,40 @@ def seed_portal(*, password: DemoPassword) -> SeedReport:
     )
     report.add(f"{admin.username} owner of domain {domain.name}", created)
     return report
+
+
+def _ensure_account(domain, account_id: str, name: str, report: SeedReport) -> AwsAccount:
+    """The account, with the role the portal assumes there (set on an account seeded
+    before roles were, never replacing one a person chose)."""
+    account, created = AwsAccount.objects.get_or_create(
+        domain=domain,
+        account_id=account_id,
+        defaults={"name": name, "region": REGION, "role_arn": role_arn_of(account_id)},
+    )
+    report.add(f"AWS account {account.account_id} in {domain.name}", created)
+    if not account.role_arn:
+        account.role_arn = role_arn_of(account_id)
+        account.save(update_fields=["role_arn"])
+        report.notes.append(f"AWS account {account_id} now assumes {account.role_arn}.")
+    return account
+
+
+def _ensure_profile(domain, account, name: str, description: str, bucket: str, report) -> None:
+    if EnvironmentProfile.objects.filter(domain=domain, name=name).exists():
+        report.add(f"environment profile {name}", created=False)
+        return
+    profile = EnvironmentProfile(
+        domain=domain,
+        name=name,
+        description=description,
+        blueprint=Blueprint.DATA_LAKE,
+        aws_account=account,
+        region=REGION,
+        parameters={"s3_bucket": bucket},
+    )
+    profile.full_clean()
+    profile.save()
+    report.add(f"environment profile {name}", created=True)
 
 
 def seed(

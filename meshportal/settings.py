@@ -281,7 +281,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "start-scheduled-data-source-runs": {
         "task": "catalog.tasks.start_scheduled_runs",
-        "schedule": 60.0,
+        # How often beat looks for due schedules (the demo's test shortens it).
+        "schedule": env.float("SCHEDULED_RUNS_POLL_SECONDS", default=60.0),
     },
     "sweep-stuck-data-source-runs": {
         "task": "catalog.tasks.sweep_stuck_runs",
@@ -297,12 +298,15 @@ CELERY_BEAT_SCHEDULE = {
 # times an hour by default); a grant IN_PROGRESS longer than SHARING_GRANT_TIMEOUT is swept
 # back to PENDING; transient failures are retried SHARING_MAX_ATTEMPTS times with backoff
 # from SHARING_RETRY_BASE_SECONDS; a grant waits up to SHARING_LOCK_WAIT_SECONDS for
-# another grant or revoke on the same table.
+# another grant or revoke on the same table; Lake Formation's registered locations are
+# remembered per account for SHARING_LOCATIONS_CACHE_SECONDS (a "not registered" is always
+# looked up again).
 SHARING_RECONCILE_INTERVAL = env.int("SHARING_RECONCILE_INTERVAL", default=900)
 SHARING_GRANT_TIMEOUT = env.int("SHARING_GRANT_TIMEOUT", default=600)
 SHARING_MAX_ATTEMPTS = env.int("SHARING_MAX_ATTEMPTS", default=5)
 SHARING_RETRY_BASE_SECONDS = env.float("SHARING_RETRY_BASE_SECONDS", default=2.0)
 SHARING_LOCK_WAIT_SECONDS = env.float("SHARING_LOCK_WAIT_SECONDS", default=30.0)
+SHARING_LOCATIONS_CACHE_SECONDS = env.float("SHARING_LOCATIONS_CACHE_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE["reconcile-grants"] = {
     "task": "sharing.tasks.reconcile_grants",
     "schedule": float(SHARING_RECONCILE_INTERVAL),

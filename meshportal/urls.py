@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from . import views
+from .api.docs import SwaggerDocsView
 from .api.fallback import api_not_found
 
 urlpatterns = [
@@ -14,7 +15,7 @@ urlpatterns = [
     path("api/v1/", include("meshportal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline script, CSP).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),  # unknown API paths answer JSON, not a page
     path("", include("glossary.urls")),
     path("", include("projects.urls")),

@@ -32,6 +32,11 @@ class ProjectCreateForm(forms.Form):
     def __init__(self, *args, domains, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["domain"].queryset = domains
+        # With one domain to choose from there is no choice to make: preselect it.
+        if not self.is_bound:
+            only = list(domains[:2])
+            if len(only) == 1:
+                self.fields["domain"].initial = only[0].pk
 
 
 class ProjectEditForm(forms.Form):

@@ -287,7 +287,16 @@ def environment_create(request, pk):
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, f"Environment “{environment.name}” is being created in AWS.")
+            # Without a worker the provisioning already ran inside this request.
+            environment.refresh_from_db(fields=["status"])
+            if environment.status == EnvironmentStatus.ACTIVE:
+                messages.success(request, f"Environment “{environment.name}” was created.")
+            elif environment.status == EnvironmentStatus.CREATE_FAILED:
+                messages.error(request, f"Environment “{environment.name}” could not be created.")
+            else:
+                messages.success(
+                    request, f"Environment “{environment.name}” is being created in AWS."
+                )
             return redirect("environment-detail", pk=environment.pk)
     return render(
         request,

@@ -35,8 +35,25 @@ _RELATED = (
 )
 
 
+# A listing's search columns and snapshot (and the asset's description) can be large and
+# no grant reads them: one query with every related row, without those.
+_UNUSED = (
+    "subscription__listing__snapshot",
+    "subscription__listing__search_vector",
+    "subscription__listing__name_vector",
+    "subscription__listing__search_text",
+    "subscription__listing__form_facets",
+    "subscription__listing__asset__description",
+)
+
+
 def _load(grant_id):
-    return SubscriptionGrant.objects.select_related(*_RELATED).filter(pk=grant_id).first()
+    return (
+        SubscriptionGrant.objects.select_related(*_RELATED)
+        .defer(*_UNUSED)
+        .filter(pk=grant_id)
+        .first()
+    )
 
 
 class TableBusy(Exception):
@@ -97,7 +114,7 @@ def _start_attempt(grant, waiting, running) -> bool:
     False when another worker got there first."""
     if not _move(grant, waiting, running, attempts=F("attempts") + 1, started_at=timezone.now()):
         return False
-    grant.refresh_from_db(fields=["attempts", "target"])
+    grant.attempts += 1  # as the compare-and-set just wrote (no re-read)
     return True
 
 

@@ -91,9 +91,14 @@ class MotoServer:
             return False
 
     def reset(self):
+        from meshportal import aws
+
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
         with urllib.request.urlopen(request, timeout=10):
             pass
+        # Answers the portal remembers for a minute (registered locations) are moto's old
+        # state now.
+        aws.forget_answers()
 
     def client(self, service: str, region: str = "us-east-1"):
         return boto3.client(service, region_name=region, endpoint_url=self.endpoint)

@@ -108,10 +108,12 @@ def test_anonymous_gets_no_schema_and_no_api(url):
 
 
 @pytest.mark.django_db
-def test_anonymous_gets_no_docs():
+def test_anonymous_gets_no_docs_but_is_sent_to_sign_in():
     response = Client().get("/api/docs/")
 
-    assert response.status_code == 401
+    # A person opening the docs signed out signs in first and comes back.
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/api/docs/"
     assert "swagger-ui-bundle" not in response.content.decode()
 
 

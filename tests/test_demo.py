@@ -25,6 +25,11 @@ from projects import services
 from projects.choices import Blueprint, EnvironmentStatus
 from projects.models import AwsAccount, Domain, DomainMembership, EnvironmentProfile, Project
 from tests.conftest import REPO, free_port
+from tests.sharing.conftest import (  # noqa: F401 (fixtures: moto with one state per account)
+    multi_account_moto_server,
+    table_permissions,
+    two_accounts,
+)
 
 User = get_user_model()
 
@@ -146,14 +151,24 @@ def test_parquet_files_sit_under_each_tables_location_and_environment_bucket_exi
 
 
 @pytest.mark.django_db
-def test_portal_frame_and_users_exist_but_no_projects(aws, demo_env, monkeypatch):
+def test_portal_frame_and_users_exist_but_no_projects(two_accounts, demo_env, monkeypatch):  # noqa: F811
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
     report, password = demo.seed()
 
     assert report.notes == []
     domain = Domain.objects.get(name="streaming")
-    account = AwsAccount.objects.get(domain=domain)
-    assert (account.account_id, account.region) == ("111111111111", "us-east-1")
+    account = AwsAccount.objects.get(domain=domain, account_id="111111111111")
+    assert (account.region, account.role_arn) == (
+        "us-east-1",
+        "arn:aws:iam::111111111111:role/MeshPortalAccess",
+    )
+    marketing = AwsAccount.objects.get(domain=domain, account_id="222222222222")
+    assert marketing.role_arn == "arn:aws:iam::222222222222:role/MeshPortalAccess"
+    marketing_profile = EnvironmentProfile.objects.get(domain=domain, name="MarketingLakeProfile")
+    assert marketing_profile.blueprint == Blueprint.DATA_LAKE
+    assert marketing_profile.aws_account == marketing
+    assert marketing_profile.parameters == {"s3_bucket": "meshportal-environments-marketing"}
+    marketing_profile.full_clean()
     profile = EnvironmentProfile.objects.get(domain=domain, name="DataLakeProfile")
     assert profile.blueprint == Blueprint.DATA_LAKE
     assert profile.region == "us-east-1"
@@ -253,22 +268,131 @@ def test_seeded_profile_provisions_an_environment(aws, demo_env):
     assert environment.s3_location.startswith("s3://meshportal-environments/")
 
 
+# --- Two accounts (moto without MOTO_ACCOUNT_ID, as `manage.py demo` runs it) -------------
+
+
+@pytest.mark.django_db
+def test_seed_lands_in_each_account_through_its_role(two_accounts, demo_env):  # noqa: F811
+    report, _ = demo.seed()
+
+    assert report.notes == []
+    glue = two_accounts.client_in("111111111111", "glue")
+    assert glue.get_database(Name="curatedzonedb")["Database"]["CatalogId"] == "111111111111"
+    assert {t["Name"] for t in glue.get_tables(DatabaseName="curatedzonedb")["TableList"]} == set(
+        SCENARIO_TABLES
+    )
+    resources = two_accounts.client_in("111111111111", "lakeformation").list_resources()
+    assert len(resources["ResourceInfoList"]) == 2
+    # Nothing landed in moto's default account (the portal's own credentials) nor in
+    # marketing's, apart from marketing's environment bucket.
+    default_glue = two_accounts.client("glue")
+    assert default_glue.get_databases()["DatabaseList"] == []
+    assert two_accounts.client_in("222222222222", "glue").get_databases()["DatabaseList"] == []
+    two_accounts.client_in("222222222222", "s3").head_bucket(
+        Bucket="meshportal-environments-marketing"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # noqa: F811
+    """Steps 3-11 of the walk on the seeded frame, through the services: the film team
+    imports and publishes streaming_films from 111111111111, marketing's environment is
+    provisioned from MarketingLakeProfile in 222222222222, and approving the request
+    shares the table across accounts, read back in each account."""
+    from catalog.choices import DataSourceType
+    from catalog.models import Asset
+    from catalog.services import data_source_create, data_source_run_start
+    from catalog.services.listings import asset_publish
+    from sharing.choices import GrantStatus
+    from sharing.models import SubscriptionGrant
+    from subscriptions.services import subscription_request_accept, subscription_request_create
+
+    demo.seed()
+    domain = Domain.objects.get(name="streaming")
+    film_admin = User.objects.get(username="film-catalog-team-admin")
+    marketing_admin = User.objects.get(username="marketing-team-admin")
+    film = services.project_create(
+        acting_user=film_admin, domain=domain, name="Film Catalog Project"
+    )
+    film_lake = services.environment_create(
+        acting_user=film_admin,
+        project=film,
+        profile=EnvironmentProfile.objects.get(name="DataLakeProfile"),
+        name="Film Datasets S3",
+    )
+    film_lake.refresh_from_db()
+    assert film_lake.status == EnvironmentStatus.ACTIVE, film_lake.last_error
+    source = data_source_create(
+        acting_user=film_admin,
+        project=film,
+        environment=film_lake,
+        name="Curated zone",
+        type=DataSourceType.GLUE,
+        database="curatedzonedb",
+    )
+    data_source_run_start(acting_user=film_admin, data_source=source)
+    asset = Asset.objects.get(data_source=source, technical_name="streaming_films")
+    listing = asset_publish(acting_user=film_admin, asset=asset, approval_required=True)
+
+    marketing = services.project_create(
+        acting_user=marketing_admin, domain=domain, name="Marketing Project"
+    )
+    marketing_lake = services.environment_create(
+        acting_user=marketing_admin,
+        project=marketing,
+        profile=EnvironmentProfile.objects.get(name="MarketingLakeProfile"),
+        name="Marketing Lake",
+    )
+    marketing_lake.refresh_from_db()
+    assert marketing_lake.status == EnvironmentStatus.ACTIVE, marketing_lake.last_error
+    assert marketing_lake.grant_role_arn.startswith("arn:aws:iam::222222222222:role/")
+
+    request, _ = subscription_request_create(
+        acting_user=marketing_admin, listing=listing, project=marketing, reason="Campaigns"
+    )
+    subscription = subscription_request_accept(acting_user=film_admin, request=request)
+
+    grant = SubscriptionGrant.objects.get(subscription=subscription)
+    assert grant.status == GrantStatus.GRANTED, grant.failure_cause
+    assert grant.target["mode"] == "CROSS_ACCOUNT"
+    producer_lf = two_accounts.client_in("111111111111", "lakeformation")
+    consumer_lf = two_accounts.client_in("222222222222", "lakeformation")
+    shared = ("111111111111", "curatedzonedb", "streaming_films")
+    assert table_permissions(producer_lf, *shared) == {
+        "222222222222": (["DESCRIBE", "SELECT"], ["DESCRIBE", "SELECT"])
+    }
+    assert table_permissions(consumer_lf, *shared) == {
+        marketing_lake.grant_role_arn: (["SELECT"], [])
+    }
+    link = grant.target["resource_link"]
+    found = two_accounts.client_in("222222222222", "glue").get_table(
+        DatabaseName=link["database"], Name=link["name"]
+    )["Table"]
+    assert found["TargetTable"]["CatalogId"] == "111111111111"
+
+
 # --- seed_demo command --------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_seed_demo_command_reports_what_it_created_then_nothing(aws, demo_env, monkeypatch):
+def test_seed_demo_command_reports_what_it_created_then_nothing(
+    two_accounts,  # noqa: F811
+    demo_env,
+    monkeypatch,
+):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "created Glue table curatedzonedb.film_category" in out.getvalue()
+    assert "created environment profile MarketingLakeProfile" in out.getvalue()
     assert "created user marketing-team-admin" in out.getvalue()
     assert "password: demo-pass-123" in out.getvalue()
 
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "created" not in out.getvalue()
-    assert "18 object(s) were already there" in out.getvalue()
+    assert "21 object(s) were already there" in out.getvalue()
+    assert "note:" not in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -331,9 +455,8 @@ def healthy(url: str) -> bool:
         return False
 
 
-@pytest.mark.django_db(transaction=True)
-def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
-    port, moto_port = free_port(), free_port()
+def demo_env_for_subprocess(tmp_path, port, moto_port, **extra) -> dict:
+    """The environment of a real `manage.py demo` on this test's database and ports."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -356,7 +479,16 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         DEMO_DATA_DIR=str(tmp_path),
         DATABASE_URL=database_url(connection.settings_dict),
         PYTHONUNBUFFERED="1",
+        **extra,
     )
+    return env
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
+    port, moto_port = free_port(), free_port()
+    # Only the virtualenv on PATH: no redis-server, so the demo falls back to eager tasks.
+    env = demo_env_for_subprocess(tmp_path, port, moto_port, PATH=str(Path(sys.executable).parent))
     log = tmp_path / "demo.log"
     url = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
@@ -385,15 +517,30 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
             "marketing-team-admin",
             "Password   demo-pass-123",
             "Background work runs in-process",
+            "redis-server is not installed",
             "moto keeps AWS state in memory",
         ):
             assert line in output, line
+        # moto runs without MOTO_ACCOUNT_ID: the seed landed in 111111111111 through the
+        # account's role, not in moto's default account.
+        assert "MOTO_ACCOUNT_ID" not in moto.environ()
+        endpoint = f"http://127.0.0.1:{moto_port}"
+        credentials = boto3.client(
+            "sts",
+            region_name="us-east-1",
+            endpoint_url=endpoint,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        ).assume_role(
+            RoleArn="arn:aws:iam::111111111111:role/MeshPortalAccess", RoleSessionName="demo-test"
+        )
         glue = boto3.client(
             "glue",
             region_name="us-east-1",
-            endpoint_url=f"http://127.0.0.1:{moto_port}",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            endpoint_url=endpoint,
+            aws_access_key_id=credentials["Credentials"]["AccessKeyId"],
+            aws_secret_access_key=credentials["Credentials"]["SecretAccessKey"],
+            aws_session_token=credentials["Credentials"]["SessionToken"],
         )
         assert {t["Name"] for t in glue.get_tables(DatabaseName="curatedzonedb")["TableList"]} == (
             set(SCENARIO_TABLES)
@@ -418,12 +565,145 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         assert urlparse(home.url).path == "/"
         assert "film-catalog-team-admin" in home.text
         assert 'name="password"' not in home.text  # not the sign-in page again
+        # Without a worker every page says that schedules do not fire.
+        assert 'data-testid="background-inline"' in home.text
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         assert not psutil.pid_exists(moto_pid)
         assert f"moto server (pid {moto_pid}) stopped." in log.read_text()
         assert not healthy(url)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def add_glue_tables(moto_endpoint: str, count: int) -> None:
+    """More tables in the scenario's Glue database, so that an import takes several batches."""
+    glue = boto3.client(
+        "glue",
+        region_name="us-east-1",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    for number in range(count):
+        glue.create_table(
+            DatabaseName="curatedzonedb",
+            TableInput={
+                "Name": f"extra_table_{number:05d}",
+                "StorageDescriptor": {
+                    "Columns": [
+                        {"Name": "id", "Type": "bigint"},
+                        {"Name": "note", "Type": "string"},
+                    ],
+                    "Location": f"s3://streaming-curated-zone/extra/{number}/",
+                },
+            },
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_path):
+    """With redis-server at hand, `manage.py demo` starts a private Redis, a worker and beat.
+
+    A data source whose schedule is due is started by the demo's beat and imported by the
+    demo's worker (this test process only writes rows and reads them back), and the run's
+    processed count is seen between 0 and the total while it runs.
+    """
+    from django.utils import timezone
+
+    from catalog import services as catalog_services
+    from catalog.choices import DataSourceType, RunStatus, RunType
+    from catalog.importing import BATCH_SIZE
+    from catalog.models import DataSource, DataSourceRun
+    from projects.choices import Designation
+    from tests.projects.factories import (
+        EnvironmentFactory,
+        ProjectFactory,
+        ProjectMembershipFactory,
+    )
+
+    port, moto_port = free_port(), free_port()
+    env = demo_env_for_subprocess(tmp_path, port, moto_port, SCHEDULED_RUNS_POLL_SECONDS="1")
+    log = tmp_path / "demo.log"
+    url = f"http://127.0.0.1:{port}"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "demo"],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
+        output = log.read_text()
+        assert "Background Celery worker and beat on redis://127.0.0.1:" in output
+        assert requests.get(f"{url}/healthz", timeout=5).json()["checks"]["broker"]["mode"] == (
+            "broker"
+        )
+        pids = {
+            name: int(re.search(rf"{name}: started \(pid (\d+)\)", output).group(1))
+            for name in ("Celery worker", "Celery beat")
+        }
+        redis_pid = int(re.search(r"started redis-server \(pid (\d+)\)", output).group(1))
+        for pid in (*pids.values(), redis_pid):
+            assert psutil.Process(pid).ppid() == process.pid
+
+        table_count = 2 * BATCH_SIZE + 200
+        add_glue_tables(f"http://127.0.0.1:{moto_port}", table_count - 3)
+
+        owner = User.objects.get(username="film-catalog-team-admin")
+        domain = Domain.objects.get()
+        project = ProjectFactory(domain=domain, name="Scheduled import project")
+        ProjectMembershipFactory(project=project, user=owner, designation=Designation.OWNER)
+        environment = EnvironmentFactory(
+            project=project, profile=EnvironmentProfile.objects.get(), name="Film Datasets S3"
+        )
+        source = catalog_services.data_source_create(
+            acting_user=owner,
+            project=project,
+            environment=environment,
+            name="Curated zone",
+            type=DataSourceType.GLUE,
+            database="curatedzonedb",
+            schedule="*/5 * * * *",
+        )
+        # Due now: the demo's beat (polling every second here) claims it.
+        DataSource.objects.filter(pk=source.pk).update(next_run_at=timezone.now())
+
+        seen: list[tuple[str, int, int | None]] = []
+        deadline = time.monotonic() + 240
+        run = None
+        while time.monotonic() < deadline:
+            run = DataSourceRun.objects.filter(data_source=source).first()
+            if run is not None:
+                seen.append((run.status, run.processed, run.total))
+                if not run.is_active:
+                    break
+            if process.poll() is not None:
+                pytest.fail(f"the demo exited:\n{log.read_text()}")
+            time.sleep(0.05)
+        assert run is not None, f"beat never started the scheduled run:\n{log.read_text()}"
+        assert run.type == RunType.SCHEDULED
+        assert run.status == RunStatus.SUCCESS, run.error_message
+        assert (run.total, run.processed, run.added) == (table_count, table_count, table_count)
+        in_flight = {processed for status, processed, _ in seen if status == RunStatus.RUNNING}
+        assert any(0 < processed < table_count for processed in in_flight), seen[-20:]
+        worker_log = (tmp_path / "celery-worker.log").read_text()
+        assert re.search(r"catalog\.tasks\.run_data_source\[[\w-]+\] succeeded", worker_log)
+        beat_log = (tmp_path / "celery-beat.log").read_text()
+        assert "catalog.tasks.start_scheduled_runs" in beat_log
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+        for pid in (*pids.values(), redis_pid):
+            assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
+        assert "Celery worker (pid" in log.read_text()
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

@@ -3,7 +3,7 @@
 import zoneinfo
 from datetime import datetime
 
-from croniter import croniter
+from croniter import CroniterError, croniter
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -93,7 +93,14 @@ def next_run_after(schedule: str, tz_name: str, after: datetime) -> datetime | N
     )
 
 
-def _clean_schedule(schedule: str, tz_name: str) -> tuple[str, str]:
+def schedule_clean(schedule: str, tz_name: str) -> tuple[str, str]:
+    """A normalised (schedule, time zone), or a ValidationError naming every bad field.
+
+    Public because the page's form checks the schedule alongside its own fields, so a
+    person sees a bad filter line and a bad cron together rather than one per attempt.
+    A cron that is well formed but can never fire (``0 0 31 2 *``) is refused here:
+    computing its next run would otherwise fail later, inside the save.
+    """
     schedule = " ".join((schedule or "").split())
     tz_name = (tz_name or "UTC").strip()
     try:
@@ -111,6 +118,16 @@ def _clean_schedule(schedule: str, tz_name: str) -> tuple[str, str]:
                 "'0 2 * * *' (every day at 02:00)."
             }
         )
+    if schedule:
+        try:
+            next_run_after(schedule, tz_name, timezone.now())
+        except CroniterError:
+            raise ValidationError(
+                {
+                    "schedule": f"'{schedule}' never fires: no date matches it (such as the "
+                    "31st of February). Check the day-of-month and month fields."
+                }
+            ) from None
     return schedule, tz_name
 
 
@@ -152,7 +169,7 @@ def _validate_data_source(data_source: DataSource) -> None:
         raise ValidationError(errors)
     data_source.filter_expressions = clean_filter_expressions(data_source.filter_expressions)
     data_source.description = clean_description(data_source.description)
-    data_source.schedule, data_source.schedule_timezone = _clean_schedule(
+    data_source.schedule, data_source.schedule_timezone = schedule_clean(
         data_source.schedule, data_source.schedule_timezone
     )
     data_source.next_run_at = (

@@ -19,6 +19,7 @@ from .assets import (  # noqa: F401
     prediction_accept,
     prediction_reject,
 )
+from .contacts import publisher_detail  # noqa: F401
 from .editing import (  # noqa: F401
     SERVICE_COLUMN_FIELDS,
     asset_columns_edit,
@@ -49,3 +50,4 @@ from .sources import (  # noqa: F401
     data_source_toggle,
     run_detail,
 )
+from .suggest import search_suggest  # noqa: F401

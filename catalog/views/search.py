@@ -70,9 +70,25 @@ def _facet_groups(results, query) -> list[dict]:
     return groups
 
 
+def _new_query_resets_sort(query):
+    """A new query sorts by relevance unless the person picked a sort for it.
+
+    The page's form carries the query and sort its results were shown with
+    (``shown_q``, ``shown_sort``): a changed query with the sort left as it was drops
+    the sort, so the engine's default applies (relevance for words). Picking another
+    sort in the same submission keeps it."""
+    if "shown_q" not in query:
+        return query
+    query = query.copy()
+    shown_q, shown_sort = query.pop("shown_q")[-1], query.pop("shown_sort", [""])[-1]
+    if query.get("q", "").strip() != shown_q.strip() and query.get("sort", "") == shown_sort:
+        query.pop("sort", None)
+    return query
+
+
 @require_safe
 def search(request):
-    query = request.GET
+    query = _new_query_resets_sort(request.GET)
     context = {
         "q": query.get("q", ""),
         "sorts": SORTS,

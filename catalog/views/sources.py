@@ -147,7 +147,14 @@ def data_source_run(request, pk):
         messages.warning(request, error.message)
         return redirect("data-source-detail", pk=data_source.pk)
     if created:
-        messages.success(request, f"Run of “{data_source.name}” started.")
+        # Without a worker the run already finished inside this request.
+        run.refresh_from_db(fields=["status"])
+        if run.is_active:
+            messages.success(request, f"Run of “{data_source.name}” started.")
+        else:
+            messages.info(
+                request, f"Run of “{data_source.name}” finished: {run.get_status_display()}."
+            )
     else:
         messages.info(request, "A run is already in progress.")
     return redirect("data-source-run-detail", pk=run.pk)

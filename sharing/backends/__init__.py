@@ -4,7 +4,8 @@ They take plain descriptions and return JSON-able targets; see base.py for why.
 """
 
 from .base import AccountRef, Backoff, GrantError
-from .lakeformation import LakeFormationBackend, LakeFormationGrant, registered_location
+from .lakeformation import LakeFormationBackend, LakeFormationGrant
+from .locations import location_is_under, registered_location
 from .reconcile import Drift, reconcile_lake_formation
 from .redshift import ClusterRef, RedshiftBackend, RedshiftGrant
 
@@ -18,6 +19,7 @@ __all__ = [
     "LakeFormationGrant",
     "RedshiftBackend",
     "RedshiftGrant",
+    "location_is_under",
     "reconcile_lake_formation",
     "registered_location",
 ]

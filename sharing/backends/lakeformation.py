@@ -89,21 +89,6 @@ def _table_resource(catalog_id: str, database: str, name: str) -> dict:
     return {"Table": {"CatalogId": catalog_id, "DatabaseName": database, "Name": name}}
 
 
-def _s3_path(location: str) -> str:
-    """``s3://b/p/`` and ``arn:aws:s3:::b/p`` both become ``b/p`` (no trailing slash)."""
-    path = location.removeprefix("s3://")
-    if path.startswith("arn:"):
-        path = path.split(":::", 1)[-1]
-    return path.strip("/")
-
-
-def location_is_under(location: str, registered: str) -> bool:
-    """Whether an S3 location lies at or below a registered one (on a path boundary:
-    ``s3://b/sales`` is not under ``s3://b/sal``)."""
-    path, base = _s3_path(location), _s3_path(registered)
-    return bool(path) and bool(base) and (path == base or path.startswith(base + "/"))
-
-
 class _Context:
     """The clients of one account, and how a failed call there is explained."""
 
@@ -139,27 +124,6 @@ def explain(error: Exception, *, label: str, account_id: str, hint: str = "") ->
     if is_transient(error):
         return f"{label}: AWS is busy in account {account_id} ({detail}); the portal retries."
     return f"{label}: AWS refused the request in account {account_id} ({detail})."
-
-
-def registered_location(account: AccountRef, location: str, *, backoff: Backoff | None = None):
-    """The Lake Formation registered location that ``location`` lies under, or None.
-
-    A table is managed by Lake Formation exactly when its data lies under a registered
-    location; otherwise IAM and S3 policies govern it and a grant must be MANUAL.
-    """
-    context = _Context(account, backoff or Backoff())
-    token = None
-    while True:
-        kwargs = {"NextToken": token} if token else {}
-        page = context.call(
-            "lakeformation", "list_resources", "Listing Lake Formation locations", **kwargs
-        )
-        for resource in page.get("ResourceInfoList", []):
-            if location_is_under(location, resource["ResourceArn"]):
-                return resource["ResourceArn"]
-        token = page.get("NextToken")
-        if not token:
-            return None
 
 
 @dataclass
@@ -307,46 +271,19 @@ class LakeFormationBackend:
 
     def _ensure_link(self, consumer: _Context, spec: LakeFormationGrant, target_table) -> str:
         """The name of a resource link to the table in the consumer database: an existing
-        link to the same table is reused; a name taken by something else gets a suffix."""
+        link to the same table is reused; a name taken by something else gets a suffix.
+
+        Creates first and looks only when the name is taken: nearly every grant then
+        costs one Glue call, not three (a missing consumer database shows up as the
+        create's EntityNotFoundException, with the same advice).
+        """
         database = spec.consumer_database
-        consumer.call(
-            "glue",
-            "get_database",
-            f"Looking up consumer database {database}",
-            hint_not_found="The environment's consumer database is missing; retry the "
-            "environment's provisioning, then retry the grant.",
-            CatalogId=spec.consumer.account_id,
-            Name=database,
-        )
         base = spec.table.lower()
         candidates = [base, f"{base}_{spec.database.lower()}"] + [
             f"{base}_{spec.database.lower()}_{n}" for n in range(2, MAX_LINK_NAME_TRIES)
         ]
         glue = aws.client("glue", account=spec.consumer, region=spec.consumer.region)
         for name in (c[:255] for c in candidates):
-            try:
-                existing = call_with_retry(
-                    self.backoff,
-                    glue.get_table,
-                    CatalogId=spec.consumer.account_id,
-                    DatabaseName=database,
-                    Name=name,
-                )["Table"]
-            except ClientError as error:
-                if aws.error_code(error) != "EntityNotFoundException":
-                    raise GrantError(
-                        explain(
-                            error,
-                            label=f"Looking up {database}.{name}",
-                            account_id=spec.consumer.account_id,
-                        ),
-                        transient=is_transient(error),
-                    ) from error
-                existing = None
-            if existing is not None:
-                if _same_target(existing.get("TargetTable"), target_table):
-                    return name
-                continue
             try:
                 call_with_retry(
                     self.backoff,
@@ -359,18 +296,48 @@ class LakeFormationBackend:
                         "Parameters": {"meshportal:link": "true"},
                     },
                 )
+                return name
             except ClientError as error:
-                if aws.error_code(error) == "AlreadyExistsException":
-                    continue  # taken between our look and our create: try the next name
+                code = aws.error_code(error)
+                if code != "AlreadyExistsException":
+                    hint = (
+                        "The environment's consumer database is missing; retry the "
+                        "environment's provisioning, then retry the grant."
+                        if code == "EntityNotFoundException"
+                        else ""
+                    )
+                    raise GrantError(
+                        explain(
+                            error,
+                            label=f"Creating resource link {database}.{name}",
+                            account_id=spec.consumer.account_id,
+                            hint=hint,
+                        ),
+                        transient=is_transient(error),
+                    ) from error
+            # The name is taken: by our own link to this table (a retried grant, another
+            # environment on the same database) it is reused, by anything else skipped.
+            try:
+                existing = call_with_retry(
+                    self.backoff,
+                    glue.get_table,
+                    CatalogId=spec.consumer.account_id,
+                    DatabaseName=database,
+                    Name=name,
+                )["Table"]
+            except ClientError as error:
+                if aws.error_code(error) == "EntityNotFoundException":
+                    continue  # deleted between our create and our look: try the next name
                 raise GrantError(
                     explain(
                         error,
-                        label=f"Creating resource link {database}.{name}",
+                        label=f"Looking up {database}.{name}",
                         account_id=spec.consumer.account_id,
                     ),
                     transient=is_transient(error),
                 ) from error
-            return name
+            if _same_target(existing.get("TargetTable"), target_table):
+                return name
         raise GrantError(
             f"No free name for a resource link to {spec.database}.{spec.table} in "
             f"{database} after {MAX_LINK_NAME_TRIES} tries; remove unused tables there.",

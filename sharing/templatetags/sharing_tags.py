@@ -1,5 +1,6 @@
-"""The Access section of the subscription page: grant status per environment, how to
-query, and what the viewer may do (retry a failed grant; report a MANUAL one)."""
+"""The Access section of the subscription page (grant status per environment, how to
+query, and what the viewer may do: retry a failed grant, report a MANUAL one) and the
+Roles section of the environment page (its extra IAM roles; OWNERs add and remove)."""
 
 from django import template
 
@@ -8,7 +9,9 @@ from projects.permissions import project_designation
 
 from ..choices import MANUAL_TRANSITIONS, GrantBackend, GrantStatus
 from ..events import how_to_query
+from ..models import EnvironmentRole
 from ..selectors import grants_of_subscription
+from ..services import EXTRA_ROLES_MAX
 
 register = template.Library()
 
@@ -38,5 +41,24 @@ def subscription_access(context, subscription):
     return {
         "subscription": subscription,
         "rows": rows,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("sharing/_environment_roles.html", takes_context=True)
+def environment_roles(context, environment, designation=None):
+    """The environment's extra roles (its page already decided the user may see it)."""
+    user = context["request"].user
+    roles = list(
+        EnvironmentRole.objects.filter(environment=environment)
+        .select_related("added_by")
+        .order_by("created_at")
+    )
+    return {
+        "environment": environment,
+        "roles": roles,
+        "can_manage": user.is_staff or designation == Designation.OWNER,
+        "full": len(roles) >= EXTRA_ROLES_MAX,
+        "limit": EXTRA_ROLES_MAX,
         "csrf_token": context.get("csrf_token"),
     }

@@ -72,4 +72,52 @@
   }
   document.addEventListener("input", onTermInput);
   document.addEventListener("focusin", onTermInput);
+
+  // Length limits: the browser's maxlength cuts a long paste silently, so a person never
+  // learns that the end is missing. Instead each limited field shows "n / max" once it
+  // nears the limit, turns red past it, and the server's error says what to shorten.
+  // Without JavaScript the maxlength stays and the browser enforces it.
+  function counterFor(field) {
+    var id = field.id + "_counter";
+    var counter = document.getElementById(id);
+    if (!counter) {
+      counter = document.createElement("span");
+      counter.id = id;
+      counter.className = "field__counter";
+      counter.setAttribute("aria-live", "polite");
+      counter.setAttribute("data-testid", "length-counter");
+      field.insertAdjacentElement("afterend", counter);
+      var described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", described ? described + " " + id : id);
+    }
+    return counter;
+  }
+  function syncCounter(field) {
+    var limit = parseInt(field.getAttribute("data-maxlength"), 10);
+    if (!limit) return;
+    var length = field.value.length;
+    var counter = counterFor(field);
+    var over = length > limit;
+    counter.hidden = length < limit * 0.8 && !over;
+    counter.textContent = over
+      ? length + " / " + limit + " characters: " + (length - limit) + " too many"
+      : length + " / " + limit + " characters";
+    counter.classList.toggle("field__counter--over", over);
+    field.setCustomValidity("");
+    field.classList.toggle("input--over", over);
+  }
+  function enableCounters(root) {
+    (root || document).querySelectorAll("input[maxlength], textarea[maxlength]").forEach(function (field) {
+      if (!field.id || field.type === "password") return;
+      field.setAttribute("data-maxlength", field.getAttribute("maxlength"));
+      field.removeAttribute("maxlength");
+      syncCounter(field);
+    });
+  }
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (target && target.hasAttribute && target.hasAttribute("data-maxlength")) syncCounter(target);
+  });
+  document.addEventListener("DOMContentLoaded", function () { enableCounters(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { enableCounters(event.target); });
 })();

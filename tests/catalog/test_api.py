@@ -380,6 +380,8 @@ def test_bad_data_source_input_is_a_field_error_and_makes_nothing(
 
     assert_field_error(post(name="x", schedule="every night"), "schedule", "cron", "five fields")
     assert_field_error(post(name="x", schedule="0 2 * *"), "schedule", "five fields")
+    # Well formed but never fires (31 February): a 400 naming the field, not a 500.
+    assert_field_error(post(name="x", schedule="0 0 31 2 *"), "schedule", "never fires")
     assert_field_error(
         post(name="x", schedule="0 2 * * *", schedule_timezone="Mars/Olympus"),
         "schedule_timezone",

@@ -263,6 +263,27 @@ def test_data_source_form_errors_land_on_their_fields_with_the_input_kept(
     )
     assert "INCLUDE *\nkeep film_*</textarea>" in html
 
+    # Every error at once: a bad filter line and a cron that never fires (31 February),
+    # each next to its field, and what was typed kept.
+    both = client.post(
+        url,
+        {
+            **FORM,
+            "environment": environment.pk,
+            "filters": "INCLUDE *\nkeep film_*",
+            "schedule": "0 0 31 2 *",
+        },
+    )
+    assert both.status_code == 400
+    html = text(both)
+    assert re.search(r'id="id_filters_errors">\s*<li>Line 2', html)
+    assert re.search(
+        r'id="id_schedule_errors">\s*<li>&#x27;0 0 31 2 \*&#x27; never fires: no date matches',
+        html,
+    )
+    assert 'value="0 0 31 2 *"' in html
+    assert not DataSource.objects.filter(project=project, name="films-CuratedZoneDB").exists()
+
     no_schema = client.post(
         url, {**FORM, "environment": warehouse.pk, "type": "REDSHIFT", "database": "dev"}
     )
@@ -307,7 +328,7 @@ def test_data_source_form_explains_missing_and_inactive_environments(
 
 
 @pytest.mark.django_db
-def test_edit_toggle_and_schedule(client_for, data_source, owner):
+def test_edit_toggle_and_schedule(client_for, data_source, owner, settings):
     client = client_for(owner)
     edit = reverse("data-source-edit", args=[data_source.pk])
     form_page = text(client.get(edit))
@@ -331,6 +352,13 @@ def test_edit_toggle_and_schedule(client_for, data_source, owner):
     assert data_source.next_run_at is not None
     html = text(response)
     assert "<code>0 2 * * *</code>" in html
+    # Tests run tasks in-process (no beat): no countdown to a run that never happens.
+    assert "Schedules do not fire in this installation" in html
+    assert "Next run" not in html
+    # With a broker (a worker and beat run), the next run is shown.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    html = text(client.get(reverse("data-source-detail", args=[data_source.pk])))
+    assert "Schedules do not fire" not in html
     assert re.search(r"Next run <time[^>]*>\w{3} \w{3} \d+, \d{4} 02:00</time> Europe/Paris", html)
 
     disabled = client.post(reverse("data-source-toggle", args=[data_source.pk]), follow=True)
@@ -372,7 +400,9 @@ def test_delete_keeps_the_assets_detached(client_for, project, data_source, owne
     assert 'data-testid="inventory-count">1<' in text(response)
     inventory = text(client.get(reverse("inventory", args=[project.pk])))
     [row] = rows(inventory, "asset-table")
-    assert row.startswith("film_category curatedzonedb.film_category Glue table detached 4 ")
+    assert row.startswith(
+        "film_category curatedzonedb.film_category Glue table detached Not published 4 "
+    )
     asset_page = text(client.get(reverse("asset-detail", args=[asset.pk])))
     assert "Detached — its data source was deleted" in asset_page
 
@@ -411,7 +441,7 @@ def test_import_curatedzonedb_then_again_then_accept_predictions(
 
     run = DataSourceRun.objects.get(data_source=data_source)
     assert first.redirect_chain == [(reverse("data-source-run-detail", args=[run.pk]), 302)]
-    assert messages_of(first) == ["Run of “films-CuratedZoneDB” started."]
+    assert messages_of(first) == ["Run of “films-CuratedZoneDB” finished: Success."]
     html = text(first)
     assert badge_text(html, "run-status") == "SUCCESS"
     assert badge_text(html, "count-added") == "3"
@@ -732,7 +762,7 @@ def test_inventory_filters_and_hides_archived_assets_by_default(
     assert "Clear filters" not in default
     film = rows(default, "asset-table")[1]
     assert film.startswith(
-        "Film Category curatedzonedb.film_category Glue table films-CuratedZoneDB 4"
+        "Film Category curatedzonedb.film_category Glue table films-CuratedZoneDB Not published 4"
     )
 
     bad = client.get(url, {"data_source": "nonsense"})

@@ -809,7 +809,10 @@ def test_publish_read_by_an_outsider_then_republish_and_unpublish(
     assert schema[1] == "column_002 string The genre"
     assert schema[2] == "column_003 Partition key string"
     assert between(listing_page, 'data-testid="listing-revision">', "</dd>") == "2"
-    assert "Owning project</dt><dd>Film Catalog Project</dd>" in listing_page
+    assert re.search(
+        r'Owning project</dt><dd><a href="/publishers/[0-9a-f-]+/"[^>]*>Film Catalog Project</a>',
+        listing_page,
+    )
     assert "Domain</dt><dd>streaming</dd>" in listing_page
     assert 'data-testid="unpublished-changes"' not in listing_page
     assert f'href="{url("term-detail", genre.pk)}"' in listing_page

@@ -50,6 +50,8 @@ def test_scenario_step_8_movie_genre_puts_movie_listings_with_category_first(api
         "domain": {"id": str(listing.domain_id), "name": "streaming"},
         "asset_type": "GLUE_TABLE",
         "snippet": first["snippet"],
+        "snippet_matches": first["snippet_matches"],
+        "snippet_html": first["snippet_html"],
         "glossary_terms": [
             {
                 "id": str(corpus.terms[("streaming", "Film")].pk),
@@ -58,9 +60,18 @@ def test_scenario_step_8_movie_genre_puts_movie_listings_with_category_first(api
             }
         ],
         "published_at": listing.published_at.isoformat(),
-        "url": f"/listings/{listing.pk}/",
+        "url": f"http://testserver/listings/{listing.pk}/",
+        "score": first["score"],
     }
-    assert "<mark>movie</mark>" in first["snippet"] and "<mark>genre</mark>" in first["snippet"]
+    assert first["score"] > body["results"][1]["score"] > 0
+    # Plain text for clients, with where the matches are; HTML beside it.
+    snippet = first["snippet"]
+    assert "<" not in snippet and "&" not in snippet and "\u200b" not in snippet
+    marked = [snippet[m["start"] : m["end"]].lower() for m in first["snippet_matches"]]
+    assert "movie" in marked and "genre" in marked
+    html = first["snippet_html"]
+    assert "<mark>movie</mark>" in html and "<mark>genre</mark>" in html
+    assert "\u200b" not in html
     # The listing page is one click away.
     assert api.get(first["url"]).status_code in (200, 302)
 
@@ -138,7 +149,9 @@ def test_inventory_search_for_the_project_and_no_one_else(api, corpus):
     assert [(r["kind"], r["technical_name"]) for r in body["results"]] == [
         ("asset", "draft_payroll_adjustments")
     ]
-    assert body["results"][0]["url"] == f"/assets/{corpus.assets['draft_payroll_adjustments'].pk}/"
+    assert body["results"][0]["url"] == (
+        f"http://testserver/assets/{corpus.assets['draft_payroll_adjustments'].pk}/"
+    )
 
     assert api.get(SEARCH, {"q": "quokka", "inventory": str(project.pk)}).status_code == 404
     assert api.get(SEARCH, {"q": "quokka", "inventory": "nope"}).status_code == 400

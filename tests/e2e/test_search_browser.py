@@ -21,7 +21,7 @@ def test_movie_genre_from_the_nav_bar_finds_the_listing_first(live_server, page,
     login(corpus.consumer)
     listing = corpus.listing("film_category")
 
-    box = page.get_by_role("searchbox", name="Search the catalog")
+    box = page.get_by_role("combobox", name="Search the catalog")
     box.fill("movie genre")
     box.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=movie\+genre"))

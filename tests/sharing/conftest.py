@@ -72,8 +72,7 @@ def two_accounts(multi_account_moto_server, monkeypatch):
     # moto's reset forgets the assumed-role credentials it issued, and with them which
     # account they belong to: the portal's cached clients would land in moto's default
     # account. (Real STS credentials stay valid for their hour.)
-    with aws._clients_lock:
-        aws._clients.clear()
+    aws.forget_clients()
     monkeypatch.setenv("AWS_ENDPOINT_URL", multi_account_moto_server.endpoint)
     return multi_account_moto_server
 

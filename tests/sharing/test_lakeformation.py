@@ -10,7 +10,7 @@ from sharing.backends import (
     LakeFormationGrant,
     registered_location,
 )
-from sharing.backends.lakeformation import location_is_under
+from sharing.backends.locations import location_is_under
 from tests.sharing.conftest import (
     CONSUMER,
     PRODUCER,

@@ -12,6 +12,11 @@ from glossary.api.serializers import NamedRefSerializer
 from .assets import ASSET_TYPE_HELP, AttachedTermSerializer
 
 
+class SnippetMatchSerializer(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField(help_text="Exclusive.")
+
+
 class SearchHitSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="The listing's id (the asset's, for inventory search).")
     kind = serializers.ChoiceField(
@@ -23,13 +28,24 @@ class SearchHitSerializer(serializers.Serializer):
     domain = NamedRefSerializer()
     asset_type = serializers.CharField(help_text=ASSET_TYPE_HELP)
     snippet = serializers.CharField(
-        help_text="HTML: the text around what matched, escaped, matches in <mark>."
+        help_text="Plain text around what matched (no markup, no entities); the matches "
+        "are at ``snippet_matches``."
+    )
+    snippet_matches = SnippetMatchSerializer(
+        many=True, help_text="Character offsets of each match in ``snippet``."
+    )
+    snippet_html = serializers.CharField(
+        help_text="The same snippet as HTML: escaped, matches in <mark>."
     )
     glossary_terms = AttachedTermSerializer(many=True)
     published_at = serializers.DateTimeField(
         help_text="When it was published (for assets: last changed)."
     )
-    url = serializers.CharField(help_text="The listing's (or asset's) page.")
+    url = serializers.URLField(help_text="The listing's (or asset's) page, absolute.")
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text="Relevance (higher ranks first) when sorted by relevance, else null.",
+    )
 
 
 class FacetValueSerializer(serializers.Serializer):

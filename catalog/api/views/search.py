@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 
 from catalog.choices import AssetType
 from catalog.search import PAGE_SIZE, SORTS, SearchRequest, search_inventory, search_listings
+from catalog.search.documents import ZERO_WIDTH_SPACE
+from catalog.search.engine import plain_snippet
 from meshportal.api.serializers import DetailSerializer
 
 from ..serializers.search import SearchResponseSerializer
@@ -98,10 +100,11 @@ def _body(request, results) -> dict:
                 "project": hit.project,
                 "domain": hit.domain,
                 "asset_type": hit.asset_type,
-                "snippet": str(hit.snippet),
+                **_snippet(hit),
                 "glossary_terms": hit.glossary_terms,
                 "published_at": hit.published_at.isoformat() if hit.published_at else None,
-                "url": hit.url,
+                "url": request.build_absolute_uri(hit.url),
+                "score": float(hit.score) if hit.score is not None else None,
             }
             for hit in results.hits
         ],
@@ -117,4 +120,13 @@ def _body(request, results) -> dict:
         "previous": previous,
         "sort": results.sort,
         "notes": results.notes,
+    }
+
+
+def _snippet(hit) -> dict:
+    text, matches = plain_snippet(hit.snippet_raw)
+    return {
+        "snippet": text,
+        "snippet_matches": matches,
+        "snippet_html": str(hit.snippet).replace(ZERO_WIDTH_SPACE, ""),
     }

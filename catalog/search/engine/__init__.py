@@ -41,6 +41,6 @@ from .request import (  # noqa: F401
     SORTS,
     SearchRequest,
 )
-from .results import FacetValue, Hit, SearchResults, escape_snippet  # noqa: F401
+from .results import FacetValue, Hit, SearchResults, escape_snippet, plain_snippet  # noqa: F401
 from .run import search_inventory, search_listings  # noqa: F401
 from .sql import NO_SEQSCAN, PLANNER_DEFAULTS, WORK_MEM  # noqa: F401

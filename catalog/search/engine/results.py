@@ -28,6 +28,7 @@ class Hit:
     schema_name: str = ""
     approval_required: bool | None = None
     score: float | None = None
+    snippet_raw: str = ""  # ts_headline's output, for the API's plain snippet
 
     @property
     def pk(self) -> str:
@@ -103,3 +104,34 @@ def escape_snippet(raw: str | None) -> SafeString:
         else:
             parts.append(html.escape(html.unescape(piece)))
     return mark_safe("".join(parts))  # noqa: S308 (escaped piece by piece above)
+
+
+def plain_snippet(raw: str | None) -> tuple[str, list[dict]]:
+    """ts_headline's output → (plain text, match offsets) for API clients.
+
+    No HTML entities, no zero-width spaces (they only help ts_headline split words),
+    no markup: ``[{"start", "end"}]`` are character offsets of each match in the text,
+    so a client highlights in whatever way it renders.
+    """
+    from ..documents import ZERO_WIDTH_SPACE
+
+    text, matches = [], []
+    length = 0
+
+    def add(piece: str) -> None:
+        nonlocal length
+        piece = html.unescape(piece).replace(ZERO_WIDTH_SPACE, "")
+        text.append(piece)
+        length += len(piece)
+
+    for number, piece in enumerate((raw or "").split(MARK_START)):
+        if number and MARK_STOP in piece:
+            marked, rest = piece.split(MARK_STOP, 1)
+            start = length
+            add(marked)
+            if length > start:
+                matches.append({"start": start, "end": length})
+            add(rest.replace(MARK_STOP, ""))
+        else:
+            add(piece.replace(MARK_STOP, ""))
+    return "".join(text), matches

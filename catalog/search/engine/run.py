@@ -76,6 +76,7 @@ def _search(source: _Source, request: SearchRequest) -> SearchResults:
             schema_name=row[13],
             approval_required=row[14],
             snippet=escape_snippet(row[15]),
+            snippet_raw=row[15] or "",
             score=row[1],
         )
         for row in rows

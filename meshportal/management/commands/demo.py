@@ -1,12 +1,14 @@
 """`manage.py demo`: the portal with the film-catalog scenario, in one command.
 
 Migrates, starts moto's standalone server as the AWS stand-in (unless AWS_ENDPOINT_URL
-names one, or one already answers on the port), seeds the scenario and runs the
-development server on 127.0.0.1:$PORT. moto is stopped when the server stops, whether
-by Ctrl-C, SIGTERM or an error.
+names one, or one already answers on the port), starts what production runs beside the
+web server (a private redis-server as the broker, a Celery worker and Celery beat; see
+meshportal.demo_processes), seeds the scenario and runs the development server on
+127.0.0.1:$PORT. Without redis-server, tasks run inside the request and the banner and
+the pages say so. Everything the demo started, the embedded PostgreSQL included, is
+stopped when the server stops, whether by Ctrl-C, SIGTERM or an error.
 """
 
-import ctypes
 import os
 import signal
 import subprocess
@@ -20,12 +22,20 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from meshportal import demo
+from meshportal import demo, embedded_db
+from meshportal.demo_processes import (
+    ChildProcess,
+    RedisProcess,
+    celery_command,
+    die_with_parent,
+    free_port,
+    redis_binary,
+    use_broker,
+)
 
 from .seed_demo import print_report
 
 MOTO_HOST = "127.0.0.1"
-PR_SET_PDEATHSIG = 1
 
 
 def moto_answers(endpoint: str) -> bool:
@@ -45,16 +55,13 @@ def port_in_use(port: int) -> bool:
         return s.connect_ex((MOTO_HOST, port)) == 0
 
 
-def _die_with_parent():  # pragma: no cover - runs in the child between fork and exec
-    """Linux: have the kernel stop moto if the demo dies without cleaning up (SIGKILL)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
-
-
 class MotoProcess:
-    """moto's standalone server as a child process, answering as the scenario's account."""
+    """moto's standalone server as a child process, one state per AWS account.
+
+    Run without MOTO_ACCOUNT_ID: moto then answers as the account of the assumed role's
+    credentials, and every AwsAccount of the demo names a role in its own account, so the
+    film team's data lives in 111111111111 and marketing's environments in 222222222222.
+    """
 
     def __init__(self, port: int, log_path: Path):
         self.port = port
@@ -73,11 +80,11 @@ class MotoProcess:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [str(binary), "-H", MOTO_HOST, "-p", str(self.port)],
-                env=dict(os.environ, MOTO_ACCOUNT_ID=demo.ACCOUNT_ID),
+                env={k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+                preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -131,10 +138,13 @@ class Command(BaseCommand):
         data_dir = demo.default_data_dir()
         previous_sigterm = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         moto = None
+        self.children: list[ChildProcess] = []
+        self.background_note = ""
         try:
             self.stdout.write("Applying database migrations…")
             call_command("migrate", interactive=False, verbosity=0)
             moto = self.start_aws(data_dir)
+            self.start_background(data_dir)
             self.stdout.write("Seeding the film-catalog scenario…")
             report, password = demo.seed()
             print_report(self, report)
@@ -144,9 +154,86 @@ class Command(BaseCommand):
             self.stdout.write("Stopping the demo.")
         finally:
             signal.signal(signal.SIGTERM, previous_sigterm)
+            # Beat first (no new work), then the worker, then the broker they use.
+            for child in reversed(self.children):
+                child.stop()
+                self.stdout.write(f"{child.name} (pid {child.pid}) stopped.")
             if moto is not None:
                 moto.stop()
                 self.stdout.write(f"moto server (pid {moto.process.pid}) stopped.")
+            self.stop_database()
+
+    def stop_database(self) -> None:
+        """Stop the embedded PostgreSQL when this demo started it.
+
+        One that was already running may serve another process (a test run, a worker),
+        so it is left alone and the banner said how to stop it (`make stop`).
+        """
+        if not embedded_db.started_here:
+            return
+        data_dir = Path(settings.DATABASES["default"]["HOST"])
+        from django.db import connections
+
+        connections.close_all()
+        try:
+            if embedded_db.stop_embedded_server(data_dir):
+                self.stdout.write(f"Embedded PostgreSQL in {data_dir} stopped.")
+        except Exception as error:  # stopping is best effort; say how to finish it
+            self.stderr.write(f"Could not stop the embedded PostgreSQL ({error}); run `make stop`.")
+
+    def start_background(self, data_dir: Path) -> None:
+        """Start a broker (unless REDIS_URL names one), a Celery worker and Celery beat.
+
+        Without redis-server the demo still runs, with tasks inside the request; the
+        banner and the pages that depend on a worker say so.
+        """
+        broker = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
+        if broker:
+            self.stdout.write(f"Broker: using {broker}")
+        else:
+            binary = redis_binary()
+            if binary is None:
+                self.background_note = (
+                    "redis-server is not installed (`make redis` installs it), so tasks run "
+                    "inside the request: no live progress, and schedules do not fire."
+                )
+                self.stdout.write(self.style.WARNING(self.background_note))
+                return
+            redis_port = os.environ.get("DEMO_REDIS_PORT", "")
+            if redis_port and not redis_port.isdigit():
+                raise CommandError(f"DEMO_REDIS_PORT must be a number, not {redis_port!r}.")
+            port = int(redis_port) if redis_port else free_port()
+            redis = RedisProcess(binary, port, data_dir / "redis")
+            if not redis.start_and_wait():
+                self.background_note = (
+                    f"redis-server did not start (see {redis.log_path}), so tasks run inside "
+                    "the request: no live progress, and schedules do not fire."
+                )
+                self.stdout.write(self.style.WARNING(self.background_note))
+                return
+            self.children.append(redis)
+            broker = redis.url
+            self.stdout.write(f"Broker: started redis-server (pid {redis.pid}) at {broker}")
+        use_broker(broker)
+        env = dict(os.environ)
+        worker = ChildProcess(
+            celery_command("worker", "--concurrency=2", "-l", "info"),
+            data_dir / "celery-worker.log",
+            env,
+        )
+        worker.name = "Celery worker"
+        beat = ChildProcess(
+            celery_command(
+                "beat", "-l", "info", "--schedule", str(data_dir / "celerybeat-schedule")
+            ),
+            data_dir / "celery-beat.log",
+            env,
+        )
+        beat.name = "Celery beat"
+        for child in (worker, beat):
+            child.start()
+            self.children.append(child)
+            self.stdout.write(f"{child.name}: started (pid {child.pid}), log in {child.log_path}")
 
     def start_aws(self, data_dir: Path) -> MotoProcess | None:
         """Make sure AWS_ENDPOINT_URL names a moto server; start one if needed.
@@ -191,13 +278,25 @@ class Command(BaseCommand):
         url = f"http://127.0.0.1:{port}"
         if settings.CELERY_TASK_ALWAYS_EAGER:
             background = [
-                "  Background work runs in-process; set REDIS_URL and run `make worker` for",
-                "  a real worker.",
+                "  Background work runs in-process (inside each request): progress is not",
+                "  seen moving and schedules never fire.",
             ]
+            if self.background_note:
+                background.append(f"  Why: {self.background_note}")
         else:
             background = [
-                "  Background work goes to the broker: keep `make worker` running.",
+                f"  Background Celery worker and beat on {settings.CELERY_BROKER_URL}",
+                f"             logs in {demo.default_data_dir()}/celery-*.log",
             ]
+        if settings.DATABASES["default"]["HOST"].startswith("/") and not embedded_db.started_here:
+            stopping = [
+                "  Stop with Ctrl-C. The embedded PostgreSQL was already running and keeps",
+                "  running; stop it with `make stop`.",
+            ]
+        elif embedded_db.started_here:
+            stopping = ["  Stop with Ctrl-C (stops the worker, moto and the embedded PostgreSQL)."]
+        else:
+            stopping = ["  Stop with Ctrl-C."]
         if kept:
             password_lines = [
                 f"  Password   {password.value} for new users ({password.source});",
@@ -224,7 +323,7 @@ class Command(BaseCommand):
             *password_lines,
             "",
             *background,
-            "  Stop with Ctrl-C.",
+            *stopping,
         ]
         self.stdout.write("=" * width)
         for line in lines:
