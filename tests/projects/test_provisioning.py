@@ -187,9 +187,16 @@ def test_a_second_delivery_while_the_first_provisions_leaves_it_alone(
         env.refresh_from_db()
         assert env.status == EnvironmentStatus.CREATING and env.provisioning_steps == {}
     finally:
+        # The first worker finishes and lets go. Unlocking explicitly, not by closing the
+        # session: the server ends a closed session's backend asynchronously, so under
+        # load the lock could still be held a moment later.
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(hashtext(%s))", [f"provision-environment:{env.pk}"]
+            )
         other.close()
     with advisory_lock(f"provision-environment:{env.pk}") as acquired:
-        assert acquired  # released with the other session
+        assert acquired
     result = provision_environment(str(env.pk))
     env.refresh_from_db()
     assert result == "active", env.last_error
