@@ -57,7 +57,7 @@ def test_subscribe_approve_and_revoke(live_server, page, login, world):
 
     # Step 8: search, open, subscribe with the reason.
     _sign_in_as(page, login, marketing)
-    box = page.get_by_role("searchbox", name="Search the catalog")
+    box = page.get_by_role("combobox", name="Search the catalog")
     box.fill("movie genre")
     box.press("Enter")
     first = page.get_by_test_id("listing-card").first
