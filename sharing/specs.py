@@ -85,8 +85,9 @@ def producer_profile(asset):
 
 def redshift_spec(grant) -> RedshiftGrant:
     asset = grant.subscription.listing.asset
-    # redshift://host/database/schema/table
-    host, database, _schema, _table = asset.external_identifier.removeprefix("redshift://").split(
+    # redshift://host/database/schema/table, split from the right: a host may be a socket
+    # directory with slashes of its own (a local stand-in cluster).
+    host, database, _schema, _table = asset.external_identifier.removeprefix("redshift://").rsplit(
         "/", 3
     )
     profile = producer_profile(asset)

@@ -581,12 +581,25 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
 
 def add_glue_tables(moto_endpoint: str, count: int) -> None:
     """More tables in the scenario's Glue database, so that an import takes several batches."""
-    glue = boto3.client(
-        "glue",
+    # The demo's moto switches accounts on assumed-role credentials: the scenario's Glue
+    # database lives in the producer account, reached through its role as the portal does.
+    sts = boto3.client(
+        "sts",
         region_name="us-east-1",
         endpoint_url=moto_endpoint,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
+    )
+    credentials = sts.assume_role(
+        RoleArn="arn:aws:iam::111111111111:role/MeshPortalAccess", RoleSessionName="test"
+    )["Credentials"]
+    glue = boto3.client(
+        "glue",
+        region_name="us-east-1",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
     )
     for number in range(count):
         glue.create_table(
@@ -662,7 +675,9 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
         project = ProjectFactory(domain=domain, name="Scheduled import project")
         ProjectMembershipFactory(project=project, user=owner, designation=Designation.OWNER)
         environment = EnvironmentFactory(
-            project=project, profile=EnvironmentProfile.objects.get(), name="Film Datasets S3"
+            project=project,
+            profile=EnvironmentProfile.objects.get(name="DataLakeProfile"),
+            name="Film Datasets S3",
         )
         source = catalog_services.data_source_create(
             acting_user=owner,
