@@ -2,7 +2,11 @@
 
 import uuid
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils import timezone
 
 
 class BaseModel(models.Model):
@@ -18,3 +22,64 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class EventQuerySet(models.QuerySet):
+    def after(self, position: int):
+        """Numbered events after ``position``, in order (see meshportal.events)."""
+        return self.filter(position__gt=position).order_by("position")
+
+
+class Event(models.Model):
+    """One thing that happened, written in the same transaction as the change it reports.
+
+    The outbox the webhooks, the event feed and EventBridge read; see meshportal.events
+    for how ``position`` is drawn after commit. ``domain_id`` and ``project_ids`` are
+    plain ids on purpose: the kernel depends on no app, and an audit trail outlives the
+    projects it names.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    type = models.CharField(max_length=64, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    domain_id = models.UUIDField(null=True, blank=True, db_index=True)
+    project_ids = ArrayField(models.UUIDField(), default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The actor's username when the event happened: the trail keeps it if the user goes.
+    actor_name = models.CharField(max_length=150, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    # Set after commit by meshportal.events.events_sequence: the outbox's gap-free order.
+    position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [
+            models.Index(
+                fields=["occurred_at"], condition=models.Q(position=None), name="event_unnumbered"
+            ),
+            GinIndex(fields=["project_ids"], name="event_project_ids"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.occurred_at:%Y-%m-%d %H:%M:%S}"
+
+    def as_message(self) -> dict:
+        """The event as every reader receives it: webhook body, feed item, EventBridge detail.
+
+        One shape everywhere, so a script written against the feed handles webhooks too.
+        ``data`` is the type's payload (documented per type in the README and OpenAPI).
+        """
+        return {
+            "id": str(self.id),
+            "cursor": str(self.position) if self.position else None,
+            "type": self.type,
+            "timestamp": self.occurred_at.isoformat(),
+            "domain": str(self.domain_id) if self.domain_id else None,
+            "projects": [str(project_id) for project_id in self.project_ids],
+            "actor": self.actor_name or None,
+            "data": self.payload,
+        }

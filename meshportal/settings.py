@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "sharing",
     "accounts",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

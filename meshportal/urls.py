@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("subscriptions.urls")),
     path("", include("sharing.urls")),
     path("", include("accounts.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 handler403 = "meshportal.views.permission_denied"

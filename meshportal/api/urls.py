@@ -12,6 +12,8 @@ from projects.api.urls import urlpatterns as projects_urlpatterns
 from sharing.api.urls import router as sharing_router
 from sharing.api.urls import urlpatterns as sharing_urlpatterns
 from subscriptions.api.urls import router as subscriptions_router
+from webhooks.api.urls import router as webhooks_router
+from webhooks.api.urls import urlpatterns as webhooks_urlpatterns
 
 from .authentication import TokenObtainView
 from .routers import PortalRouter
@@ -23,6 +25,7 @@ router.extend(catalog_router)
 router.extend(subscriptions_router)
 router.extend(sharing_router)
 router.extend(accounts_router)
+router.extend(webhooks_router)
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
@@ -30,5 +33,6 @@ urlpatterns = [
     *glossary_urlpatterns,
     *catalog_urlpatterns,
     *sharing_urlpatterns,
+    *webhooks_urlpatterns,
     path("", include(router.urls)),
 ]

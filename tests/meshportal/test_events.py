@@ -1,0 +1,106 @@
+"""The event outbox (meshportal.events): atomic with its change, ordered without gaps."""
+
+import threading
+
+import pytest
+from django.db import connections, transaction
+
+from meshportal.events import EventType, cursor_parse, event_record, events_sequence
+from meshportal.models import Event
+
+
+def _record(name="x", **kwargs):
+    return event_record(EventType.LISTING_PUBLISHED, payload={"name": name}, **kwargs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_is_refused_outside_the_transaction_of_a_change():
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        _record()
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_leaves_no_event():
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        _record()
+        raise ZeroDivisionError  # the change fails after its event was written
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_unknown_types_are_refused():
+    with pytest.raises(ValueError, match="Unknown event type"):
+        event_record("listing.exploded", payload={})
+
+
+@pytest.mark.django_db
+def test_events_are_numbered_in_the_order_they_were_recorded(django_user_model):
+    user = django_user_model.objects.create_user("ada")
+    project_id = "7f1c7a3e-8a51-4e2e-9f38-1a2b3c4d5e6f"
+    first = _record("first", actor=user, project_ids=[project_id, project_id])
+    second = _record("second")
+    assert events_sequence() == 2 and events_sequence() == 0
+    assert list(Event.objects.after(0)) == [first, second]
+    first.refresh_from_db()
+    assert list(Event.objects.after(first.position)) == [second]
+    message = first.as_message()
+    assert message["actor"] == "ada" and message["projects"] == [project_id]
+    assert message["cursor"] == str(first.position) and message["data"] == {"name": "first"}
+
+
+def test_cursors_are_checked():
+    assert cursor_parse(None) == 0 and cursor_parse("1234") == 1234
+    for bad in ("-1", "a", "1.2", "١٢", "1" * 19):
+        with pytest.raises(ValueError):
+            cursor_parse(bad)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_numbers_its_events():
+    with transaction.atomic():
+        event = _record()
+        assert Event.objects.get().position is None
+    event.refresh_from_db()
+    assert event.position is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_never_passes_an_event_that_commits_later():
+    """The gap an insertion order has: a transaction that wrote first commits last.
+
+    ``slow`` records its event first and commits after ``fast``. A reader between the
+    two commits sees ``fast`` only; ``slow``'s event, committed later, must still come
+    after it in the outbox, never behind a cursor already moved past ``fast``.
+    """
+    recorded, fast_read, slow_committed = (threading.Event() for _ in range(3))
+    errors = []
+
+    def slow():
+        try:
+            with transaction.atomic():
+                _record("slow")
+                recorded.set()
+                fast_read.wait(10)
+            slow_committed.set()
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    assert recorded.wait(10)
+    with transaction.atomic():
+        _record("fast")
+    events_sequence()
+    first_read = [event.payload["name"] for event in Event.objects.after(0)]
+    cursor = Event.objects.after(0).last().position
+    fast_read.set()
+    assert slow_committed.wait(10)
+    thread.join(10)
+    assert not errors
+    events_sequence(wait=True)
+
+    assert first_read == ["fast"]
+    assert [event.payload["name"] for event in Event.objects.after(cursor)] == ["slow"]

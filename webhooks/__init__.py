@@ -1,0 +1,1 @@
+"""Delivery of outbox events (meshportal.events): signed webhooks, the feed, EventBridge."""
