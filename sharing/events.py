@@ -2,6 +2,7 @@
 change, and a notification to the consumer project (GRANTED with how to query it,
 GRANT_FAILED with why) or a TASK to the producers for what a person must do."""
 
+from meshportal.events import EventType, event_record
 from projects.choices import Designation, NotificationKind
 from projects.models import ProjectMembership
 from subscriptions.choices import SubscriptionEventKind
@@ -59,9 +60,72 @@ def owners_of(project):
     return get_user_model().objects.filter(condition, is_active=True).distinct()
 
 
-def record(grant, *, message: str, acting_user=None, notify_consumer: bool = False) -> None:
-    """Timeline line (kind GRANT) and, when asked, the consumer project's notification."""
+# The outbox event each grant status announces (IN_PROGRESS states are the portal's own
+# business: nothing a platform team acts on).
+STATUS_EVENTS = {
+    GrantStatus.PENDING: EventType.SUBSCRIPTION_GRANT_REQUESTED,
+    GrantStatus.GRANTED: EventType.SUBSCRIPTION_GRANT_COMPLETED,
+    GrantStatus.GRANT_FAILED: EventType.SUBSCRIPTION_GRANT_FAILED,
+    GrantStatus.REVOKE_PENDING: EventType.SUBSCRIPTION_GRANT_REVOKE_REQUESTED,
+    GrantStatus.REVOKED: EventType.SUBSCRIPTION_GRANT_REVOKE_COMPLETED,
+    GrantStatus.REVOKE_FAILED: EventType.SUBSCRIPTION_GRANT_REVOKE_FAILED,
+}
+
+
+def grant_payload(grant) -> dict:
+    """The ``subscription_grant.*`` payload: ids and the names a person (or a script that
+    fulfils MANUAL grants) needs, without another API call."""
     subscription = grant.subscription
+    listing = subscription.listing
+    return {
+        "grant": {
+            "id": str(grant.pk),
+            "backend": grant.backend,
+            "status": grant.status,
+            "failure_cause": grant.failure_cause or "",
+        },
+        "subscription": {"id": str(subscription.pk)},
+        "asset": {"id": str(listing.asset_id), "name": listing.name},
+        "environment": {"id": str(grant.environment_id), "name": grant.environment.name},
+        "consumer_project": {"id": str(subscription.project_id), "name": subscription.project.name},
+        "producer_project": {"id": str(listing.project_id), "name": listing.project.name},
+    }
+
+
+def announce(grant, *, acting_user=None) -> None:
+    """Write the outbox event of the grant's current status, in the caller's transaction
+    (the one that changed the status). Both projects see it; the domain is the producer's,
+    where the shared asset lives."""
+    event_type = STATUS_EVENTS.get(grant.status)
+    if event_type is None:
+        return
+    listing = grant.subscription.listing
+    event_record(
+        event_type,
+        payload=grant_payload(grant),
+        domain_id=listing.project.domain_id,
+        project_ids=[grant.subscription.project_id, listing.project_id],
+        actor=acting_user,
+    )
+
+
+def record(
+    grant,
+    *,
+    message: str,
+    acting_user=None,
+    notify_consumer: bool = False,
+    status_changed: bool = True,
+) -> None:
+    """Timeline line (kind GRANT) and, when asked, the consumer project's notification.
+
+    Every status change of a grant passes here, so here it is also announced in the
+    outbox; callers that only add a line about a grant whose status stayed (extra roles,
+    reconciliation) say ``status_changed=False``.
+    """
+    subscription = grant.subscription
+    if status_changed:
+        announce(grant, acting_user=acting_user)
     subscription_event_record(
         subscription=subscription,
         kind=SubscriptionEventKind.GRANT,

@@ -205,6 +205,7 @@ def _granted(grant, target: dict) -> str:
         if status != SubscriptionStatus.APPROVED and _move(
             grant, GrantStatus.GRANTED, GrantStatus.REVOKE_PENDING
         ):
+            events.announce(grant)
             _enqueue_later(grant_revoke, grant.pk, 0)
     return "granted"
 

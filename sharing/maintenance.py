@@ -31,7 +31,7 @@ def refresh_principals(grant_id) -> str:
         except GrantError as error:
             target = error.target
             message = f"Granting to the environment's new role failed: {error.message}"
-            events.record(grant, message=message, notify_consumer=True)
+            events.record(grant, message=message, notify_consumer=True, status_changed=False)
             if target:
                 SubscriptionGrant.objects.filter(pk=grant.pk, status=GrantStatus.GRANTED).update(
                     target=target, updated_at=timezone.now()
@@ -57,7 +57,9 @@ def drop_principal(grant_id, role_arn: str) -> str:
             )
         except GrantError as error:
             events.record(
-                grant, message=f"Taking access away from {role_arn} failed: {error.message}"
+                grant,
+                message=f"Taking access away from {role_arn} failed: {error.message}",
+                status_changed=False,
             )
             if error.target:
                 SubscriptionGrant.objects.filter(pk=grant.pk).update(target=error.target)

@@ -66,6 +66,7 @@ def reconcile(*, dry_run: bool = False) -> Outcome:
                 grant,
                 message=f"Reconciliation found permissions missing in Lake Formation and "
                 f"granted them again: {described}.",
+                status_changed=False,
             )
         seen = set()
         for item in drift.unexplained:

@@ -56,6 +56,14 @@ def _create_grants(subscription, environments) -> list[SubscriptionGrant]:
         if environment.pk not in existing
     ]
     SubscriptionGrant.objects.bulk_create(grants, ignore_conflicts=True)
+    # A concurrent transaction may have created one of them first (ignore_conflicts):
+    # announce only the rows this transaction wrote.
+    ours = set(
+        SubscriptionGrant.objects.filter(pk__in=[g.pk for g in grants]).values_list("pk", flat=True)
+    )
+    for grant in grants:
+        if grant.pk in ours:
+            events.announce(grant)
     return grants
 
 
