@@ -316,6 +316,22 @@ CELERY_BEAT_SCHEDULE["sweep-stuck-grants"] = {
     "task": "sharing.tasks.sweep_stuck_grants",
     "schedule": 120.0,
 }
+# Webhooks (issue 12). Endpoints must be https and resolve to public addresses unless
+# these allow otherwise (development, tests and the demo, which deliver to loopback).
+WEBHOOKS_ALLOW_INSECURE = env.bool("WEBHOOKS_ALLOW_INSECURE", default=DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
+# Seconds per HTTP attempt (connect and each read).
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# Multiplies webhooks.retry.retry_delay (tests shrink the day of retries to seconds).
+WEBHOOKS_RETRY_DELAY_SCALE = env.float("WEBHOOKS_RETRY_DELAY_SCALE", default=1.0)
+# After a rotation the previous secret keeps signing for this long.
+WEBHOOKS_SECRET_OVERLAP_SECONDS = env.int("WEBHOOKS_SECRET_OVERLAP_SECONDS", default=86400)
+# A delivery SENDING for longer than this (its worker died) is sent again by the sweep.
+WEBHOOKS_SENDING_LEASE_SECONDS = env.int("WEBHOOKS_SENDING_LEASE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "webhooks.tasks.webhooks_sweep",
+    "schedule": env.float("WEBHOOKS_SWEEP_SECONDS", default=60.0),
+}
 ENVIRONMENT_PROVISIONING_TIMEOUT = env.int("ENVIRONMENT_PROVISIONING_TIMEOUT", default=1800)
 # A DELETING environment whose grants are still being revoked asks again after this many
 # seconds; the sweep (and the task itself) fail a deletion older than the timeout above.

@@ -2,5 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
+from . import webhooks
+
 router = SimpleRouter()
+router.register("webhooks", webhooks.WebhookEndpointViewSet, basename="api-webhook")
+router.register(
+    "webhook-deliveries", webhooks.WebhookDeliveryViewSet, basename="api-webhook-delivery"
+)
 urlpatterns: list = []

@@ -1,0 +1,51 @@
+"""Celery tasks of the webhooks app. They take ids, re-read the rows and are idempotent:
+a message delivered twice finds the work done (or the drain lock taken) and returns."""
+
+from celery import shared_task
+from django.conf import settings
+
+from meshportal.events import events_sequence
+
+from . import delivery
+
+
+def _eager() -> bool:
+    from meshportal.celery import app
+
+    return bool(app.conf.task_always_eager or settings.CELERY_TASK_ALWAYS_EAGER)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def webhooks_fan_out() -> int:
+    """Deliveries for the events committed since each endpoint's cursor; starts the drains."""
+    busy = delivery.fan_out_all()
+    for endpoint_id in busy:
+        webhook_drain.delay(endpoint_id)
+    return len(busy)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def webhook_drain(endpoint_id: str) -> dict:
+    """Send the endpoint's due deliveries in order (one drain per endpoint at a time)."""
+    result = delivery.drain(endpoint_id)
+    if result.get("busy"):
+        # The running drain re-checks after it lets go of the lock (below), so this
+        # message's deliveries are not forgotten.
+        return result
+    again_at = result.get("again_at")
+    if delivery.drain_needed(endpoint_id):
+        webhook_drain.delay(endpoint_id)
+    elif again_at is not None and not _eager():
+        webhook_drain.apply_async(args=[endpoint_id], eta=again_at)
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in result.items()}
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def webhooks_sweep() -> int:
+    """Beat: fan out what a lost signal left behind, and restart the drains of endpoints
+    with a due retry or a delivery SENDING past its lease (a worker died mid-request)."""
+    events_sequence()
+    targets = set(delivery.fan_out_all()) | set(delivery.sweep_targets())
+    for endpoint_id in sorted(targets):
+        webhook_drain.delay(endpoint_id)
+    return len(targets)
