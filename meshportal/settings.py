@@ -273,6 +273,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Where tasks go unless routed (a worker started with -Q for another queue, as the tests'
+# workers are, sends the tasks it enqueues itself there too).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     # Environments whose worker died mid-provisioning (or mid-deletion) are moved to
     # CREATE_FAILED (DELETE_FAILED) so that a person can retry them; later issues add scheduled runs and reconciliation here.

@@ -87,7 +87,7 @@ def fan_out_endpoint(endpoint_id, *, head: int | None = None) -> int:
             if endpoint.project_id:
                 scope, scope_value = "event.project_ids @> ARRAY[%s]::uuid[]", endpoint.project_id
             else:
-                scope, scope_value = "event.domain_id = %s", endpoint.domain_id
+                scope, scope_value = "event.domain_id = %s::uuid", endpoint.domain_id
             with connection.cursor() as cursor:
                 # Positions below ``head`` are all committed (the sequencer numbers them in
                 # commit order), so the scan never skips one that appears later.
@@ -104,7 +104,7 @@ def fan_out_endpoint(endpoint_id, *, head: int | None = None) -> int:
                             ordered, status, attempts, round_attempts, next_try_at,
                             last_response_body, last_error
                         )
-                        SELECT gen_random_uuid(), now(), now(), %s, picked.id,
+                        SELECT gen_random_uuid(), now(), now(), %s::uuid, picked.id,
                                picked.position, true, 'PENDING', 0, 0, now(), '', ''
                         FROM picked
                         ON CONFLICT (event_id, endpoint_id) DO NOTHING
@@ -117,9 +117,9 @@ def fan_out_endpoint(endpoint_id, *, head: int | None = None) -> int:
                         endpoint.cursor,
                         head,
                         list(endpoint.event_types),
-                        scope_value,
+                        str(scope_value),
                         FAN_OUT_BATCH,
-                        endpoint.pk,
+                        str(endpoint.pk),
                     ],
                 )
                 picked, last, inserted = cursor.fetchone()
@@ -194,12 +194,34 @@ def message_body(event) -> bytes:
     return json.dumps(event.as_message(), separators=(",", ":"), sort_keys=True).encode()
 
 
+# url → (checked at, refusal): the resolution before sending is remembered briefly, so a
+# drain does not ask DNS once per message. The connection's own check (GuardedAdapter)
+# still sees every address actually reached.
+_TARGET_CHECK_SECONDS = 30.0
+_target_checks: dict = {}
+
+
+def _target_refusal(url: str) -> str:
+    key = (url, settings.WEBHOOKS_ALLOW_INSECURE, settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS)
+    checked = _target_checks.get(key)
+    if checked is not None and time.monotonic() - checked[0] < _TARGET_CHECK_SECONDS:
+        return checked[1]
+    try:
+        check_target(url)
+        refusal = ""
+    except UnsafeTarget as error:
+        refusal = str(error)
+    if len(_target_checks) > 1000:
+        _target_checks.clear()
+    _target_checks[key] = (time.monotonic(), refusal)
+    return refusal
+
+
 def post(endpoint, event, *, now=None) -> Outcome:
     """One signed POST of the event to the endpoint (no redirects, bounded read)."""
-    try:
-        check_target(endpoint.url)
-    except UnsafeTarget as error:
-        return Outcome(error=str(error))
+    refusal = _target_refusal(endpoint.url)
+    if refusal:
+        return Outcome(error=refusal)
     body = message_body(event)
     timestamp = int(time.time())
     headers = {

@@ -87,8 +87,8 @@ def endpoint_create(
     if (project is None) == (domain is None):
         raise ValidationError({"project": ["Give either a project or a domain."]})
     require_webhook_manager(acting_user, project=project, domain=domain)
-    url = clean_url(url)
     event_types = clean_event_types(event_types)
+    url = clean_url(url)  # last: it may wait for DNS
     owner = Q(project=project) if project is not None else Q(domain=domain)
     if WebhookEndpoint.objects.filter(owner).count() >= ENDPOINTS_PER_OWNER_MAX:
         raise ValidationError(

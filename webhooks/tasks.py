@@ -6,7 +6,7 @@ from django.conf import settings
 
 from meshportal.events import events_sequence
 
-from . import delivery
+from . import debounce, delivery
 
 
 def _eager() -> bool:
@@ -18,6 +18,7 @@ def _eager() -> bool:
 @shared_task(acks_late=True, ignore_result=True)
 def webhooks_fan_out() -> int:
     """Deliveries for the events committed since each endpoint's cursor; starts the drains."""
+    debounce.release()  # before reading: a commit from now on queues the next fan-out
     busy = delivery.fan_out_all()
     for endpoint_id in busy:
         webhook_drain.delay(endpoint_id)

@@ -170,6 +170,7 @@ def workers(transactional_db, redis_url, settings, moto_server):
             REDIS_URL=redis_url,
             CELERY_BROKER_URL=redis_url,
             TEST_WORKER_DATABASE_NAME=connection.settings_dict["NAME"],
+            CELERY_TASK_DEFAULT_QUEUE=queue,  # what the worker enqueues itself (drains)
             **{k: str(v) for k, v in extra_env.items()},
         )
         log = tempfile.NamedTemporaryFile(prefix="celery-webhooks-", suffix=".log", delete=False)

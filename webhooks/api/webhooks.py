@@ -5,7 +5,7 @@ carry a ``secret``; every other answer leaves it out.
 """
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -245,16 +245,22 @@ class WebhookEndpointViewSet(
     @extend_schema(
         request=None,
         responses={200: WebhookDeliverySerializer(many=True), **READ_ERRORS},
-        parameters=[],
+        parameters=[
+            OpenApiParameter("status", str, enum=DeliveryStatus.values, required=False),
+            OpenApiParameter("page", int, required=False),
+        ],
         description="The endpoint's deliveries, newest first (filter by status).",
     )
-    @action(detail=True, methods=["get"], filterset_class=WebhookDeliveryFilterSet)
+    @action(detail=True, methods=["get"])
     def deliveries(self, request, *args, **kwargs):
-        endpoint = self.get_object()
-        queryset = self.filter_queryset(
-            selectors.delivery_list(user=request.user, endpoint=endpoint)
+        endpoint = selectors.endpoint_get(user=request.user, pk=kwargs["pk"])
+        filterset = WebhookDeliveryFilterSet(
+            request.query_params,
+            queryset=selectors.delivery_list(user=request.user, endpoint=endpoint),
         )
-        page = self.paginate_queryset(queryset)
+        if not filterset.is_valid():
+            raise serializers.ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
 
 

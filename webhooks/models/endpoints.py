@@ -78,14 +78,20 @@ class WebhookEndpoint(BaseModel):
         from ..signing import decrypt
 
         now = now or timezone.now()
-        secrets = [decrypt(self.secret_encrypted)]
-        if (
+        overlap = bool(
             self.previous_secret_encrypted
             and self.previous_secret_expires_at
             and self.previous_secret_expires_at > now
-        ):
-            secrets.append(decrypt(self.previous_secret_encrypted))
-        return secrets
+        )
+        # Decrypted once per loaded row and state (a drain signs many messages with it).
+        key = (self.secret_encrypted, self.previous_secret_encrypted if overlap else "")
+        cached = self.__dict__.get("_signing_secrets")
+        if cached is None or cached[0] != key:
+            secrets = [decrypt(self.secret_encrypted)]
+            if overlap:
+                secrets.append(decrypt(self.previous_secret_encrypted))
+            cached = self.__dict__["_signing_secrets"] = (key, secrets)
+        return cached[1]
 
 
 class WebhookDelivery(BaseModel):
