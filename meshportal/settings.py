@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
         "GrantStatusEnum": "sharing.choices.GrantStatus",
         "ManualGrantStatusEnum": "sharing.choices.ManualGrantStatus",
         "GrantBackendEnum": "sharing.choices.GrantBackend",
+        "WebhookDeliveryStatusEnum": "webhooks.choices.DeliveryStatus",
     },
 }
 

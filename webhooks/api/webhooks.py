@@ -5,6 +5,7 @@ carry a ``secret``; every other answer leaves it out.
 """
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -119,6 +120,15 @@ class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
     class Meta(WebhookDeliverySerializer.Meta):
         fields = [*WebhookDeliverySerializer.Meta.fields, "attempt_log"]
         read_only_fields = fields
+
+
+class WebhookDeliveryPageSerializer(serializers.Serializer):
+    """A page of an endpoint's deliveries (the API's usual pagination)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = WebhookDeliverySerializer(many=True)
 
 
 class RotatedSecretSerializer(serializers.Serializer):
@@ -244,10 +254,11 @@ class WebhookEndpointViewSet(
 
     @extend_schema(
         request=None,
-        responses={200: WebhookDeliverySerializer(many=True), **READ_ERRORS},
+        responses={200: WebhookDeliveryPageSerializer, 400: OpenApiTypes.OBJECT, **READ_ERRORS},
         parameters=[
             OpenApiParameter("status", str, enum=DeliveryStatus.values, required=False),
             OpenApiParameter("page", int, required=False),
+            OpenApiParameter("page_size", int, required=False),
         ],
         description="The endpoint's deliveries, newest first (filter by status).",
     )
