@@ -64,6 +64,8 @@ def test_a_webhook_receiver_fulfils_the_manual_grant(
     wait_until(grant_done, 90, "the grant GRANTED by the receiver")
     grant = SubscriptionGrant.objects.get(subscription=subscription)
     assert grant.backend == GrantBackend.MANUAL
+    # The grant commits before the API's answer reaches the receiver: wait for it too.
+    wait_until(lambda: answers, 30, "the API's answer to the receiver")
     assert answers == [200]
     wait_until(
         lambda: "subscription_grant.completed" in [m["type"] for m in receiver.messages],
