@@ -323,6 +323,31 @@ ENVIRONMENT_DELETION_RECHECK_SECONDS = env.int("ENVIRONMENT_DELETION_RECHECK_SEC
 # failed by the sweep, so that it can be run again.
 DATA_SOURCE_RUN_TIMEOUT = env.int("DATA_SOURCE_RUN_TIMEOUT", default=1800)
 
+# --- Cache ------------------------------------------------------------------------------
+# The sign-in lockout and the token endpoint's throttle (allauth's "login_failed" budget)
+# count attempts in the default cache. It must be shared by every process: with Django's
+# per-process LocMem default, four gunicorn workers would give a guesser four budgets.
+# CACHE_URL set → that cache (django-environ's URL forms: redis://, dbcache://table, …).
+# Else REDIS_URL set → that Redis. Else the database cache in the table accounts'
+# migration creates, so a default install shares its counters without Redis.
+CACHE_TABLE = "meshportal_cache"
+
+
+def cache_settings(cache_url: str, redis_url: str) -> dict:
+    """The default cache for the given CACHE_URL and REDIS_URL (both may be empty)."""
+    if cache_url:
+        config = env.cache_url_config(cache_url)
+    elif redis_url:
+        config = env.cache_url_config(redis_url)
+    else:
+        config = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    # Keys of their own, should the Redis also hold Celery's queues.
+    config.setdefault("KEY_PREFIX", "meshportal")
+    return {"default": config}
+
+
+CACHES = cache_settings(env.str("CACHE_URL", default=""), REDIS_URL)
+
 # --- AWS --------------------------------------------------------------------------------
 # boto3 reads AWS_ENDPOINT_URL (moto in the demo and tests) and credentials itself.
 AWS_DEFAULT_REGION = env.str("AWS_DEFAULT_REGION", default="us-east-1")
