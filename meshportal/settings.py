@@ -233,11 +233,19 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Mesh Portal API",
     "DESCRIPTION": "Business data catalog for a data mesh: projects, environments, "
     "catalog, subscriptions and grants. Authenticate with a session or "
-    "`Authorization: Token <key>` (POST /api/v1/auth/token/).",
+    "`Authorization: Token <key>` (POST /api/v1/auth/token/). Request bodies are JSON "
+    "(the CSV import also takes a file). No text may contain NUL characters (U+0000): "
+    "such a request answers 400. Fields that take another object's id (`project`, "
+    "`domain`, `glossary`, `listing`, …) answer 400 for an id you cannot see.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # JSON bodies are documented as JSON only (meshportal/api/schema.py says why).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "meshportal.api.schema.json_only_request_bodies",
+    ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI's files come from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
