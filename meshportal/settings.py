@@ -234,11 +234,19 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Mesh Portal API",
     "DESCRIPTION": "Business data catalog for a data mesh: projects, environments, "
     "catalog, subscriptions and grants. Authenticate with a session or "
-    "`Authorization: Token <key>` (POST /api/v1/auth/token/).",
+    "`Authorization: Token <key>` (POST /api/v1/auth/token/). Request bodies are JSON "
+    "(the CSV import also takes a file). No text may contain NUL characters (U+0000): "
+    "such a request answers 400. Fields that take another object's id (`project`, "
+    "`domain`, `glossary`, `listing`, …) answer 400 for an id you cannot see.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # JSON bodies are documented as JSON only (meshportal/api/schema.py says why).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "meshportal.api.schema.json_only_request_bodies",
+    ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI's files come from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -343,6 +351,31 @@ ENVIRONMENT_DELETION_RECHECK_SECONDS = env.int("ENVIRONMENT_DELETION_RECHECK_SEC
 # A RUNNING import whose heartbeat (written after every batch) is older than this is
 # failed by the sweep, so that it can be run again.
 DATA_SOURCE_RUN_TIMEOUT = env.int("DATA_SOURCE_RUN_TIMEOUT", default=1800)
+
+# --- Cache ------------------------------------------------------------------------------
+# The sign-in lockout and the token endpoint's throttle (allauth's "login_failed" budget)
+# count attempts in the default cache. It must be shared by every process: with Django's
+# per-process LocMem default, four gunicorn workers would give a guesser four budgets.
+# CACHE_URL set → that cache (django-environ's URL forms: redis://, dbcache://table, …).
+# Else REDIS_URL set → that Redis. Else the database cache in the table accounts'
+# migration creates, so a default install shares its counters without Redis.
+CACHE_TABLE = "meshportal_cache"
+
+
+def cache_settings(cache_url: str, redis_url: str) -> dict:
+    """The default cache for the given CACHE_URL and REDIS_URL (both may be empty)."""
+    if cache_url:
+        config = env.cache_url_config(cache_url)
+    elif redis_url:
+        config = env.cache_url_config(redis_url)
+    else:
+        config = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    # Keys of their own, should the Redis also hold Celery's queues.
+    config.setdefault("KEY_PREFIX", "meshportal")
+    return {"default": config}
+
+
+CACHES = cache_settings(env.str("CACHE_URL", default=""), REDIS_URL)
 
 # --- AWS --------------------------------------------------------------------------------
 # boto3 reads AWS_ENDPOINT_URL (moto in the demo and tests) and credentials itself.

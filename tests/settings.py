@@ -24,3 +24,8 @@ if os.environ.get("TEST_WORKER_DATABASE_NAME"):
 # editor's, say) never drop each other's database.
 if not os.environ.get("TEST_WORKER_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_meshportal_{os.getpid()}"}  # noqa: F405
+
+# The database cache, whatever REDIS_URL or CACHE_URL the shell has: each pytest process
+# then has its own counters (in its own test database), and a test's cache.clear() never
+# flushes a Redis someone else uses.
+CACHES = cache_settings("", "")  # noqa: F405

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
+from meshportal.api.schema import user_or_group_request
 from meshportal.api.viewsets import WRITE_ERRORS, PortalViewSet, validated
 from projects import selectors, services
 from projects.choices import DomainRole
@@ -46,7 +47,11 @@ _DOMAIN_PK = OpenApiParameter(
     retrieve=extend_schema(parameters=[_DOMAIN_PK]),
     create=extend_schema(
         parameters=[_DOMAIN_PK],
-        request=DomainMemberCreateSerializer,
+        request={
+            "application/json": user_or_group_request(
+                "role", DomainRole.values, user_max_length=150
+            )
+        },
         responses={201: DomainMemberSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(

@@ -13,13 +13,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from meshportal.api.permissions import IsPlatformAdminOrReadOnly
+from meshportal.api.schema import user_or_group_request
 from meshportal.api.viewsets import (
     WRITE_ERRORS,
     PortalViewSet,
     validated,
 )
 from projects import selectors, services
-from projects.choices import EnvironmentStatus
+from projects.choices import Designation, EnvironmentStatus
 from projects.filters import (
     AwsAccountFilterSet,
     EnvironmentFilterSet,
@@ -186,7 +187,7 @@ _PROJECT_PK = OpenApiParameter(
     retrieve=extend_schema(parameters=[_PROJECT_PK]),
     create=extend_schema(
         parameters=[_PROJECT_PK],
-        request=s.MembershipCreateSerializer,
+        request={"application/json": user_or_group_request("designation", Designation.values)},
         responses={201: s.MembershipSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(

@@ -40,3 +40,49 @@ def test_publish_400_has_both_shapes(document):
     assert check.is_valid({"detail": "Not published.", "missing": ["Form Owner"]})
     assert check.is_valid({"approval_required": ["Must be a valid boolean."]})
     assert check.is_valid({"detail": "Use at most 20,000 characters."})
+
+
+def _bodies(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                yield f"{method.upper()} {path}", operation["requestBody"]["content"]
+
+
+def test_json_bodies_are_documented_as_json_only(document):
+    """Form encodings cannot carry lists of objects, null or nested JSON: a client sending
+    what the document allowed as a form got 400s."""
+    bodies = dict(_bodies(document))
+    assert bodies
+    for label, content in bodies.items():
+        if "application/json" in content:
+            assert list(content) == ["application/json"], label
+    assert set(bodies["POST /api/v1/glossaries/{id}/import/"]) == {
+        "multipart/form-data",
+        "text/csv",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        ("/api/v1/projects/{project_pk}/members/", "designation"),
+        ("/api/v1/domains/{domain_pk}/members/", "role"),
+    ],
+)
+def test_a_member_is_exactly_one_of_a_user_and_a_group(document, path, role):
+    schema = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    check = _validator(document, schema)
+    assert check.is_valid({"user": "ana", role: "OWNER"})
+    assert check.is_valid({"group": "data-team", "user": "", role: "OWNER"})
+    assert not check.is_valid({"user": "ana", "group": "data-team", role: "OWNER"})  # both
+    assert not check.is_valid({"user": " ", "group": "", role: "OWNER"})  # neither
+    assert not check.is_valid({role: "OWNER"})
+    assert not check.is_valid({"user": "ana", role: "KING"})
+
+
+def test_a_csv_body_starts_with_its_header(document):
+    content = document["paths"]["/api/v1/glossaries/{id}/import/"]["post"]["requestBody"]["content"]
+    check = _validator(document, content["text/csv"]["schema"])
+    assert check.is_valid("name,short_description\nRevenue,Money in\n")
+    assert not check.is_valid("Revenue,Money in\n")
