@@ -33,12 +33,17 @@ def _listings(words: list[str], limit: int) -> list[dict]:
     names the index carries)."""
     table = connection.ops.quote_name(ListingNameWord._meta.db_table)
     driver, *others = sorted(set(words), key=len, reverse=True)
+    # With other words the walk is longer (still bounded) and starts from the longest
+    # names: a name that holds several typed words is a long one, and the shortest names
+    # with a common word would use up the walk without ever holding the others.
+    order = "w.word DESC, w.name_length DESC" if others else "w.word, w.name_length"
     also = "".join(" AND lower(c.name || ' ' || c.technical_name) ~ %s" for _ in others)
     sql = (
         "SELECT c.listing_id, c.name, c.technical_name FROM ("  # noqa: S608 (model table)
         "  SELECT w.listing_id, w.name, w.technical_name, w.name_length"
         f"   FROM {table} w WHERE w.word LIKE %s"
-        "   ORDER BY w.word, w.name_length LIMIT %s"
+        f"   ORDER BY {order}"
+        "   LIMIT %s"
         f") AS c WHERE true{also}"
         " GROUP BY c.listing_id, c.name, c.technical_name, c.name_length"
         " ORDER BY c.name_length, lower(c.name) LIMIT %s"
