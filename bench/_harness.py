@@ -22,19 +22,27 @@ django.setup()
 
 
 @contextlib.contextmanager
-def bench_database(name: str = "bench_meshportal"):
-    """Create a fresh, migrated database for the benchmark and drop it afterwards."""
+def bench_database(name: str = "bench_meshportal", *, keep: bool = False):
+    """Create a fresh, migrated database for the benchmark and drop it afterwards.
+
+    ``keep``: reuse the database a previous run kept (migrating it to the current code)
+    and keep it afterwards, so a slow-to-build data set (a million listings) is built
+    once and measured again after a change."""
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
     connection.settings_dict.setdefault("TEST", {})["NAME"] = name
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep, serialize=False)
     try:
         yield
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if keep:
+            connection.close()
+            connection.settings_dict["NAME"] = old_name
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 
 

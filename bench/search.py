@@ -20,7 +20,13 @@ and prints p50/p95 of each, the ratio API ÷ SQL, and the number of SQL queries 
 search. The benchmark uses its own database (bench/_harness.bench_database), dropped
 at the end.
 
-    .venv/bin/python bench/search.py [N] [--runs R] [--explain]
+It then measures the navigation box's suggestions (``/search/suggest/``) the same way,
+next to the previous suggestion query (a prefix tsquery on the name_vector GIN index) as a
+baseline. ``--suggest-only`` builds a catalog of names and terms only (what suggestions
+read; several times faster to build at a million) and measures only them; ``--keep``
+keeps the database and reuses it next time.
+
+    .venv/bin/python bench/search.py [N] [--runs R] [--explain] [--suggest-only] [--keep]
 """
 
 import argparse
@@ -28,6 +34,7 @@ import csv
 import io
 import json
 import math
+import os
 import random
 import threading
 import time
@@ -85,8 +92,8 @@ def vocabulary(rng) -> list[str]:
 class Generator:
     """Listing texts drawn from the vocabulary with P(rank r) ∝ 1/r."""
 
-    def __init__(self, rng, words, terms_by_domain):
-        self.rng, self.words, self.terms = rng, words, terms_by_domain
+    def __init__(self, rng, words, terms_by_domain, light=False):
+        self.rng, self.words, self.terms, self.light = rng, words, terms_by_domain, light
         weights = [math.log((r + 1) / r) for r in range(1, len(words) + 1)]
         self.cum, total = [], 0.0
         for w in weights:
@@ -95,6 +102,18 @@ class Generator:
 
     def listing(self, n: int, domain_index: int) -> dict:
         rng = self.rng
+        if self.light:  # names and terms only: all that suggestions read
+            pool = iter(rng.choices(self.words, cum_weights=self.cum, k=4))
+            name_words = [next(pool) for _ in range(rng.randint(2, 4))]
+            domain_terms = self.terms[domain_index]
+            return {
+                "business": " ".join(w.capitalize() for w in name_words),
+                "technical": "_".join(name_words) + f"_{n}",
+                "description": "",
+                "columns": [],
+                "terms": rng.sample(domain_terms, k=rng.choice([0, 1, 1, 2, 2, 3, 4])),
+                "forms": {},
+            }
         n_columns = rng.randint(5, 9)
         # One draw for every word of the listing (~75), handed out in order.
         pool = iter(rng.choices(self.words, cum_weights=self.cum, k=4 + 28 + 2 * 9 + 6 * 9))
@@ -257,9 +276,9 @@ def setup_catalog():
 
 def generate_chunk(job) -> str:
     """CSV of listings start+1 … end (a worker process; each chunk has its own seed)."""
-    start, end, n_listings, words, terms, domain_ids, project_ids, now = job
+    start, end, n_listings, words, terms, domain_ids, project_ids, now, light = job
     rng = random.Random(SEED * 1_000_003 + start)
-    generator = Generator(rng, words, terms)
+    generator = Generator(rng, words, terms, light)
     step = 3 * 365 * 86400 / n_listings  # three years of publishing
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -284,13 +303,13 @@ def generate_chunk(job) -> str:
     return buffer.getvalue()
 
 
-def load(n_listings: int, rng, words, domains, projects, terms):
+def load(n_listings: int, rng, words, domains, projects, terms, light=False):
     """COPY the generated listings into a staging table (two processes generate), then
     build assets and listings (vectors in SQL) in batches on two connections, then the
     indexes."""
     import multiprocessing
 
-    from catalog.search.documents import document_vector_sql, name_vector_sql
+    from catalog.search.documents import NAME_WORDS_SQL, document_vector_sql, name_vector_sql
 
     conn = raw_connection()
     conn.autocommit = True
@@ -311,6 +330,7 @@ def load(n_listings: int, rng, words, domains, projects, terms):
             domain_ids,
             project_ids,
             now,
+            light,
         )
         for lo in range(0, n_listings, LOAD_BATCH)
     ]
@@ -324,7 +344,7 @@ def load(n_listings: int, rng, words, domains, projects, terms):
     cur.execute(
         """
         SELECT i.indexname, i.indexdef FROM pg_indexes i
-        WHERE i.tablename IN ('catalog_listing', 'catalog_asset')
+        WHERE i.tablename IN ('catalog_listing', 'catalog_asset', 'catalog_listingnameword')
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
         """
     )
@@ -383,6 +403,14 @@ def load(n_listings: int, rng, words, domains, projects, terms):
         thread.join()
     print(f"  assets, listings and vectors: {time.perf_counter() - started:.0f} s", flush=True)
 
+    # The words of the names, as publishing writes them (catalog.search.documents).
+    started = time.perf_counter()
+    words = NAME_WORDS_SQL.format(
+        words="catalog_listingnameword", listings="catalog_listing"
+    ).replace("l.id = ANY(%s::uuid[])", "true")
+    cur.execute(words)
+    print(f"  name words for suggestions: {time.perf_counter() - started:.0f} s", flush=True)
+
     started = time.perf_counter()
     cur.execute("SET maintenance_work_mem = '1GB'")
     cur.execute("SET max_parallel_maintenance_workers = 2")
@@ -391,6 +419,7 @@ def load(n_listings: int, rng, words, domains, projects, terms):
     cur.execute("DROP TABLE bench_staging")
     cur.execute("VACUUM ANALYZE catalog_asset")
     cur.execute("VACUUM ANALYZE catalog_listing")
+    cur.execute("VACUUM ANALYZE catalog_listingnameword")
     print(f"  indexes, VACUUM ANALYZE: {time.perf_counter() - started:.0f} s", flush=True)
     cur.execute("SELECT pg_size_pretty(pg_total_relation_size('catalog_listing'))")
     print(f"  catalog_listing with indexes and TOAST: {cur.fetchone()[0]}", flush=True)
@@ -475,11 +504,46 @@ def suggest_queries(words, terms) -> list[tuple[str, str]]:
         ("rare word prefix", rare[:5]),
         ("glossary term prefix", term_name[:4]),
         ("no match", "zzqxj"),
+        ("common word, then a prefix", f"{words[0]} {words[2][:2]}"),
     ]
 
 
-def measure_suggest(user, text: str, runs: int) -> tuple[list[float], int]:
+# The suggestion query before the name-word B-tree (a prefix tsquery on the name_vector
+# GIN index), replayed on SQL as the baseline the endpoint's figures are compared with.
+PREVIOUS_SUGGEST_SQL = """
+    SELECT id, name, technical_name FROM (
+      SELECT id, name, technical_name FROM catalog_listing
+       WHERE status = 'ACTIVE' AND name_vector @@ to_tsquery('simple', %s) LIMIT 200
+    ) AS candidates ORDER BY length(name), lower(name) LIMIT 8
+"""
+
+
+def measure_previous_suggest(text: str, runs: int) -> list[float]:
+    import re
+
+    conn = raw_connection()
+    cur = conn.cursor()
+    words = re.findall(r"\w+", text.lower())[:5]
+    query = " & ".join(f"'{word}':*" for word in words)
+    for _ in range(3):
+        cur.execute(PREVIOUS_SUGGEST_SQL, [query])
+        cur.fetchall()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        cur.execute(PREVIOUS_SUGGEST_SQL, [query])
+        cur.fetchall()
+        times.append(time.perf_counter() - started)
+    conn.close()
+    return times
+
+
+def measure_suggest(user, text: str, runs: int) -> tuple[list[float], list[float], int]:
+    """The endpoint's times, and those of its suggestion statements (listings and terms,
+    not the session's) replayed straight on psycopg2, and how many it suggested."""
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.force_login(user)
@@ -492,7 +556,25 @@ def measure_suggest(user, text: str, runs: int) -> tuple[list[float], int]:
         times.append(time.perf_counter() - started)
         assert response.status_code == 200
         found = len(response.json()["suggestions"])
-    return times, found
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/search/suggest/", {"q": text})
+    statements = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "catalog_listingnameword" in q["sql"] or "glossary_glossaryterm" in q["sql"]
+    ]
+    conn = raw_connection()
+    cur = conn.cursor()
+    sql_times = []
+    for run in range(runs + 3):
+        started = time.perf_counter()
+        for statement in statements:
+            cur.execute(statement)
+            cur.fetchall()
+        if run >= 3:
+            sql_times.append(time.perf_counter() - started)
+    conn.close()
+    return times, sql_times, found
 
 
 def main():
@@ -500,59 +582,128 @@ def main():
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each query")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the database (bench_meshportal_search_N) afterwards, and reuse the one a "
+        "previous --keep run left with N listings; drop it with dropdb when done",
+    )
+    parser.add_argument(
+        "--suggest-only",
+        action="store_true",
+        help="measure only the nav-search suggestions (on a catalog of names and terms only)",
+    )
     args = parser.parse_args()
 
-    with bench_database("bench_meshportal_search"):
+    with bench_database(f"bench_meshportal_search_{args.n}", keep=args.keep):
         started = time.perf_counter()
-        rng, words, user, domains, projects, terms = setup_catalog()
-        print(f"Generating {args.n:,} listings …", flush=True)
-        load(args.n, rng, words, domains, projects, terms)
+        reused = args.keep and already_loaded(args.n)
+        if reused:
+            rng, words, user, domains, projects, terms = existing_catalog()
+            print(f"Reusing the kept database with {args.n:,} listings.", flush=True)
+        else:
+            rng, words, user, domains, projects, terms = setup_catalog()
+            print(f"Generating {args.n:,} listings …", flush=True)
+            # Suggestions read names and terms only: a lighter catalog (no descriptions
+            # or columns) builds several times faster, with the same names.
+            load(args.n, rng, words, domains, projects, terms, light=args.suggest_only)
         print(f"Data ready in {time.perf_counter() - started:.0f} s\n", flush=True)
+        print(f"Machine load (1, 5, 15 min): {os.getloadavg()}", flush=True)
+        if not args.suggest_only:
+            measure_search(args, words, user, domains, terms)
+        measure_suggestions(args, words, user, terms)
+        print(f"Machine load (1, 5, 15 min): {os.getloadavg()}", flush=True)
 
-        print(
-            f"Catalog search at {args.n:,} listings ({args.runs} runs per query, after 3 "
-            "warm-up runs).\nAPI = GET /api/v1/search/ through Django's test client "
-            "(in process, no HTTP server);\nSQL = the same statements replayed straight "
-            "on psycopg2 (baseline).\n"
-        )
-        header = (
-            f"{'query':30} {'results':>9} {'API p50':>8} {'API p95':>8} "
-            f"{'SQL p50':>8} {'SQL p95':>8} {'API÷SQL':>8} {'queries':>8}"
-        )
-        print(header)
-        print("-" * len(header))
-        worst_api, worst_ratio = 0.0, 0.0
-        for label, params in queries(words, domains, terms):
-            api, sql, count, body = measure(user, params, args.runs, args.explain)
-            found = f"{body['count']:,}{'+' if body['count_is_estimate'] else ''}"
-            api50, api95 = percentile(api, 50) * 1000, percentile(api, 95) * 1000
-            sql50, sql95 = percentile(sql, 50) * 1000, percentile(sql, 95) * 1000
-            ratio = api50 / sql50
-            worst_api, worst_ratio = max(worst_api, api95), max(worst_ratio, ratio)
-            print(
-                f"{label:30} {found:>9} {api50:7.1f}ms {api95:7.1f}ms {sql50:7.1f}ms "
-                f"{sql95:7.1f}ms {ratio:7.2f}x {count:>8}",
-                flush=True,
-            )
-        print(
-            f"\nWorst API p95: {worst_api:.1f} ms; worst API÷SQL (p50): {worst_ratio:.2f}x; "
-            "queries per search: 3 with words, 2 without."
-        )
 
+def already_loaded(n: int) -> bool:
+    from catalog.models import Listing
+
+    return Listing.objects.count() == n
+
+
+def existing_catalog():
+    """What setup_catalog returned, read back from a kept database."""
+    from django.contrib.auth import get_user_model
+
+    from glossary.models import GlossaryTerm
+    from projects.models import Domain, Project
+
+    rng = random.Random(SEED)
+    words = vocabulary(rng)
+    user = get_user_model().objects.get(username="bench-consumer")
+    domains = list(Domain.objects.filter(name__in=DOMAINS).order_by("created_at"))
+    projects = [list(Project.objects.filter(domain=d).order_by("created_at")) for d in domains]
+    terms = [
+        [
+            {"id": str(t.pk), "name": t.name, "synonyms": t.synonyms, "parent": ""}
+            for t in GlossaryTerm.objects.filter(glossary__domain=d).order_by("created_at")
+        ]
+        for d in domains
+    ]
+    return rng, words, user, domains, projects, terms
+
+
+def measure_search(args, words, user, domains, terms):
+    print(
+        f"Catalog search at {args.n:,} listings ({args.runs} runs per query, after 3 "
+        "warm-up runs).\nAPI = GET /api/v1/search/ through Django's test client "
+        "(in process, no HTTP server);\nSQL = the same statements replayed straight "
+        "on psycopg2 (baseline).\n"
+    )
+    header = (
+        f"{'query':30} {'results':>9} {'API p50':>8} {'API p95':>8} "
+        f"{'SQL p50':>8} {'SQL p95':>8} {'API÷SQL':>8} {'queries':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    worst_api, worst_ratio = 0.0, 0.0
+    for label, params in queries(words, domains, terms):
+        api, sql, count, body = measure(user, params, args.runs, args.explain)
+        found = f"{body['count']:,}{'+' if body['count_is_estimate'] else ''}"
+        api50, api95 = percentile(api, 50) * 1000, percentile(api, 95) * 1000
+        sql50, sql95 = percentile(sql, 50) * 1000, percentile(sql, 95) * 1000
+        ratio = api50 / sql50
+        worst_api, worst_ratio = max(worst_api, api95), max(worst_ratio, ratio)
         print(
-            f"\nSuggestions as you type (GET /search/suggest/?q=…, {args.runs} runs each, "
-            "in process):\n"
+            f"{label:30} {found:>9} {api50:7.1f}ms {api95:7.1f}ms {sql50:7.1f}ms "
+            f"{sql95:7.1f}ms {ratio:7.2f}x {count:>8}",
+            flush=True,
         )
-        print(f"{'typed':30} {'shown':>6} {'p50':>8} {'p95':>8}")
-        worst = 0.0
-        for label, text in suggest_queries(words, terms):
-            times, found = measure_suggest(user, text, args.runs)
-            p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
-            worst = max(worst, p95)
-            print(
-                f"{label + ' (' + text + ')':30} {found:>6} {p50:7.1f}ms {p95:7.1f}ms", flush=True
-            )
-        print(f"\nWorst suggestion p95: {worst:.1f} ms (target: 20 ms at 1,000,000 listings).")
+    print(
+        f"\nWorst API p95: {worst_api:.1f} ms; worst API÷SQL (p50): {worst_ratio:.2f}x; "
+        "queries per search: 3 with words, 2 without."
+    )
+
+
+def measure_suggestions(args, words, user, terms):
+    print(
+        f"\nSuggestions as you type (GET /search/suggest/?q=…, {args.runs} runs each, "
+        "in process;\nSQL = its listing and term statements replayed on psycopg2; before = "
+        "the previous GIN prefix query of the listings alone, on SQL):\n"
+    )
+    print(
+        f"{'typed':34} {'shown':>6} {'p50':>8} {'p95':>8} {'SQL p50':>8} {'SQL p95':>8}"
+        f" {'before p50':>11} {'before p95':>11}"
+    )
+    worst, worst_sql, worst_before = 0.0, 0.0, 0.0
+    for label, text in suggest_queries(words, terms):
+        times, sql_times, found = measure_suggest(user, text, args.runs)
+        p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
+        s50, s95 = percentile(sql_times, 50) * 1000, percentile(sql_times, 95) * 1000
+        before = measure_previous_suggest(text, args.runs)
+        b50, b95 = percentile(before, 50) * 1000, percentile(before, 95) * 1000
+        worst, worst_before = max(worst, p95), max(worst_before, b95)
+        worst_sql = max(worst_sql, s95)
+        print(
+            f"{label + ' (' + text + ')':34} {found:>6} {p50:7.1f}ms {p95:7.1f}ms "
+            f"{s50:7.1f}ms {s95:7.1f}ms {b50:10.1f}ms {b95:10.1f}ms",
+            flush=True,
+        )
+    print(
+        f"\nWorst suggestion p95: {worst:.1f} ms through the endpoint, {worst_sql:.1f} ms for "
+        "its statements on SQL (target: 20 ms at 1,000,000 listings);\nthe previous "
+        f"listing query alone on SQL: {worst_before:.1f} ms."
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ live in ``services.data_source_create/update``, whose ValidationErrors are put b
 these fields with ``attach_service_errors``.
 """
 
+import re
 import zoneinfo
 
 from django import forms
@@ -13,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 
 from glossary.models import FormType
-from meshportal.forms import ServiceFormMixin, attach_service_errors
+from meshportal.forms import MarkdownTextarea, ServiceFormMixin, attach_service_errors
+from meshportal.limits import DESCRIPTION_MAX_CHARS
 
 from .choices import DataSourceType, FilterType
 from .models import DataSource
@@ -219,21 +221,8 @@ MARKDOWN_HELP = mark_safe(  # noqa: S308 (constant)
     "links are removed when it is shown."
 )
 TERM_SEPARATOR = ","
-
-
-def term_label(term) -> str:
-    """How a term is named in pickers: its name, and why it can no longer be chosen."""
-    if term.is_attachable:
-        return term.name
-    return f"{term.name} (disabled — kept while selected)"
-
-
-def grouped_terms(terms) -> list:
-    """``<optgroup>`` per glossary (two glossaries may both have a "Genre")."""
-    groups: dict = {}
-    for term in terms:
-        groups.setdefault(term.glossary.name, []).append((str(term.pk), term_label(term)))
-    return list(groups.items())
+# How long the typed terms of one asset or column may be (100 terms of ~40 characters).
+TERM_TEXT_MAX = 4000
 
 
 class AssetEditForm(forms.Form):
@@ -247,27 +236,105 @@ class AssetEditForm(forms.Form):
     )
     description = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 9}),
+        widget=MarkdownTextarea(attrs={"rows": 9}),
         help_text=MARKDOWN_HELP,
     )
-    glossary_terms = forms.MultipleChoiceField(
+    glossary_terms = forms.CharField(
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text="Terms of the domain's enabled glossaries. Hold Ctrl (⌘ on a Mac) to choose "
-        "several; a disabled term already attached stays while it is selected.",
+        max_length=TERM_TEXT_MAX,
+        help_text="Terms of the domain's enabled glossaries: type to search, pick with the "
+        "arrow keys and Enter (without JavaScript: names separated by commas). A term "
+        "whose glossary was disabled since it was attached stays as long as you keep it.",
     )
 
-    def __init__(self, *args, terms, **kwargs):
+    def __init__(self, *args, term_names: "TermNames", search_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["glossary_terms"].choices = grouped_terms(terms)
+        self.term_names = term_names
+        self.fields["glossary_terms"].widget = TermPickerInput(search_url=search_url)
+
+    def clean_glossary_terms(self) -> list[str]:
+        return self.term_names.parse(self.cleaned_data.get("glossary_terms", ""))
+
+
+# Distinct names one request may ask TermNames to look up (a page of 2,000 columns with a
+# few terms each stays far below; a flood of invented names is not looked up at all).
+TERM_NAMES_LOOKUP_MAX = 10_000
+_QUALIFIED = re.compile(r"(.*?\S)\s*\((.+)\)")
+
+
+def _typed_names(text: str) -> set[str]:
+    """The lower-cased names a comma-separated text may refer to: each name as written
+    and, for ``Genre (Media)``, also ``genre`` (the glossary is checked by ``parse``)."""
+    names = set()
+    for raw in (text or "").split(TERM_SEPARATOR):
+        name = " ".join(raw.split()).lower()
+        if not name:
+            continue
+        names.add(name)
+        qualified = _QUALIFIED.fullmatch(name)
+        if qualified:
+            names.add(qualified.group(1))
+    return names
+
+
+class TermPickerInput(forms.TextInput):
+    """The one glossary-term picker of the asset and column editors.
+
+    The input holds the terms as comma-separated names (what ``TermNames`` parses), so
+    without JavaScript it is a plain text field. static/js/term-picker.js turns it into
+    chips (removable) and a search box whose suggestions come from the server
+    (``asset-term-options``: bounded, light term rows), keyboard-navigable, and keeps the
+    input's value in step with the chips.
+    """
+
+    def __init__(self, *, search_url: str, attrs=None):
+        defaults = {"autocomplete": "off", "spellcheck": "false", "data-term-value": ""}
+        super().__init__({**defaults, **(attrs or {})})
+        self.search_url = search_url
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import format_html
+
+        return format_html(
+            '<div class="term-picker" data-term-picker data-search-url="{}" '
+            'data-testid="term-picker">{}</div>',
+            self.search_url,
+            super().render(name, value, attrs, renderer),
+        )
 
 
 class TermNames:
-    """Resolves the comma-separated term names typed for a column to term ids.
+    """Resolves the comma-separated term names typed for an asset or a column to ids.
 
     A name is unique within a glossary, not within a domain: a name two glossaries share
-    is written ``Genre (Media)``, which is also how the suggestion list offers it.
+    is written ``Genre (Media)``, which is also how the picker offers it. Built with
+    ``for_domain`` it holds only the terms named on the page (attached or typed), never
+    the whole glossary.
     """
+
+    @classmethod
+    def for_domain(cls, domain_id, *, terms=(), texts=()) -> "TermNames":
+        """The domain's terms that share a name with ``terms`` (to label them) or with a
+        name in ``texts`` (to parse them): one query, light rows."""
+        from django.db.models.functions import Lower
+
+        from glossary.models import GlossaryTerm
+        from glossary.queries import light_terms
+
+        names = {t.name.lower() for t in terms}
+        for text in texts:
+            names |= _typed_names(text)
+            if len(names) > TERM_NAMES_LOOKUP_MAX:
+                raise ValidationError(
+                    f"Give at most {TERM_NAMES_LOOKUP_MAX:,} different glossary-term names."
+                )
+        if not names:
+            return cls([])
+        return cls(
+            light_terms(GlossaryTerm.objects.filter(glossary__domain_id=domain_id))
+            .annotate(name_lower=Lower("name"))
+            .filter(name_lower__in=names)
+        )
 
     def __init__(self, terms):
         self.terms = list(terms)
@@ -280,10 +347,6 @@ class TermNames:
         if len(self.by_name.get(term.name.lower(), [])) > 1:
             return f"{term.name} ({term.glossary.name})"
         return term.name
-
-    def suggestions(self) -> list[str]:
-        """The datalist's options: the attachable terms, by the label the parser reads."""
-        return sorted({self.label(t) for t in self.terms if t.is_attachable}, key=str.lower)
 
     def text(self, terms) -> str:
         return f"{TERM_SEPARATOR} ".join(sorted((self.label(t) for t in terms), key=str.lower))
@@ -320,18 +383,20 @@ class ColumnRowForm(ServiceFormMixin, forms.Form):
     name = forms.CharField(widget=forms.HiddenInput)
     business_name = forms.CharField(max_length=255, required=False)
     description = forms.CharField(
-        required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 1})
+        required=False, max_length=DESCRIPTION_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 1})
     )
-    terms = forms.CharField(required=False, max_length=4000)
+    terms = forms.CharField(required=False, max_length=TERM_TEXT_MAX)
 
-    def __init__(self, *args, term_names: TermNames, **kwargs):
+    def __init__(self, *args, term_names: TermNames, search_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.term_names = term_names
         for name in ("business_name", "description", "terms"):
             self.fields[name].widget.attrs["class"] = f"input input--cell column-editor__{name}"
-        self.fields["terms"].widget.attrs.update(
-            {"list": "domain-terms", "autocomplete": "off", "data-term-input": ""}
-        )
+        if search_url:
+            widget = TermPickerInput(
+                search_url=search_url, attrs={"class": "input input--cell column-editor__terms"}
+            )
+            self.fields["terms"].widget = widget
 
     def clean_terms(self) -> list[str]:
         return self.term_names.parse(self.cleaned_data.get("terms", ""))

@@ -4,7 +4,8 @@ Data sources, runs and inventory assets are visible to the owning project's memb
 to the stewards and owners of its domain (the project's own visibility rule).
 """
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from glossary.choices import FieldType
@@ -103,6 +104,21 @@ def prediction_list(
         F("column__position").asc(nulls_first=True), "kind", "created_at"
     )
     return predictions.filter(status=status) if status else predictions
+
+
+def proposed_prediction_count():
+    """An annotation: how many suggestions of the asset wait for a decision (a subquery,
+    so it adds no join to the inventory's column count and no query per row)."""
+    return Coalesce(
+        Subquery(
+            Prediction.objects.filter(asset=OuterRef("pk"), status=PredictionStatus.PROPOSED)
+            .order_by()
+            .values("asset")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
 
 
 def prediction_get(*, user, pk) -> Prediction:

@@ -11,6 +11,7 @@ urlpatterns = [
         name="data-source-create",
     ),
     path("projects/<uuid:pk>/inventory/", views.inventory, name="inventory"),
+    path("projects/<uuid:pk>/inventory/bulk/", views.inventory_bulk, name="inventory-bulk"),
     path("data-sources/<uuid:pk>/", views.data_source_detail, name="data-source-detail"),
     path("data-sources/<uuid:pk>/edit/", views.data_source_edit, name="data-source-edit"),
     path("data-sources/<uuid:pk>/toggle/", views.data_source_toggle, name="data-source-toggle"),
@@ -30,6 +31,11 @@ urlpatterns = [
     ),
     path("assets/<uuid:pk>/edit/", views.asset_edit, name="asset-edit"),
     path("assets/<uuid:pk>/columns/edit/", views.asset_columns_edit, name="asset-columns-edit"),
+    path(
+        "assets/<uuid:pk>/glossary-term-options/",
+        views.asset_term_options,
+        name="asset-term-options",
+    ),
     path("assets/<uuid:pk>/forms/add/", views.asset_form_add, name="asset-form-add"),
     path("assets/<uuid:pk>/forms/<uuid:form_type>/", views.asset_form_edit, name="asset-form-edit"),
     path(

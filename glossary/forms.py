@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 from django import forms
 
-from meshportal.forms import ServiceFormMixin
+from meshportal.forms import MARKDOWN_HINT, MarkdownTextarea, ServiceFormMixin
 
 from .choices import FieldType, GlossaryStatus
 from .models import FormField, FormType, Glossary, GlossaryTerm
@@ -40,8 +40,8 @@ class GlossaryCreateForm(forms.Form):
     )
     description = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What the glossary's terms describe and who uses them.",
+        widget=MarkdownTextarea(attrs={"rows": 3}),
+        help_text="What the glossary's terms describe and who uses them. " + MARKDOWN_HINT,
     )
 
     def __init__(self, *args, projects, **kwargs):
@@ -51,7 +51,9 @@ class GlossaryCreateForm(forms.Form):
 
 class GlossaryEditForm(forms.Form):
     name = forms.CharField(max_length=Glossary._meta.get_field("name").max_length)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        required=False, widget=MarkdownTextarea(attrs={"rows": 3}), help_text=MARKDOWN_HINT
+    )
     status = forms.ChoiceField(
         choices=GlossaryStatus.choices,
         help_text="A disabled glossary stays readable, but its terms can no longer be newly "
@@ -86,7 +88,7 @@ class TermForm(forms.Form):
     )
     long_description = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 7}),
+        widget=MarkdownTextarea(attrs={"rows": 7}),
         help_text="Markdown: **bold**, _italic_, lists, [links](https://…), tables.",
     )
     synonyms = forms.CharField(
@@ -145,7 +147,9 @@ class FormTypeCreateForm(forms.Form):
         max_length=FormType._meta.get_field("name").max_length,
         help_text="Unique within the domain, e.g. “Data owner”.",
     )
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        required=False, widget=MarkdownTextarea(attrs={"rows": 3}), help_text=MARKDOWN_HINT
+    )
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,7 +158,9 @@ class FormTypeCreateForm(forms.Form):
 
 class FormTypeEditForm(forms.Form):
     name = forms.CharField(max_length=FormType._meta.get_field("name").max_length)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        required=False, widget=MarkdownTextarea(attrs={"rows": 3}), help_text=MARKDOWN_HINT
+    )
     status = forms.ChoiceField(choices=GlossaryStatus.choices)
 
 

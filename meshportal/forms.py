@@ -46,3 +46,67 @@ class ServiceFormMixin:
 
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)
+
+
+# Help text of a Markdown description (plain text: help texts are escaped).
+MARKDOWN_HINT = (
+    "Markdown: **bold**, _italic_, lists, [links](https://…); the preview shows it as readers will."
+)
+
+
+class MarkdownTextarea(forms.Textarea):
+    """A Markdown description's textarea with a live preview under it.
+
+    The preview is rendered by the server (``markdown-preview``, through the same
+    sanitiser as the pages), so what a person sees while typing is exactly what readers
+    will see. htmx posts only this field's text after a pause in typing (``hx-params``
+    keeps the rest of the form out; ``hx-sync`` drops a stale answer), and the page needs
+    no script of its own (the Content-Security-Policy forbids inline script). Without
+    JavaScript the preview shows the text as it was when the page was drawn.
+    """
+
+    DELAY_MS = 300
+
+    def __init__(self, attrs=None):
+        defaults = {"rows": 6, "class": "input--textarea"}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.urls import reverse
+        from django.utils.html import format_html
+        from django.utils.http import urlencode
+
+        from .markdown import render_markdown
+
+        attrs = dict(attrs or {})
+        preview_id = f"{attrs.get('id') or 'id_' + name}_preview"
+        attrs.update(
+            {
+                "hx-post": f"{reverse('markdown-preview')}?{urlencode({'field': name})}",
+                "hx-trigger": f"input changed delay:{self.DELAY_MS}ms",
+                "hx-target": f"#{preview_id}",
+                "hx-swap": "innerHTML",
+                "hx-params": name,
+                "hx-sync": "this:replace",
+                "aria-controls": preview_id,
+            }
+        )
+        textarea = super().render(name, value, attrs, renderer)
+        return format_html(
+            '{}<div class="markdown-preview" data-testid="markdown-preview-box">'
+            '<span class="markdown-preview__label" aria-hidden="true">Preview</span>'
+            '<div class="markdown markdown-preview__body" id="{}" data-swap-refusals '
+            'data-testid="markdown-preview" role="region" aria-label="Preview">{}</div></div>',
+            textarea,
+            preview_id,
+            markdown_preview_html(render_markdown(self.format_value(value))),
+        )
+
+
+def markdown_preview_html(rendered):
+    """The preview's content: the rendered Markdown, or a hint when there is none."""
+    from django.utils.html import format_html
+
+    if rendered:
+        return rendered
+    return format_html('<p class="muted">{}</p>', "Nothing to preview yet.")

@@ -50,3 +50,8 @@ def check_count(items, maximum: int, field: str, what: str) -> None:
         raise ValidationError(
             {field: [f"Give at most {maximum:,} {what} (this has {len(items):,})."]}
         )
+
+
+# Assets one bulk action of the inventory (publish, accept suggestions) may name: a page
+# of the inventory. Each is its own transaction, so the request's work stays bounded.
+BULK_ASSETS_MAX = 50

@@ -11,6 +11,7 @@ from .api.fallback import api_not_found
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("markdown/preview/", views.markdown_preview, name="markdown-preview"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("meshportal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

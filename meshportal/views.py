@@ -5,9 +5,14 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from .forms import markdown_preview_html
+from .limits import DESCRIPTION_MAX_CHARS
+from .markdown import render_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +51,35 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )
+
+
+MARKDOWN_FIELD_MAX = 100
+
+
+@never_cache
+@require_POST
+def markdown_preview(request):
+    """A Markdown description rendered as readers will see it (``MarkdownTextarea``'s
+    live preview): ``POST ?field=<name>`` with the text under that name. The fragment
+    goes through the pages' own sanitiser; text over the description limit is refused
+    with a 400 that says so (the preview shows it in place)."""
+    field = request.GET.get("field", "")
+    if not field or len(field) > MARKDOWN_FIELD_MAX or field not in request.POST:
+        return HttpResponse(
+            format_html('<p class="muted">{}</p>', "Nothing to preview: no text was sent."),
+            status=400,
+        )
+    text = request.POST[field]
+    if len(text) > DESCRIPTION_MAX_CHARS:
+        return HttpResponse(
+            format_html(
+                '<p class="field__errors" role="alert">{}</p>',
+                f"Too long to preview: use at most {DESCRIPTION_MAX_CHARS:,} characters "
+                f"(this has {len(text):,}).",
+            ),
+            status=400,
+        )
+    return HttpResponse(markdown_preview_html(render_markdown(text)))
 
 
 def _wants_json(request) -> bool:

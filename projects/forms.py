@@ -9,6 +9,8 @@ they typed.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from meshportal.forms import MARKDOWN_HINT, MarkdownTextarea
+
 from .choices import Designation
 from .models import Project
 
@@ -25,8 +27,8 @@ class ProjectCreateForm(forms.Form):
     )
     description = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the team does and what data it produces or consumes.",
+        widget=MarkdownTextarea(attrs={"rows": 4}),
+        help_text="What the team does and what data it produces or consumes. " + MARKDOWN_HINT,
     )
 
     def __init__(self, *args, domains, **kwargs):
@@ -41,7 +43,9 @@ class ProjectCreateForm(forms.Form):
 
 class ProjectEditForm(forms.Form):
     name = forms.CharField(max_length=Project._meta.get_field("name").max_length)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        required=False, widget=MarkdownTextarea(attrs={"rows": 4}), help_text=MARKDOWN_HINT
+    )
 
 
 class MemberAddForm(forms.Form):

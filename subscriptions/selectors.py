@@ -181,3 +181,23 @@ def requestable_projects(*, user, listing) -> QuerySet:
     return (
         Project.objects.filter(Exists(may_request)).exclude(pk=listing.project_id).order_by("name")
     )
+
+
+PROJECT_SECTION_ROWS = 10
+
+
+def project_consumption(*, user, project, limit: int = PROJECT_SECTION_ROWS) -> dict:
+    """What a project's page shows of the data the project uses: its newest APPROVED
+    subscriptions and PENDING requests (at most ``limit`` of each) and how many there are
+    of each. Still narrowed to the user (the page decided the project is visible). Four
+    queries however many rows: two lists, two counts."""
+    pending, approved = SubscriptionRequestStatus.PENDING, SubscriptionStatus.APPROVED
+    subscriptions = subscription_list(user=user).filter(project=project, status=approved)
+    requests = request_list(user=user).filter(project=project, status=pending)
+    return {
+        "subscriptions": list(subscriptions[:limit]),
+        "requests": list(requests[:limit]),
+        "subscription_count": subscriptions.order_by().count(),
+        "request_count": requests.order_by().count(),
+        "limit": limit,
+    }

@@ -1,7 +1,7 @@
 """Catalog models: data sources and their runs, inventory assets and their revisions."""
 
 from .assets import Asset, AssetColumn, AssetForm, AssetRevision, Prediction
-from .listings import Listing
+from .listings import Listing, ListingNameWord
 from .sources import DataSource, DataSourceRun, RunActivity
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "DataSource",
     "DataSourceRun",
     "Listing",
+    "ListingNameWord",
     "Prediction",
     "RunActivity",
 ]

@@ -115,3 +115,41 @@ class Listing(BaseModel):
 
     def __str__(self):
         return self.name
+
+
+class ListingNameWord(models.Model):
+    """One word of an ACTIVE listing's name (business and technical name, lower-cased),
+    with the names it came from, for the navigation search box's suggestions.
+
+    Why a table: suggestions are prefix matches on a few letters ("cu"), which a GIN index
+    answers only after collecting every listing with such a word (a quarter of a big
+    catalog for a common word). A B-tree over the words walks the prefix's range in order
+    and stops after a few hundred entries, however common the word, and it carries the
+    names, so the walk is index-only: no listing row is read. Written with the listing's
+    search document (catalog/search/documents.py) and removed when the listing leaves
+    the catalog, in the same transactions.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Collation "C": byte order, so LIKE 'cu%' is an index range and ORDER BY word follows
+    # the index (a language collation would allow neither).
+    word = models.CharField(max_length=64, db_collation="C")
+    name_length = models.PositiveIntegerField(help_text="Shorter names are suggested first.")
+    name = models.CharField(max_length=255)
+    technical_name = models.CharField(max_length=255)
+
+    class Meta:
+        indexes = [
+            # The prefix walk, index-only: shortest names first within a word.
+            models.Index(
+                fields=["word", "name_length"],
+                name="listing_name_word_prefix",
+                include=["listing", "name", "technical_name"],
+            ),
+            # Rewriting or removing a listing's words.
+            models.Index(fields=["listing"], name="listing_name_word_listing"),
+        ]
+
+    def __str__(self):
+        return self.word

@@ -296,6 +296,34 @@ def write_documents(documents: list[Document]) -> None:
     params = [value for document in documents for value in document.row()]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+    write_name_words([document.id for document in documents])
+
+
+# The words of ACTIVE listings' names (catalog.models.ListingNameWord): business and
+# technical name, lower-cased, split at anything not a letter or digit (film_category →
+# film, category). Migration 0004 backfills with the same statement.
+NAME_WORDS_SQL = """
+    INSERT INTO {words} (listing_id, word, name_length, name, technical_name)
+    SELECT DISTINCT l.id, left(w.word, 64), length(l.name), l.name, l.technical_name
+    FROM {listings} AS l,
+         regexp_split_to_table(lower(l.name || ' ' || l.technical_name), '[^[:alnum:]]+')
+             AS w(word)
+    WHERE l.id = ANY(%s::uuid[]) AND l.status = 'ACTIVE' AND w.word <> ''
+"""
+
+
+def write_name_words(listing_ids) -> None:
+    """Replace these listings' name words with their current names' (two statements;
+    call after their documents are written, in the same transaction)."""
+    from ..models import ListingNameWord
+
+    ids = [str(pk) for pk in listing_ids]
+    if not ids:
+        return
+    words = ListingNameWord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {words} WHERE listing_id = ANY(%s::uuid[])", [ids])  # noqa: S608
+        cursor.execute(NAME_WORDS_SQL.format(words=words, listings=Listing._meta.db_table), [ids])
 
 
 def rebuild_listing_documents(listings) -> None:

@@ -5,5 +5,6 @@ ValidationError naming the field, PermissionDenied, Conflict; tasks enqueued on 
 """
 
 from .assets import *  # noqa: F403
+from .bulk import *  # noqa: F403
 from .data_sources import *  # noqa: F403
 from .listings import *  # noqa: F403

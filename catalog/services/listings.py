@@ -8,7 +8,7 @@ from projects.choices import Designation
 from projects.permissions import require_designation
 
 from ..choices import ListingStatus
-from ..models import Asset, AssetForm, Listing
+from ..models import Asset, AssetForm, Listing, ListingNameWord
 from ..search import rebuild_listing_documents
 from ..signals import listing_published
 from ..snapshots import asset_full_snapshot
@@ -143,6 +143,10 @@ def listings_deactivate(*, asset_ids, now=None) -> int:
     listing already INACTIVE is left as it was), for an unpublish or for tables an import
     found gone. Runs in the caller's transaction; returns how many listings it took down."""
     now = now or timezone.now()
-    return Listing.objects.filter(asset_id__in=asset_ids, status=ListingStatus.ACTIVE).update(
+    taken_down = Listing.objects.filter(asset_id__in=asset_ids, status=ListingStatus.ACTIVE).update(
         status=ListingStatus.INACTIVE, unpublished_at=now, updated_at=now
     )
+    if taken_down:
+        # Suggestions offer only what is in the catalog (publishing writes the words again).
+        ListingNameWord.objects.filter(listing__asset_id__in=asset_ids).delete()
+    return taken_down

@@ -5,12 +5,9 @@ Badges are the portal's (``{% badge %}`` in meshportal/templatetags/portal.py); 
 catalog's colours sit on its choices (catalog/choices.py).
 """
 
-import html
-
 from django import template
-from django.utils.html import strip_tags
 
-from meshportal.markdown import render_markdown
+from meshportal.templatetags import portal as portal_tags
 
 from .. import selectors
 from ..choices import AssetType
@@ -71,17 +68,9 @@ def project_catalog(context, project) -> dict:
     }
 
 
-@register.filter
-def markdown(text) -> str:
-    """Markdown rendered and sanitised (meshportal/markdown.py): safe to show as it is."""
-    return render_markdown(text)
-
-
-@register.filter
-def markdown_text(text) -> str:
-    """The words of a Markdown text without its markup, for one-line snippets on cards
-    (escaped by the template like any other text)."""
-    return " ".join(html.unescape(strip_tags(render_markdown(text))).split())
+# The portal's Markdown filters, also under this library (catalog templates load it).
+register.filter("markdown", portal_tags.markdown)
+register.filter("markdown_text", portal_tags.markdown_text)
 
 
 @register.filter

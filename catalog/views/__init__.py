@@ -16,6 +16,7 @@ from .assets import (  # noqa: F401
     asset_predictions_accept_all,
     asset_predictions_reject_all,
     inventory,
+    inventory_bulk,
     prediction_accept,
     prediction_reject,
 )
@@ -27,6 +28,7 @@ from .editing import (  # noqa: F401
     asset_form_add,
     asset_form_edit,
     asset_form_remove,
+    asset_term_options,
 )
 from .helpers import ACTIVITY_PAGE_SIZE, INVENTORY_PAGE_SIZE, REVISION_PAGE_SIZE, RUN_PAGE_SIZE  # noqa: F401
 from .publishing import (  # noqa: F401

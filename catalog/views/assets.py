@@ -5,8 +5,11 @@ from collections import Counter
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, prefetch_related_objects
+from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from glossary.choices import GlossaryStatus
@@ -14,6 +17,7 @@ from glossary.models import FormType
 from glossary.queries import light_terms
 from meshportal.exceptions import Conflict
 from meshportal.forms import service_error_text
+from meshportal.limits import BULK_ASSETS_MAX
 from meshportal.markdown import render_markdown
 from projects import selectors as project_selectors
 
@@ -47,7 +51,11 @@ def inventory(request, pk):
     assets = (
         selectors.asset_list(user=request.user)
         .filter(project=project)
-        .annotate(listing_status=F("listing__status"), listing_revision=F("listing__revision"))
+        .annotate(
+            listing_status=F("listing__status"),
+            listing_revision=F("listing__revision"),
+            suggestion_count=selectors.proposed_prediction_count(),
+        )
     )
     filterset = AssetFilterSet(data, queryset=assets)
     data_sources = selectors.data_source_list(user=request.user).filter(project=project)
@@ -76,9 +84,77 @@ def inventory(request, pk):
                 "type": request.GET.get("type", ""),
                 "archived": data["archived"],
             },
+            "bulk_actions": services.BULK_ACTIONS,
+            "bulk_max": BULK_ASSETS_MAX,
+            "return_query": request.GET.urlencode(),
             **_permissions(request.user, project),
         },
     )
+
+
+def _names(outcomes) -> str:
+    return ", ".join(f"“{o.asset.display_name}”" for o in outcomes)
+
+
+def _report_bulk(request, action, outcomes) -> None:
+    """One message for what was done, one per asset that was not, saying why."""
+    done = [o for o in outcomes if o.done]
+    if action == "publish":
+        if done:
+            messages.success(
+                request,
+                f"Published {_plural(len(done), 'asset')}: {_names(done)}. Everyone signed in "
+                "can find them in the catalog.",
+            )
+        for outcome in outcomes:
+            if not outcome.done:
+                messages.error(
+                    request,
+                    f"“{outcome.asset.display_name}” was not published: "
+                    + " ".join(outcome.problems or [outcome.detail]),
+                )
+        return
+    accepted = [o for o in done if o.count]
+    if accepted:
+        total = sum(o.count for o in accepted)
+        messages.success(
+            request,
+            f"Accepted {_plural(total, 'suggestion')} on {_plural(len(accepted), 'asset')}: "
+            f"{_names(accepted)}.",
+        )
+    idle = [o for o in done if not o.count]
+    if idle:
+        messages.info(request, f"No suggestions were left to accept on {_names(idle)}.")
+    for outcome in outcomes:
+        if not outcome.done:
+            messages.warning(
+                request, f"“{outcome.asset.display_name}”: nothing accepted. {outcome.detail}"
+            )
+
+
+@require_POST
+def inventory_bulk(request, pk):
+    """The inventory's "With selected" actions: publish, or accept suggestions, for up to
+    BULK_ASSETS_MAX checked assets; back to the inventory (its filters kept) with one
+    line per asset that could not be done."""
+    project = project_selectors.project_get(user=request.user, pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        outcomes = services.assets_bulk_apply(
+            acting_user=request.user,
+            project=project,
+            asset_ids=request.POST.getlist("assets"),
+            action=action,
+            approval_required=request.POST.get("approval_required") == "on",
+        )
+    except ValidationError as error:
+        messages.error(request, service_error_text(error))
+    else:
+        _report_bulk(request, action, outcomes)
+    back = reverse("inventory", args=[project.pk])
+    query = QueryDict(request.POST.get("return_query", "")[:2000]).copy()
+    kept = {k: query[k] for k in ("q", "data_source", "type", "archived", "page") if query.get(k)}
+    return redirect(f"{back}?{urlencode(kept)}" if kept else back)
 
 
 def _publishing_status(asset, listing) -> dict:

@@ -2,17 +2,17 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import Http404
+from django.db.models import Case, Count, Prefetch, Value, When, prefetch_related_objects
+from django.db.models.functions import Lower
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from glossary.choices import GlossaryStatus
 from glossary.models import ATTACHABLE_TERMS, FormField, FormType, GlossaryTerm
-from glossary.queries import TERM_HEAVY_FIELDS, light_terms
-from meshportal.forms import attach_service_errors
-from meshportal.markdown import render_markdown
+from glossary.queries import light_terms
+from meshportal.forms import attach_service_errors, service_error_text
 from projects.choices import Designation
 from projects.permissions import require_designation
 
@@ -35,15 +35,63 @@ def _nested_errors(error: ValidationError, key: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _term_options(asset, attached):
-    """What the asset's term picker offers: the domain's attachable terms and the ones
-    already attached (kept even if their glossary was disabled since)."""
-    return (
-        GlossaryTerm.objects.filter(glossary__domain_id=asset.domain_id)
-        .filter(ATTACHABLE_TERMS | Q(pk__in=[t.pk for t in attached]))
-        .select_related("glossary")
-        .defer(*TERM_HEAVY_FIELDS)
-        .order_by("glossary__name", "name")
+TERM_OPTIONS_DEFAULT, TERM_OPTIONS_MAX, TERM_QUERY_MAX = 10, 20, 100
+
+
+@require_safe
+def asset_term_options(request, pk):
+    """What the glossary-term picker offers as a person types: the asset's domain's
+    attachable terms whose name contains ``q`` (names starting with it first), at most
+    ``limit``. JSON ``{"q", "terms": [{id, label, name, glossary}]}``; ``label`` is what
+    the picker writes (``Genre (Media)`` when two glossaries have a "Genre"). Two small
+    queries; term descriptions are never read."""
+    asset = selectors.asset_get(user=request.user, pk=pk)
+    text = " ".join((request.GET.get("q") or "").split())
+    raw_limit = request.GET.get("limit") or str(TERM_OPTIONS_DEFAULT)
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= TERM_OPTIONS_MAX:
+        return JsonResponse({"limit": [f"Give a number from 1 to {TERM_OPTIONS_MAX}."]}, status=400)
+    if len(text) > TERM_QUERY_MAX:
+        return JsonResponse({"q": [f"Use at most {TERM_QUERY_MAX} characters."]}, status=400)
+    domain_terms = GlossaryTerm.objects.filter(glossary__domain_id=asset.domain_id)
+    terms = domain_terms.filter(ATTACHABLE_TERMS)
+    if text:
+        terms = terms.filter(name__icontains=text).annotate(
+            later=Case(When(name__istartswith=text, then=Value(0)), default=Value(1))
+        )
+    else:
+        terms = terms.annotate(later=Value(0))
+    found = list(
+        terms.order_by("later", Lower("name"), "glossary__name").values(
+            "id", "name", "glossary__name"
+        )[: int(raw_limit)]
+    )
+    shared = (
+        set(
+            domain_terms.annotate(name_lower=Lower("name"))
+            .filter(name_lower__in={row["name"].lower() for row in found})
+            .values("name_lower")
+            .annotate(glossaries=Count("id"))
+            .filter(glossaries__gt=1)
+            .values_list("name_lower", flat=True)
+        )
+        if found
+        else set()
+    )
+    return JsonResponse(
+        {
+            "q": text,
+            "terms": [
+                {
+                    "id": str(row["id"]),
+                    "name": row["name"],
+                    "glossary": row["glossary__name"],
+                    "label": f"{row['name']} ({row['glossary__name']})"
+                    if row["name"].lower() in shared
+                    else row["name"],
+                }
+                for row in found
+            ],
+        }
     )
 
 
@@ -56,13 +104,20 @@ def asset_edit(request, pk):
     asset = selectors.asset_get(user=request.user, pk=pk)
     require_designation(request.user, asset.project, Designation.CONTRIBUTOR, "edit assets")
     attached = list(light_terms(asset.glossary_terms.all()))
+    try:
+        term_names = TermNames.for_domain(
+            asset.domain_id, terms=attached, texts=[request.POST.get("glossary_terms", "")]
+        )
+    except ValidationError as error:
+        return HttpResponseBadRequest(service_error_text(error))
     form = AssetEditForm(
         request.POST or None,
-        terms=_term_options(asset, attached),
+        term_names=term_names,
+        search_url=reverse("asset-term-options", args=[asset.pk]),
         initial={
             "business_name": asset.business_name,
             "description": asset.description,
-            "glossary_terms": [str(t.pk) for t in attached],
+            "glossary_terms": term_names.text(attached),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -88,21 +143,17 @@ def asset_edit(request, pk):
     return render(
         request,
         "catalog/asset_edit.html",
-        {
-            "asset": asset,
-            "project": asset.project,
-            "form": form,
-            "description_html": render_markdown(asset.description),
-        },
+        {"asset": asset, "project": asset.project, "form": form},
         status=400 if form.is_bound and form.errors else 200,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def asset_columns_edit(request, pk):
-    """Business names, descriptions and terms of every column on one page. Terms are
-    typed as names (with the domain's terms offered as suggestions): a select of every
-    term per column would not stay usable at 200 columns."""
+    """Business names, descriptions and terms of every column on one page. Terms use the
+    same picker as the asset (chips, server-side search; names separated by commas
+    without JavaScript): only the terms named on the page are read, however big the
+    domain's glossaries are."""
     asset = selectors.asset_get(user=request.user, pk=pk)
     require_designation(request.user, asset.project, Designation.CONTRIBUTOR, "edit assets")
     columns = list(asset.columns.all())
@@ -111,9 +162,18 @@ def asset_columns_edit(request, pk):
         Prefetch("glossary_terms", queryset=light_terms()),
     )
     by_name = {c.name: c for c in columns}
-    term_names = TermNames(
-        light_terms(GlossaryTerm.objects.filter(glossary__domain_id=asset.domain_id))
-    )
+    try:
+        term_names = TermNames.for_domain(
+            asset.domain_id,
+            terms={t for c in columns for t in c.glossary_terms.all()},
+            texts=[
+                value
+                for key, value in request.POST.items()
+                if key.startswith("columns-") and key.endswith("-terms")
+            ],
+        )
+    except ValidationError as error:
+        return HttpResponseBadRequest(service_error_text(error))
     formset = ColumnRowFormSet(
         request.POST or None,
         prefix="columns",
@@ -126,7 +186,10 @@ def asset_columns_edit(request, pk):
             }
             for c in columns
         ],
-        form_kwargs={"term_names": term_names},
+        form_kwargs={
+            "term_names": term_names,
+            "search_url": reverse("asset-term-options", args=[asset.pk]),
+        },
     )
     if request.method == "POST" and formset.is_valid():
         items = [item for item in (f.service_kwargs() for f in formset) if len(item) > 1]
@@ -162,7 +225,6 @@ def asset_columns_edit(request, pk):
             "formset": formset,
             "rows": rows,
             "error_rows": [r for r in rows if r["form"].errors],
-            "term_suggestions": term_names.suggestions(),
         },
         status=400 if formset.is_bound and not formset.is_valid() else 200,
     )

@@ -5,11 +5,14 @@ its colours on its choices (``meshportal.choices.with_colors``) and write
 ``{% badge thing.status %}`` (or ``{% badge thing.status thing.get_status_display %}``).
 """
 
+import html
+
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 
 from meshportal.choices import color_of
+from meshportal.markdown import render_markdown
 
 register = template.Library()
 
@@ -96,3 +99,16 @@ def form_field(field, autofocus=False, hide_label=False):
         "widget": field.as_widget(attrs=attrs),
         "hide_label": hide_label,
     }
+
+
+@register.filter
+def markdown(text) -> str:
+    """Markdown rendered and sanitised (meshportal/markdown.py): safe to show as it is."""
+    return render_markdown(text)
+
+
+@register.filter
+def markdown_text(text) -> str:
+    """The words of a Markdown text without its markup, for one-line snippets in lists
+    (escaped by the template like any other text)."""
+    return " ".join(html.unescape(strip_tags(render_markdown(text))).split())

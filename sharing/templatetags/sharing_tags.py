@@ -9,7 +9,7 @@ from projects.permissions import project_designation
 
 from ..choices import MANUAL_TRANSITIONS, GrantBackend, GrantStatus
 from ..events import how_to_query
-from ..models import EnvironmentRole
+from ..models import EnvironmentRole, SubscriptionGrant
 from ..selectors import grants_of_subscription
 from ..services import EXTRA_ROLES_MAX
 
@@ -43,6 +43,30 @@ def subscription_access(context, subscription):
         "rows": rows,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def grants_by_subscription(subscriptions) -> dict:
+    """``{subscription id: [grants]}`` for a list of subscriptions the page already shows
+    (so already visible to the user), with their environments: one query however many.
+    Lets a page of another app show access per environment without that app knowing
+    about grants (the project page's "Data this project uses")."""
+    ids = [subscription.pk for subscription in subscriptions]
+    found: dict = {pk: [] for pk in ids}
+    if ids:
+        for grant in (
+            SubscriptionGrant.objects.filter(subscription_id__in=ids)
+            .select_related("environment")
+            .order_by("environment__name", "created_at")
+        ):
+            found[grant.subscription_id].append(grant)
+    return found
+
+
+@register.filter
+def grants_of(grants_by_id, subscription):
+    """``{{ grants|grants_of:subscription }}``: that subscription's grants ([] if none)."""
+    return grants_by_id.get(subscription.pk, [])
 
 
 @register.inclusion_tag("sharing/_environment_roles.html", takes_context=True)

@@ -42,37 +42,6 @@
   });
   document.addEventListener("DOMContentLoaded", syncConditionalFields);
 
-  // Comma-separated glossary terms (the columns editor): a <datalist> suggests whole
-  // values, so while typing after a comma its options become "<typed so far>, <term>",
-  // leaving out the terms already typed. Without JavaScript the list still suggests the
-  // first term and the server checks every name.
-  var termNames = null;
-  function syncTermList(input) {
-    var list = input.list;
-    if (!list) return;
-    if (termNames === null) {
-      termNames = Array.prototype.map.call(list.options, function (option) { return option.value; });
-    }
-    var value = input.value;
-    var cut = value.lastIndexOf(",");
-    var prefix = cut >= 0 ? value.slice(0, cut + 1).replace(/\s*$/, " ") : "";
-    var typed = prefix.split(",").map(function (name) { return name.trim().toLowerCase(); });
-    var options = document.createDocumentFragment();
-    termNames.forEach(function (name) {
-      if (typed.indexOf(name.toLowerCase()) !== -1) return;
-      var option = document.createElement("option");
-      option.value = prefix + name;
-      options.appendChild(option);
-    });
-    list.replaceChildren(options);
-  }
-  function onTermInput(event) {
-    var target = event.target;
-    if (target && target.matches && target.matches("[data-term-input]")) syncTermList(target);
-  }
-  document.addEventListener("input", onTermInput);
-  document.addEventListener("focusin", onTermInput);
-
   // Length limits: the browser's maxlength cuts a long paste silently, so a person never
   // learns that the end is missing. Instead each limited field shows "n / max" once it
   // nears the limit, turns red past it, and the server's error says what to shorten.
@@ -120,4 +89,31 @@
   });
   document.addEventListener("DOMContentLoaded", function () { enableCounters(document); });
   document.addEventListener("htmx:afterSwap", function (event) { enableCounters(event.target); });
+
+  // The inventory's bulk actions: "select all on this page" (hidden without JavaScript,
+  // where each row's checkbox still works) and the count of selected assets.
+  function syncBulk(form) {
+    var items = form.querySelectorAll("[data-select-item]");
+    var checked = form.querySelectorAll("[data-select-item]:checked").length;
+    var all = form.querySelector("[data-select-all]");
+    if (all) {
+      all.hidden = false;
+      all.checked = checked > 0 && checked === items.length;
+      all.indeterminate = checked > 0 && checked < items.length;
+    }
+    var count = form.querySelector("[data-bulk-count]");
+    if (count) count.textContent = checked ? "(" + checked + " selected)" : "(none selected)";
+    form.querySelectorAll("button[name=action]").forEach(function (button) { button.disabled = !checked; });
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-bulk-form]");
+    if (!form) return;
+    if (event.target.matches("[data-select-all]")) {
+      form.querySelectorAll("[data-select-item]").forEach(function (item) { item.checked = event.target.checked; });
+    }
+    if (event.target.matches("[data-select-all], [data-select-item]")) syncBulk(form);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-bulk-form]").forEach(syncBulk);
+  });
 })();

@@ -1,5 +1,6 @@
-"""Template tags of the subscriptions pages, and the two places other pages show
-subscriptions: the listing page's Subscribe panel and the marks on search results."""
+"""Template tags of the subscriptions pages, and the places other pages show
+subscriptions: the listing page's Subscribe panel, the marks on search results and the
+project page's "Data this project uses" section."""
 
 from django import template
 
@@ -26,6 +27,18 @@ def listing_subscription_panel(context, listing):
         "csrf_token": context.get("csrf_token"),
         "user": user,
     }
+
+
+@register.simple_tag(takes_context=True)
+def project_consumption(context, project) -> dict:
+    """The project page's "Data this project uses" section:
+    ``{% project_consumption project as consumption %}`` in
+    subscriptions/_project_consumption.html, which projects/project_detail.html includes.
+
+    The projects app knows nothing of subscriptions (apps depend leftwards only), so the
+    subscriptions app reads its part of that page itself, as the catalog does for data
+    sources (``project_catalog``)."""
+    return selectors.project_consumption(user=context["request"].user, project=project)
 
 
 @register.simple_tag(takes_context=True)

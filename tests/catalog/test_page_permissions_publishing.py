@@ -79,7 +79,7 @@ def test_add_form_select_is_for_contributors(client_for, asset, form_type, perso
 def test_asset_edit_action(client_for, asset, genre, persona, expected):
     response = client_for(persona).post(
         reverse("asset-edit", args=[asset.pk]),
-        {"business_name": "Movies", "description": "All films.", "glossary_terms": [genre.pk]},
+        {"business_name": "Movies", "description": "All films.", "glossary_terms": genre.name},
     )
     check(response, expected)
     asset.refresh_from_db()

@@ -401,7 +401,7 @@ def test_delete_keeps_the_assets_detached(client_for, project, data_source, owne
     inventory = text(client.get(reverse("inventory", args=[project.pk])))
     [row] = rows(inventory, "asset-table")
     assert row.startswith(
-        "film_category curatedzonedb.film_category Glue table detached Not published 4 "
+        "film_category curatedzonedb.film_category Glue table detached Not published 5 4 "
     )
     asset_page = text(client.get(reverse("asset-detail", args=[asset.pk])))
     assert "Detached — its data source was deleted" in asset_page
@@ -762,7 +762,7 @@ def test_inventory_filters_and_hides_archived_assets_by_default(
     assert "Clear filters" not in default
     film = rows(default, "asset-table")[1]
     assert film.startswith(
-        "Film Category curatedzonedb.film_category Glue table films-CuratedZoneDB Not published 4"
+        "Film Category curatedzonedb.film_category Glue table films-CuratedZoneDB Not published 5 4"
     )
 
     bad = client.get(url, {"data_source": "nonsense"})

@@ -144,6 +144,9 @@ def column_errors(html: str) -> dict:
     }
 
 
+PREVIEW = 'data-testid="markdown-preview" role="region" aria-label="Preview">'
+
+
 def publishing_status(html: str) -> str:
     return plain(between(html, 'data-testid="publishing-status">', "</p>"))
 
@@ -151,31 +154,45 @@ def publishing_status(html: str) -> str:
 # --- Editing the asset: business name, Markdown description, terms ------------------------
 
 
-def test_edit_page_offers_the_domains_attachable_terms_by_glossary(
+def test_edit_page_term_picker_holds_the_attached_terms_and_searches_the_domains(
     client_for, project, asset, genre, film, owner
 ):
     shared = GlossaryFactory(owning_project=project, name="Sales")
     GlossaryTermFactory(glossary=shared, name="Genre")  # same name, other glossary
-    retired = GlossaryTermFactory(glossary=shared, name="Retired", status=GlossaryStatus.DISABLED)
+    GlossaryTermFactory(glossary=shared, name="Retired", status=GlossaryStatus.DISABLED)
     closed = GlossaryFactory(owning_project=project, name="Closed", status=GlossaryStatus.DISABLED)
     legacy = GlossaryTermFactory(glossary=closed, name="Legacy")
     GlossaryTermFactory(glossary=closed, name="Unused")
-    foreign = GlossaryTermFactory(glossary=GlossaryFactory(name="Elsewhere"), name="Foreign")
-    asset.glossary_terms.add(legacy)  # attached before its glossary was disabled
+    GlossaryTermFactory(glossary=GlossaryFactory(name="Elsewhere"), name="Foreign")
+    asset.glossary_terms.add(legacy, genre)  # Legacy: attached before its glossary closed
+    client = client_for(owner)
 
-    html = text(client_for(owner).get(url("asset-edit", asset.pk)))
+    html = text(client.get(url("asset-edit", asset.pk)))
 
-    select = between(html, 'name="glossary_terms"', "</select>")
-    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
-    offered = {label: re.findall(r">([^<]+)</option>", options) for label, options in groups}
-    assert offered == {
-        "Closed": ["Legacy (disabled — kept while selected)"],
-        "Media": ["Film", "Genre"],
-        "Sales": ["Genre"],
-    }
-    assert re.search(rf'<option value="{legacy.pk}" selected>', select)
-    for absent in (retired, foreign):
-        assert str(absent.pk) not in select
+    # One text input (the picker without JavaScript) holding the attached terms by name,
+    # a shared name written with its glossary; no list of every term on the page.
+    picker = between(html, "data-term-picker", "</div>")
+    search_url = url("asset-term-options", asset.pk)
+    assert f'data-search-url="{search_url}"' in picker
+    assert (
+        re.search(r'<input type="text" name="glossary_terms" value="([^"]*)"', picker).group(1)
+        == "Genre (Media), Legacy"
+    )
+    assert "<select" not in html and "Unused" not in html
+
+    def offered(**params):
+        response = client.get(search_url, params)
+        assert response.status_code == 200
+        return [t["label"] for t in response.json()["terms"]]
+
+    # Only attachable terms of the asset's domain, names starting with the text first.
+    assert offered() == ["Film", "Genre (Media)", "Genre (Sales)"]
+    assert offered(q="EN") == ["Genre (Media)", "Genre (Sales)"]
+    assert offered(q="  f ") == ["Film"]
+    assert offered(q="Legacy") == offered(q="Foreign") == offered(q="Retired") == []
+    assert offered(limit="1") == ["Film"]
+    assert client.get(search_url, {"limit": "21"}).status_code == 400
+    assert client.get(search_url, {"q": "x" * 101}).json() == {"q": ["Use at most 100 characters."]}
 
 
 def test_edit_saves_name_markdown_and_terms_in_one_revision(
@@ -187,7 +204,7 @@ def test_edit_saves_name_markdown_and_terms_in_one_revision(
         {
             "business_name": "  Movie listings with category ",
             "description": "A **complete** listing of all films.\n\n- Animation\n- Comedy",
-            "glossary_terms": [str(genre.pk), str(film.pk)],
+            "glossary_terms": "genre,  Film ,",
         },
         follow=True,
     )
@@ -218,12 +235,11 @@ def test_edit_saves_name_markdown_and_terms_in_one_revision(
         between(html, 'data-testid="asset-terms"', "</ul>"),
     ) == ["Film", "Genre"]
 
-    # The edit page shows the saved description rendered, next to its Markdown source.
+    # The edit page shows the saved description rendered under its Markdown source.
     edit = text(client.get(url("asset-edit", asset.pk)))
-    assert "<strong>complete</strong>" in between(
-        edit, 'data-testid="description-preview">', "</div>"
-    )
+    assert "<strong>complete</strong>" in between(edit, PREVIEW, "</div></div>")
     assert "A **complete** listing of all films." in edit
+    assert 'name="glossary_terms" value="Film, Genre"' in edit
 
     # Saving again unchanged writes nothing.
     same = client.post(
@@ -231,7 +247,7 @@ def test_edit_saves_name_markdown_and_terms_in_one_revision(
         {
             "business_name": "Movie listings with category",
             "description": "A **complete** listing of all films.\n\n- Animation\n- Comedy",
-            "glossary_terms": [str(genre.pk), str(film.pk)],
+            "glossary_terms": "Film, Genre",
         },
         follow=True,
     )
@@ -248,7 +264,7 @@ def test_edit_errors_are_shown_with_the_input_kept_and_nothing_saved(
         {
             "business_name": "x" * 256,
             "description": "Kept *as typed*",
-            "glossary_terms": [str(genre.pk), str(foreign.pk)],
+            "glossary_terms": "Genre, Foreign",
         },
     )
 
@@ -258,12 +274,27 @@ def test_edit_errors_are_shown_with_the_input_kept_and_nothing_saved(
         "Ensure this value has at most 255 characters (it has 256)."
     ]
     assert errors_of(html, "glossary_terms") == [
-        f"Select a valid choice. {foreign.pk} is not one of the available choices."
+        f"“{foreign.name}” is not a term of this domain's glossaries."
     ]
     assert "Kept *as typed*</textarea>" in html
-    assert re.search(rf'<option value="{genre.pk}" selected>Genre</option>', html)
+    assert 'name="glossary_terms" value="Genre, Foreign"' in html
+    # The preview shows what was typed, not what was saved.
+    assert "<em>as typed</em>" in between(html, PREVIEW, "</div></div>")
     asset.refresh_from_db()
     assert (asset.business_name, asset.description, asset.current_revision) == ("", "", 1)
+    assert not asset.glossary_terms.exists()
+
+
+def test_a_flood_of_term_names_is_refused_not_looked_up(client_for, asset, genre, owner):
+    client = client_for(owner)
+    flood = ", ".join(f"t{n}" for n in range(10_001))
+    response = client.post(url("asset-edit", asset.pk), {"glossary_terms": flood})
+    assert response.status_code == 400
+    assert "Give at most 10,000 different glossary-term names." in text(response)
+    columns = client.post(
+        url("asset-columns-edit", asset.pk), column_post(asset, {"column_001": {"terms": flood}})
+    )
+    assert columns.status_code == 400
     assert not asset.glossary_terms.exists()
 
 
@@ -298,13 +329,12 @@ def test_markdown_with_scripts_and_javascript_links_is_rendered_harmless(
 
     page = text(client.get(url("asset-detail", asset.pk)))
     assert_harmless(between(page, 'data-testid="asset-description">', "</div>\n"))
-    assert_harmless(
-        between(
-            text(client.get(url("asset-edit", asset.pk))),
-            'data-testid="description-preview">',
-            "</div>\n",
-        )
+    assert_harmless(between(text(client.get(url("asset-edit", asset.pk))), PREVIEW, "</div></div>"))
+    preview = client.post(
+        reverse("markdown-preview") + "?field=description", {"description": MALICIOUS}
     )
+    assert preview.status_code == 200
+    assert_harmless(text(preview))
     assert "&lt;script&gt;alert(&quot;column&quot;)&lt;/script&gt;" in page
     assert '<script>alert("column")' not in page
 
@@ -352,11 +382,10 @@ def test_columns_page_sets_descriptions_names_and_terms_by_name(
     page = client.get(url("asset-columns-edit", asset.pk))
     html = text(page)
     assert len(re.findall(r'<tr id="column-columns-\d+"', html)) == 3
-    assert re.findall(
-        r'<option value="([^"]+)"></option>',
-        between(html, '<datalist id="domain-terms">', "</datalist>"),
-    ) == ["Film", "Genre"]
-    assert 'list="domain-terms"' in html
+    # Each row's terms are the same picker as the asset's (a text input without JS).
+    assert html.count("data-term-picker") == 3
+    assert f'data-search-url="{url("asset-term-options", asset.pk)}"' in html
+    assert "<datalist" not in html
 
     response = client.post(
         url("asset-columns-edit", asset.pk),
@@ -454,13 +483,17 @@ def test_columns_page_handles_200_columns_in_constant_queries(
     client_for, project, data_source, genre, owner, django_assert_num_queries
 ):
     client = client_for(owner)
-    small = make_asset(project, data_source, "small", columns=5)
+
+    def with_genre(asset):
+        AssetColumn.glossary_terms.through.objects.bulk_create(
+            AssetColumn.glossary_terms.through(assetcolumn_id=c.pk, glossaryterm_id=genre.pk)
+            for c in asset.columns.all()
+        )
+        return asset
+
+    small = with_genre(make_asset(project, data_source, "small", columns=5))
     count = queries_for(client, url("asset-columns-edit", small.pk))
-    big = make_asset(project, data_source, "big", columns=200)
-    AssetColumn.glossary_terms.through.objects.bulk_create(
-        AssetColumn.glossary_terms.through(assetcolumn_id=c.pk, glossaryterm_id=genre.pk)
-        for c in big.columns.all()
-    )
+    big = with_genre(make_asset(project, data_source, "big", columns=200))
     client.get(url("asset-columns-edit", big.pk))
     with django_assert_num_queries(count):
         response = client.get(url("asset-columns-edit", big.pk))
@@ -745,7 +778,7 @@ def test_publish_refused_lists_exactly_what_is_missing_and_publishes_nothing(
         {"owner_email": "films@example.com", "last_audit": "2024-05-01"},
     )
     client.post(url("asset-form-edit", asset.pk, quality.pk), {"last_audit": "2024-05-02"})
-    client.post(url("asset-edit", asset.pk), {"glossary_terms": [str(genre.pk)]})
+    client.post(url("asset-edit", asset.pk), {"glossary_terms": "Genre"})
     published = client.post(
         url("asset-publish", asset.pk), {"approval_required": "on"}, follow=True
     )
@@ -765,7 +798,7 @@ def test_publish_read_by_an_outsider_then_republish_and_unpublish(
         {
             "business_name": "Movie listings with category",
             "description": "All films.",
-            "glossary_terms": [str(genre.pk)],
+            "glossary_terms": "Genre",
         },
     )
     AssetColumn.objects.filter(asset=asset, name="column_002").update(description="The genre")
@@ -823,7 +856,7 @@ def test_publish_read_by_an_outsider_then_republish_and_unpublish(
         {
             "business_name": "Movies by genre",
             "description": "All films.",
-            "glossary_terms": [str(genre.pk)],
+            "glossary_terms": "Genre",
         },
     )
     page = text(client.get(url("asset-detail", asset.pk)))
@@ -895,7 +928,7 @@ def test_revision_page_compares_with_the_revision_before(
         {
             "business_name": "Movie listings",
             "description": "New text",
-            "glossary_terms": [str(genre.pk)],
+            "glossary_terms": "Genre",
         },
     )
     client.post(

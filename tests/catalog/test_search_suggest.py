@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog import services
 from tests.catalog.search_corpus import corpus_fixture
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,31 @@ def test_prefixes_of_name_words_suggest_listings_and_terms_link_to_their_pages(r
     # Shortest names first among the listings.
     names = [s["label"] for s in film if s["kind"] == "listing"]
     assert names == sorted(names, key=lambda n: (len(n), n.lower()))
+
+
+def labels(client, q) -> list[str]:
+    return [s["label"] for s in suggest(client, q=q)["suggestions"] if s["kind"] == "listing"]
+
+
+def test_words_of_business_and_technical_names_in_any_order_only_in_the_catalog(reader):
+    assert "Movie listings with category" in labels(reader, "film_cat")  # film_category
+    assert "Movie listings with category" in labels(reader, "categ MOVIE")
+    assert labels(reader, "movie zzz") == []
+    # Unpublished again ("Retired marketing campaigns") and never published ("Draft …").
+    assert labels(reader, "retired") == labels(reader, "retired_camp") == []
+    assert labels(reader, "draft payroll") == []
+
+
+def test_suggestions_follow_publishing(reader, corpus):
+    listing = corpus.listing("film_category")
+    producer = corpus.producers["streaming"]
+    services.asset_unpublish(acting_user=producer, asset=listing.asset)
+    assert "Movie listings with category" not in labels(reader, "movie lis")
+    asset = listing.asset
+    services.asset_update(acting_user=producer, asset=asset, business_name="Cinema titles")
+    services.asset_publish(acting_user=producer, asset=asset)
+    assert labels(reader, "cinema") == ["Cinema titles"]
+    assert "Movie listings with category" not in labels(reader, "movie lis")
 
 
 def test_limits_short_queries_and_odd_input(reader):
