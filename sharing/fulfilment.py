@@ -13,18 +13,19 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
-from meshportal.locks import advisory_lock
 from subscriptions.choices import SubscriptionStatus
 
 from . import events, specs
 from .backends import GrantError, LakeFormationBackend, RedshiftBackend, registered_location
 from .backends.lakeformation import step_key
 from .choices import GrantBackend, GrantStatus
-from .models import SubscriptionGrant
+from .models import EnvironmentRole, SubscriptionGrant
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +48,44 @@ _UNUSED = (
 )
 
 
-def _load(grant_id):
-    return (
+def _load(grant_id, *, try_lock: bool = False):
+    """The grant with every row a task reads, in one query: the related rows, the
+    environment's extra role ARNs (``extra_role_arns``) and, with ``try_lock``, a first
+    try at the table's advisory lock (``table_locked``), which saves the lock its own
+    round trip in the common case of a free table.
+
+    No ORDER BY (a primary-key look-up needs none): ordering a query with this many
+    related rows costs Django as much to compile as the rest of it.
+    """
+    queryset = (
         SubscriptionGrant.objects.select_related(*_RELATED)
         .defer(*_UNUSED)
-        .filter(pk=grant_id)
-        .first()
+        .annotate(
+            extra_role_arns=ArraySubquery(
+                EnvironmentRole.objects.filter(environment_id=OuterRef("environment_id"))
+                .order_by("created_at")
+                .values("role_arn")
+            )
+        )
     )
+    if try_lock:
+        queryset = queryset.annotate(
+            table_locked=Func(
+                Func(Concat(Value(_LOCK_PREFIX), F("lock_key")), function="hashtext"),
+                function="pg_try_advisory_lock",
+                output_field=BooleanField(),
+            )
+        )
+    rows = list(queryset.filter(pk=grant_id).order_by()[:1])
+    return rows[0] if rows else None
+
+
+_LOCK_PREFIX = "sharing:"
+
+
+def _unlock(key: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [_LOCK_PREFIX + key])
 
 
 class TableBusy(Exception):
@@ -62,34 +94,44 @@ class TableBusy(Exception):
 
 class _table_lock:
     """Session advisory lock on the shared table, waited for (not skipped): a grant and a
-    revoke on one table must run one after the other, never side by side."""
+    revoke on one table must run one after the other, never side by side. ``held``: the
+    lock was already taken (by ``_load(try_lock=True)``); it is only released here."""
 
-    def __init__(self, key: str):
-        self.key = f"sharing:{key}"
-        self._lock = None
+    def __init__(self, key: str, *, held: bool = False):
+        self.key = key
+        self.held = held
 
     def __enter__(self):
+        if self.held:
+            return self
         deadline = time.monotonic() + settings.SHARING_LOCK_WAIT_SECONDS
         while True:
-            lock = advisory_lock(self.key)
-            if lock.__enter__():
-                self._lock = lock
-                return self
-            lock.__exit__(None, None, None)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_try_advisory_lock(hashtext(%s))", [_LOCK_PREFIX + self.key]
+                )
+                if cursor.fetchone()[0]:
+                    self.held = True
+                    return self
             if time.monotonic() > deadline:
                 raise TableBusy(self.key)
             time.sleep(0.05 + random.random() * 0.1)  # noqa: S311
 
     def __exit__(self, *exc):
-        self._lock.__exit__(*exc)
+        _unlock(self.key)
 
 
-def _move(grant, old, new, **fields) -> bool:
-    moved = SubscriptionGrant.objects.filter(pk=grant.pk, status=old).update(
-        status=new, updated_at=timezone.now(), **fields
+def _move(grant, old, new, *conditions, **fields) -> bool:
+    """Compare-and-set the grant's status from ``old`` to ``new`` (and ``fields``), under
+    any further ``conditions`` on the grant's row; the instance follows what was written
+    (``updated_at`` included: the next compare-and-set may check it)."""
+    now = timezone.now()
+    moved = SubscriptionGrant.objects.filter(*conditions, pk=grant.pk, status=old).update(
+        status=new, updated_at=now, **fields
     )
     if moved:
         grant.status = new
+        grant.updated_at = now
         for name, value in fields.items():
             if not hasattr(value, "resolve_expression"):
                 setattr(grant, name, value)
@@ -121,11 +163,15 @@ def _start_attempt(grant, waiting, running) -> bool:
 def fulfil(grant_id) -> str:
     from .tasks import grant_fulfil
 
-    grant = _load(grant_id)
-    if grant is None or grant.status != GrantStatus.PENDING or grant.backend == GrantBackend.MANUAL:
+    grant = _load(grant_id, try_lock=True)
+    if grant is None:
+        return "nothing to do"
+    if grant.status != GrantStatus.PENDING or grant.backend == GrantBackend.MANUAL:
+        if grant.table_locked:
+            _unlock(grant.lock_key)
         return "nothing to do"
     try:
-        with _table_lock(grant.lock_key):
+        with _table_lock(grant.lock_key, held=grant.table_locked):
             if not _start_attempt(grant, GrantStatus.PENDING, GrantStatus.IN_PROGRESS):
                 return "superseded"
             try:
@@ -172,31 +218,55 @@ def _run_grant(grant) -> dict:
         raise _Manual(reason)
     from projects import redshift
 
-    connection = redshift.connect(specs.producer_profile(grant.subscription.listing.asset))
+    cluster = redshift.connect(specs.producer_profile(grant.subscription.listing.asset))
     try:
-        return RedshiftBackend().grant(connection, spec)
+        return RedshiftBackend().grant(cluster, spec)
     finally:
-        connection.close()
+        cluster.close()
 
 
 def _granted(grant, target: dict) -> str:
+    """IN_PROGRESS → GRANTED, with the timeline line and the consumer's notification.
+
+    The subscription may have ended while AWS was granting (its receiver leaves an
+    IN_PROGRESS grant to us, after touching the row's ``updated_at``): then the access is
+    taken away again at once. The usual case needs no separate look at the subscription:
+    the compare-and-set also requires the subscription to be APPROVED and the row to be
+    as this attempt's claim left it. That last condition is on the grant's own row, so it
+    holds even when the ending transaction commits while this update waits for the row
+    (PostgreSQL re-checks a waiting update against the row's new version, but a subquery
+    keeps the statement's older snapshot). If the fast path moves nothing, the slower one
+    below finds out why, exactly as before.
+    """
     from .tasks import grant_revoke
 
+    fields = {
+        "target": target,
+        "granted_at": timezone.now(),
+        "failure_cause": "",
+        "failed_at": None,
+        "started_at": None,
+    }
+    still_approved = Exists(
+        type(grant.subscription).objects.filter(
+            pk=OuterRef("subscription_id"), status=SubscriptionStatus.APPROVED
+        )
+    )
     with transaction.atomic():
-        if not _move(
+        as_claimed = Q(updated_at=grant.updated_at)
+        if _move(
             grant,
             GrantStatus.IN_PROGRESS,
             GrantStatus.GRANTED,
-            target=target,
-            granted_at=timezone.now(),
-            failure_cause="",
-            failed_at=None,
-            started_at=None,
+            as_claimed,
+            still_approved,
+            **fields,
         ):
+            events.record(grant, message=events.granted_message(grant), notify_consumer=True)
+            return "granted"
+        if not _move(grant, GrantStatus.IN_PROGRESS, GrantStatus.GRANTED, **fields):
             return "superseded"
         events.record(grant, message=events.granted_message(grant), notify_consumer=True)
-        # The subscription may have ended while AWS was granting (its receiver leaves an
-        # IN_PROGRESS grant to us): take the access away again at once.
         status = (
             type(grant.subscription)
             .objects.values_list("status", flat=True)
@@ -318,13 +388,15 @@ def _schema_still_used(grant) -> bool:
 def revoke(grant_id) -> str:
     from .tasks import grant_revoke
 
-    grant = _load(grant_id)
-    if grant is None or grant.status != GrantStatus.REVOKE_PENDING:
+    grant = _load(grant_id, try_lock=True)
+    if grant is None:
         return "nothing to do"
-    if grant.backend == GrantBackend.MANUAL:
-        return "manual"
+    if grant.status != GrantStatus.REVOKE_PENDING or grant.backend == GrantBackend.MANUAL:
+        if grant.table_locked:
+            _unlock(grant.lock_key)
+        return "manual" if grant.status == GrantStatus.REVOKE_PENDING else "nothing to do"
     try:
-        with _table_lock(grant.lock_key):
+        with _table_lock(grant.lock_key, held=grant.table_locked):
             if not _start_attempt(
                 grant, GrantStatus.REVOKE_PENDING, GrantStatus.REVOKE_IN_PROGRESS
             ):
@@ -375,13 +447,13 @@ def _run_revoke(grant) -> dict:
     if target.get("backend") == "REDSHIFT":
         from projects import redshift
 
-        connection = redshift.connect(specs.producer_profile(grant.subscription.listing.asset))
+        cluster = redshift.connect(specs.producer_profile(grant.subscription.listing.asset))
         try:
             return RedshiftBackend().revoke(
-                connection, target, keep_schema_usage=_schema_still_used(grant)
+                cluster, target, keep_schema_usage=_schema_still_used(grant)
             )
         finally:
-            connection.close()
+            cluster.close()
     return target  # nothing was created
 
 

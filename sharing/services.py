@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.models import Asset
 from meshportal.exceptions import Conflict
 from projects.choices import Designation, EnvironmentStatus
 from projects.models import Environment
@@ -38,23 +39,17 @@ def _fitting_environments(project_id, asset_type):
     ).select_related("profile")
 
 
-def _create_grants(subscription, environments) -> list[SubscriptionGrant]:
-    asset = subscription.listing.asset
-    existing = set(
-        SubscriptionGrant.objects.filter(subscription=subscription).values_list(
-            "environment_id", flat=True
-        )
+def _new_grant(subscription, asset, environment) -> SubscriptionGrant:
+    return SubscriptionGrant(
+        subscription=subscription,
+        environment=environment,
+        backend=specs.initial_backend(asset.type),
+        lock_key=asset.external_identifier,
     )
-    grants = [
-        SubscriptionGrant(
-            subscription=subscription,
-            environment=environment,
-            backend=specs.initial_backend(asset.type),
-            lock_key=asset.external_identifier,
-        )
-        for environment in environments
-        if environment.pk not in existing
-    ]
+
+
+def _insert(grants) -> list[SubscriptionGrant]:
+    # ignore_conflicts: a grant that a concurrent call made first stays the only one.
     SubscriptionGrant.objects.bulk_create(grants, ignore_conflicts=True)
     # A concurrent transaction may have created one of them first (ignore_conflicts):
     # announce only the rows this transaction wrote.
@@ -67,21 +62,26 @@ def _create_grants(subscription, environments) -> list[SubscriptionGrant]:
     return grants
 
 
-@transaction.atomic
+# savepoint=False: called inside the approving (or activating) transaction, whose
+# failure rolls all of it back anyway; a savepoint would cost two round trips per approval.
+@transaction.atomic(savepoint=False)
 def grants_create_for_subscription(*, subscription) -> list[SubscriptionGrant]:
     """One grant per ACTIVE environment of the subscriber project that fits the asset.
 
-    Called inside the approving transaction (subscription_approved). A project without a
-    fitting environment is told why nothing was granted and what to create.
+    Called inside the approving transaction (subscription_approved), with the listing
+    and project it already read. A project without a fitting environment is told why
+    nothing was granted and what to create.
     """
-    subscription = Subscription.objects.select_related("listing__asset", "project").get(
-        pk=subscription.pk
-    )
-    asset = subscription.listing.asset
+    if "listing" not in subscription._state.fields_cache:
+        subscription = Subscription.objects.select_related("listing", "project").get(
+            pk=subscription.pk
+        )
+    asset = Asset.objects.only("type", "external_identifier").get(pk=subscription.listing.asset_id)
     blueprint = specs.fitting_blueprint(asset.type)
-    grants = _create_grants(
-        subscription, _fitting_environments(subscription.project_id, asset.type)
+    environments = _fitting_environments(subscription.project_id, asset.type).exclude(
+        grants__subscription=subscription
     )
+    grants = _insert([_new_grant(subscription, asset, e) for e in environments])
     if not grants and blueprint is not None:
         from subscriptions.choices import SubscriptionEventKind
         from subscriptions.services import subscription_event_record
@@ -102,9 +102,10 @@ def grants_create_for_subscription(*, subscription) -> list[SubscriptionGrant]:
     return grants
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def grants_create_for_environment(*, environment_id) -> list[SubscriptionGrant]:
-    """An environment that became ACTIVE gets grants for its project's subscriptions."""
+    """An environment that became ACTIVE gets grants for its project's subscriptions,
+    in a constant number of queries however many there are."""
     environment = (
         Environment.objects.select_related("profile")
         .filter(pk=environment_id, status=EnvironmentStatus.ACTIVE)
@@ -112,13 +113,22 @@ def grants_create_for_environment(*, environment_id) -> list[SubscriptionGrant]:
     )
     if environment is None:
         return []
-    created = []
+    granted = set(
+        SubscriptionGrant.objects.filter(environment=environment)
+        .order_by()
+        .values_list("subscription_id", flat=True)
+    )
     subscriptions = Subscription.objects.filter(
         project_id=environment.project_id, status=SubscriptionStatus.APPROVED
     ).select_related("listing__asset")
-    for subscription in subscriptions:
-        if specs.fitting_blueprint(subscription.listing.asset.type) == environment.blueprint:
-            created += _create_grants(subscription, [environment])
+    created = _insert(
+        [
+            _new_grant(subscription, subscription.listing.asset, environment)
+            for subscription in subscriptions
+            if subscription.pk not in granted
+            and specs.fitting_blueprint(subscription.listing.asset.type) == environment.blueprint
+        ]
+    )
     from .tasks import grant_fulfil
 
     _enqueue(grant_fulfil, [g.pk for g in created])
@@ -142,6 +152,11 @@ def grants_end_for_subscription(*, subscription, acting_user=None) -> list[Subsc
     )
     to_revoke = []
     now = timezone.now()
+    running = [g.pk for g in grants if g.status == GrantStatus.IN_PROGRESS]
+    if running:
+        # Left to their workers, but touched: a worker's fast compare-and-set to GRANTED
+        # requires the row as its claim left it, so it sees this end (fulfilment._granted).
+        SubscriptionGrant.objects.filter(pk__in=running).update(updated_at=now)
     for grant in grants:
         created_something = bool((grant.target or {}).get("steps")) or (
             (grant.target or {}).get("backend") == "REDSHIFT"

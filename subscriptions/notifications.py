@@ -12,7 +12,7 @@ from django.db import transaction
 
 from projects.choices import NotificationKind, TaskStatus
 from projects.models import Notification
-from projects.services import notification_create
+from projects.services import notifications_create
 
 from .models import EmailPreference
 from .permissions import approver_users, project_member_users  # noqa: F401  (services use both)
@@ -49,10 +49,9 @@ def _email_later(recipients, subject: str, body: str) -> None:
 
 def notify(recipients, *, kind: str, topic: str, title: str, body: str, link: str, email=True):
     recipients = list({r.pk: r for r in recipients}.values())
-    for recipient in recipients:
-        notification_create(
-            recipient=recipient, kind=kind, topic=topic, title=title, body=body, link=link
-        )
+    notifications_create(
+        recipients=recipients, kind=kind, topic=topic, title=title, body=body, link=link
+    )
     if email:
         _email_later(recipients, title, f"{body}\n\n{link}")
 

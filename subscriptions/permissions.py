@@ -60,36 +60,32 @@ def require_consumer_canceller(user, request, action: str) -> None:
         )
 
 
+def _users_named_by(*memberships):
+    """Active users that the membership querysets name, directly (``user``) or through
+    an SSO group (``group``), in one query whatever the number of memberships: every
+    grant and decision tells these people, so this must not cost a query per source."""
+    in_groups = User.groups.through.objects.values("user_id")
+    condition = Q()
+    for rows in memberships:
+        condition |= Q(pk__in=rows.exclude(user=None).values("user_id"))
+        condition |= Q(
+            pk__in=in_groups.filter(group__name__in=rows.filter(user=None).values("group"))
+        )
+    return User.objects.filter(condition, is_active=True).order_by("username")
+
+
 def approver_users(listing):
     """Every person who may decide requests for the listing: users named directly and
     members of the SSO groups named, in the owning project (OWNER) and the domain
     (STEWARD, OWNER)."""
-    project_members = ProjectMembership.objects.filter(
-        project_id=listing.project_id, designation=Designation.OWNER
+    return _users_named_by(
+        ProjectMembership.objects.filter(
+            project_id=listing.project_id, designation=Designation.OWNER
+        ),
+        DomainMembership.objects.filter(domain_id=listing.domain_id, role__in=_OVERSEERS),
     )
-    domain_members = DomainMembership.objects.filter(
-        domain_id=listing.domain_id, role__in=_OVERSEERS
-    )
-    user_ids = {
-        *project_members.exclude(user=None).values_list("user_id", flat=True),
-        *domain_members.exclude(user=None).values_list("user_id", flat=True),
-    }
-    groups = {
-        *project_members.filter(user=None).values_list("group", flat=True),
-        *domain_members.filter(user=None).values_list("group", flat=True),
-    }
-    condition = Q(pk__in=user_ids)
-    if groups:
-        condition |= Q(groups__name__in=groups)
-    return User.objects.filter(condition, is_active=True).distinct().order_by("username")
 
 
 def project_member_users(project):
     """Every person in a project (directly or through an SSO group), to tell them news."""
-    memberships = ProjectMembership.objects.filter(project_id=project.pk)
-    user_ids = set(memberships.exclude(user=None).values_list("user_id", flat=True))
-    groups = set(memberships.filter(user=None).values_list("group", flat=True))
-    condition = Q(pk__in=user_ids)
-    if groups:
-        condition |= Q(groups__name__in=groups)
-    return User.objects.filter(condition, is_active=True).distinct().order_by("username")
+    return _users_named_by(ProjectMembership.objects.filter(project_id=project.pk))

@@ -35,6 +35,7 @@ from .notifications import (  # noqa: F401
     notification_create,
     notification_mark_all_read,
     notification_mark_read,
+    notifications_create,
     user_sync_sso_groups,
 )
 from .projects import (  # noqa: F401

@@ -17,6 +17,19 @@ def notification_create(
     )
 
 
+def notifications_create(
+    *, recipients, kind: str, topic: str, title: str, body: str = "", link: str = ""
+) -> list[Notification]:
+    """The same notification for each recipient, in one INSERT (a grant tells a whole
+    project; one query per member would grow with the project)."""
+    return Notification.objects.bulk_create(
+        Notification(
+            recipient=recipient, kind=kind, topic=topic, title=title[:255], body=body, link=link
+        )
+        for recipient in recipients
+    )
+
+
 def notification_mark_read(*, acting_user, notification: Notification) -> Notification:
     if notification.recipient_id != acting_user.pk:  # selectors already narrow; belt and braces
         raise ValidationError("This notification is not yours.")
