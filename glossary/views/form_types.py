@@ -15,9 +15,9 @@ from ..forms import (
     initial_rows,
 )
 from ..models import Glossary
-from ..permissions import can_manage_owned, require_manage_owned
+from ..permissions import can_manage_owned, require_manage_owned, require_some_owned_project
 from .glossaries import _domain_filter_field, _select
-from .helpers import _page, _require_some_project
+from .helpers import _page
 
 
 @require_safe
@@ -86,7 +86,7 @@ def _form_builder(*, form, rows, save):
 @require_http_methods(["GET", "POST"])
 def form_type_create(request):
     projects = selectors.manageable_project_list(user=request.user)
-    _require_some_project(projects, "create metadata forms")
+    require_some_owned_project(projects, "create metadata forms")
     domain_ids = {p.domain_id for p in projects}
     glossaries = Glossary.objects.filter(domain_id__in=domain_ids).select_related("domain")
     form = FormTypeCreateForm(request.POST or None, projects=projects)

@@ -21,9 +21,9 @@ from ..forms import (
     GlossaryEditForm,
 )
 from ..models import GlossaryTerm
-from ..permissions import can_manage_owned, require_manage_owned
+from ..permissions import can_manage_owned, require_manage_owned, require_some_owned_project
 from ..selectors import term_tree
-from .helpers import MAX_CSV_BYTES, TERM_PAGE_SIZE, _page, _require_some_project, _status
+from .helpers import MAX_CSV_BYTES, TERM_PAGE_SIZE, _page, _status
 
 
 @require_safe
@@ -62,7 +62,7 @@ def _domain_filter_field(user) -> forms.ChoiceField:
 @require_http_methods(["GET", "POST"])
 def glossary_create(request):
     projects = selectors.manageable_project_list(user=request.user)
-    _require_some_project(projects, "create glossaries")
+    require_some_owned_project(projects, "create glossaries")
     form = GlossaryCreateForm(request.POST or None, projects=projects)
     error = None
     if request.method == "POST" and form.is_valid():

@@ -1,6 +1,5 @@
 """What every glossary page module shares: page sizes, pagination, the form status."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 
 PAGE_SIZE = 25
@@ -18,11 +17,3 @@ def _page(request, queryset, size=PAGE_SIZE):
 
 def _status(form, error):
     return 400 if form.is_bound and (form.errors or error) else 200
-
-
-def _require_some_project(projects, action: str) -> None:
-    if not projects.exists():
-        raise PermissionDenied(
-            f"Only the stewards and owners of a domain, or the owners of one of its projects, "
-            f"can {action}."
-        )
