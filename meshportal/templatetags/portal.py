@@ -96,3 +96,14 @@ def form_field(field, autofocus=False, hide_label=False):
         "widget": field.as_widget(attrs=attrs),
         "hide_label": hide_label,
     }
+
+
+@register.filter
+def table_columns(spec: str) -> list[dict]:
+    """The header cells of ``includes/list_table.html``: ``"Glossary,Domain,Terms:num"``
+    → one dict per column; ``:num`` right-aligns a column of numbers."""
+    columns = []
+    for cell in spec.split(","):
+        label, _, kind = cell.partition(":")
+        columns.append({"label": label.strip(), "num": kind.strip() == "num"})
+    return columns
