@@ -1,12 +1,11 @@
 """The profile page's API tokens: make one (its key is shown once), revoke one."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meshportal.exceptions import Conflict
-from meshportal.forms import attach_service_errors
+from meshportal.forms import form_status, handle_action, handle_form
 
 from . import selectors, services
 from .forms import TokenCreateForm
@@ -16,31 +15,31 @@ from .forms import TokenCreateForm
 def token_list(request):
     form = TokenCreateForm(request.POST or None)
     new_key = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            token, new_key = services.token_create(
-                acting_user=request.user, **form.service_kwargs()
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            form = TokenCreateForm()
-            messages.success(request, f"Token “{token.name}” made. Copy its key now.")
+
+    def save(form):
+        return services.token_create(acting_user=request.user, **form.service_kwargs())
+
+    def made(result):
+        nonlocal form, new_key
+        token, new_key = result
+        form = TokenCreateForm()
+        messages.success(request, f"Token “{token.name}” made. Copy its key now.")
+
+    handle_form(request, form, save, made)  # made: the page shows the key once, no redirect
     return render(
         request,
         "accounts/token_list.html",
         {"form": form, "tokens": selectors.token_list(user=request.user), "new_key": new_key},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
 @require_POST
 def token_revoke(request, pk):
     token = selectors.token_get(user=request.user, pk=pk)
-    try:
-        services.token_revoke(acting_user=request.user, token=token)
-    except Conflict as error:
-        messages.info(request, error.message)
-    else:
-        messages.success(request, f"Token “{token.name}” revoked.")
-    return redirect("token-list")
+    return handle_action(
+        request,
+        lambda: services.token_revoke(acting_user=request.user, token=token),
+        lambda _: f"Token “{token.name}” revoked.",
+        reverse("token-list"),
+    )

@@ -187,7 +187,7 @@ def seed_portal(n: int):
         environment=source_env,
         name="curated",
         type=DataSourceType.GLUE,
-        database="curatedzonedb",
+        database_name="curatedzonedb",
     )
     assets = Asset.objects.bulk_create(
         Asset(

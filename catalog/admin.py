@@ -19,15 +19,15 @@ class DataSourceAdmin(admin.ModelAdmin):
         "name",
         "project",
         "type",
-        "database",
-        "schema",
+        "database_name",
+        "schema_name",
         "enabled",
         "schedule",
         "next_run_at",
     ]
     list_filter = ["type", "enabled"]
     list_select_related = ["project"]
-    search_fields = ["name", "database", "project__name"]
+    search_fields = ["name", "database_name", "project__name"]
 
 
 class RunActivityInline(admin.TabularInline):

@@ -98,7 +98,7 @@ def _glue_source_error(error, data_source, account) -> SourceError:
     if code in aws.ACCESS_DENIED_CODES:
         return SourceError(
             RunErrorType.ACCESS_DENIED,
-            f"The portal may not read Glue database '{data_source.database}' in account "
+            f"The portal may not read Glue database '{data_source.database_name}' in account "
             f"{account.account_id} ({detail}). Ask a platform admin to grant "
             "glue:GetTables to the portal's role, then run again.",
         )
@@ -106,7 +106,7 @@ def _glue_source_error(error, data_source, account) -> SourceError:
     if error_type == RunErrorType.RESOURCE_NOT_FOUND:
         return SourceError(
             error_type,
-            f"Glue database '{data_source.database}' does not exist in account "
+            f"Glue database '{data_source.database_name}' does not exist in account "
             f"{account.account_id} ({account.region}). Check the data source's database "
             f"name ({detail}).",
         )
@@ -130,7 +130,7 @@ def glue_tables(data_source) -> tuple[list[dict], callable]:
     region = environment.profile.region
     glue = aws.client("glue", account=account, region=region)
     tables: list[dict] = []
-    kwargs = {"DatabaseName": data_source.database}
+    kwargs = {"DatabaseName": data_source.database_name}
     try:
         while True:
             page = glue.get_tables(**kwargs)
@@ -258,7 +258,7 @@ def _redshift_connection_error(error, data_source, host: str) -> SourceError:
     if missing:
         return SourceError(
             RunErrorType.RESOURCE_NOT_FOUND,
-            f"Redshift database '{data_source.database}' does not exist on {host} "
+            f"Redshift database '{data_source.database_name}' does not exist on {host} "
             f"({missing.group(0)}). Check the data source's database.",
         )
     return SourceError(RunErrorType.INTERNAL, error.message)
@@ -269,9 +269,9 @@ def redshift_tables(data_source) -> tuple[list[dict], callable]:
     # information_schema shows the connected database only: connect to the data source's
     # database (the profile names the cluster's default one).
     profile = copy.copy(data_source.environment.profile)
-    profile.parameters = {**profile.parameters, "database": data_source.database}
+    profile.parameters = {**profile.parameters, "database": data_source.database_name}
     host = profile.parameters.get("host", "")
-    schema = data_source.schema or "public"
+    schema = data_source.schema_name or "public"
     connection = _redshift_connect(profile, data_source, host)
     rows = _redshift_column_rows(connection, data_source, schema)
     tables = _redshift_group_columns(rows)
@@ -284,8 +284,8 @@ def redshift_tables(data_source) -> tuple[list[dict], callable]:
             type=AssetType.REDSHIFT_VIEW
             if raw["table_type"] == "VIEW"
             else AssetType.REDSHIFT_TABLE,
-            external_identifier=f"redshift://{host}/{data_source.database}/{schema}/{raw['name']}",
-            database=data_source.database,
+            external_identifier=f"redshift://{host}/{data_source.database_name}/{schema}/{raw['name']}",
+            database=data_source.database_name,
             schema=schema,
             columns=[SourceColumn(name=c, data_type=t, position=p) for c, t, p in raw["columns"]],
             metadata={"table_type": raw["table_type"]},
@@ -331,10 +331,12 @@ def _redshift_column_rows(connection, data_source, schema: str) -> list[tuple]:
                 raise SourceError(
                     RunErrorType.RESOURCE_NOT_FOUND,
                     f"Schema '{schema}' does not exist in Redshift database "
-                    f"'{data_source.database}' (or the portal's user may not "
+                    f"'{data_source.database_name}' (or the portal's user may not "
                     "see it). Check the data source's schema.",
                 )
-            cursor.execute(_REDSHIFT_COLUMNS, {"database": data_source.database, "schema": schema})
+            cursor.execute(
+                _REDSHIFT_COLUMNS, {"database": data_source.database_name, "schema": schema}
+            )
             return cursor.fetchall()
     except psycopg2.Error as error:
         raise SourceError(

@@ -1,33 +1,30 @@
 """Who keeps a domain's vocabulary.
 
 Domain stewards and owners manage glossaries, form types and publishing rules; the
-OWNERs of a glossary's (or form type's) owning project manage that one too.
+OWNERs of a glossary's (or form type's) owning project manage that one too. The rules
+and their wording are projects.permissions' (the same rule decides subscription
+requests); these names say what they guard here.
 """
 
-from django.core.exceptions import PermissionDenied
+from projects.permissions import (
+    is_project_owner_or_steward,
+    require_domain_steward,
+    require_project_owner_or_steward,
+    require_some_owned_project,
+)
 
-from projects.choices import Designation
-from projects.permissions import is_domain_steward, project_designation
+__all__ = [
+    "can_manage_owned",
+    "require_domain_steward",
+    "require_manage_owned",
+    "require_some_owned_project",
+]
 
 
 def can_manage_owned(user, domain, owning_project) -> bool:
-    if not user.is_authenticated:
-        return False
-    if is_domain_steward(user, domain):
-        return True
-    return project_designation(user, owning_project) == Designation.OWNER
+    """May change a glossary or form type that ``owning_project`` owns in ``domain``."""
+    return is_project_owner_or_steward(user, owning_project, domain)
 
 
 def require_manage_owned(user, domain, owning_project, action: str) -> None:
-    if not can_manage_owned(user, domain, owning_project):
-        raise PermissionDenied(
-            f"Only the domain's stewards and owners, or owners of project "
-            f"'{owning_project.name}', can {action}."
-        )
-
-
-def require_domain_steward(user, domain, action: str) -> None:
-    if not is_domain_steward(user, domain):
-        raise PermissionDenied(
-            f"Only the stewards and owners of domain '{domain.name}' can {action}."
-        )
+    require_project_owner_or_steward(user, owning_project, domain, action)

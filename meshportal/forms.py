@@ -1,22 +1,41 @@
 """Forms ↔ services, shared by every app's pages.
 
 Forms only shape and check input; the rules live in services, which raise Django's
-ValidationError. A page puts what a service said back onto the form, so a person sees
-every problem next to what they typed. A new app's edit view::
+ValidationError (bad input) or ``Conflict`` (the state moved on). A page puts what a
+service said back onto the form, so a person sees every problem next to what they typed.
+Every edit page runs the same loop — GET shows the form; POST validates it, calls the
+service, and redirects on success or shows the form again with the errors (400, or 409
+for a conflict) — and ``handle_form`` is that loop. A new app's edit view::
 
-    from meshportal.forms import attach_service_errors
+    from meshportal.forms import form_status, handle_form
 
-    try:
-        services.thing_update(acting_user=request.user, thing=thing, **form.service_kwargs())
-    except ValidationError as error:
-        attach_service_errors(form, error)
+    def save(form):
+        return services.thing_update(acting_user=request.user, thing=thing, **form.service_kwargs())
+
+    def saved(thing):
+        messages.success(request, f"“{thing.name}” saved.")
+        return redirect("thing-detail", pk=thing.pk)
+
+    form = ThingForm(request.POST or None, initial=...)
+    return handle_form(request, form, save, saved) or render(
+        request, "myapp/thing_form.html", {"form": form}, status=form_status(form)
+    )
+
+A button with no fields (accept, revoke, retry) is ``handle_action``: the service's
+refusal or its success becomes a message on the page the person goes back to.
 
 ``ServiceFormMixin.service_kwargs()`` is the one form→service adapter: by default the
 form's cleaned data; a form whose fields are not the service's keywords overrides it.
 """
 
+from collections.abc import Callable, Iterable
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+
+from .exceptions import Conflict
 
 
 def attach_service_errors(form: forms.Form, error: ValidationError, aliases=None) -> None:
@@ -110,3 +129,69 @@ def markdown_preview_html(rendered):
     if rendered:
         return rendered
     return format_html('<p class="muted">{}</p>', "Nothing to preview yet.")
+
+
+def handle_form(
+    request,
+    form,
+    save: Callable,
+    done: Callable,
+    *,
+    attach: Callable | None = None,
+    also: Iterable = (),
+):
+    """The edit page's POST: when ``form`` (and every form or formset in ``also``) is
+    valid, ``save(form)`` calls the service and ``done(result)`` answers (a redirect with
+    a message). Returns None when the page should show the form again: a GET, invalid
+    input, or a service that refused — its ValidationError is put on the form by
+    ``attach(form, error)`` (default ``attach_service_errors``), a Conflict becomes a
+    non-field error and the page answers 409 (``form_status``)."""
+    if request.method != "POST":
+        return None
+    valid = [f.is_valid() for f in (form, *also)]  # each one, so every error shows
+    if not all(valid):
+        return None
+    try:
+        result = save(form)
+    except ValidationError as error:
+        (attach or attach_service_errors)(form, error)
+        return None
+    except Conflict as error:
+        _add_non_field_error(form, error.message)
+        form.conflict = error
+        return None
+    return done(result)
+
+
+def form_status(*forms_) -> int:
+    """The status of a page that shows a form again: 409 when the service answered a
+    Conflict, 400 when a submitted form or formset has errors, else 200 — the one rule
+    every page uses."""
+    if any(getattr(f, "conflict", None) for f in forms_):
+        return 409
+    if any(f is not None and f.is_bound and not f.is_valid() for f in forms_):
+        return 400
+    return 200
+
+
+def _add_non_field_error(form, message: str) -> None:
+    if hasattr(form, "add_error"):
+        form.add_error(None, message)
+    else:  # a formset
+        form._non_form_errors = form.error_class([*form.non_form_errors(), message])
+
+
+def handle_action(request, act: Callable, done: Callable, back: str):
+    """A page's POST action without a form: ``act()`` calls the service and
+    ``done(result)`` says what happened (a success message); a Conflict (the state moved
+    on) becomes a warning and a ValidationError an error instead. Then back to ``back``
+    (a URL), where the message shows."""
+    try:
+        result = act()
+    except Conflict as error:
+        messages.warning(request, error.message)
+    except ValidationError as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(request, done(result))
+    return redirect(back)

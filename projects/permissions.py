@@ -3,6 +3,10 @@
 Visibility is handled by selectors (an object you may not see is a 404). These helpers
 answer the second question — may this visible object be changed by this user — and
 raise PermissionDenied (403) when not.
+
+Each rule has one ``require_…`` here, and its refusal is worded once, in it; every app
+(glossary, catalog, subscriptions, sharing) raises through these, so the same rule reads
+the same everywhere ("Only a project owner can …").
 """
 
 from django.core.exceptions import PermissionDenied
@@ -63,6 +67,48 @@ def require_designation(user, project, minimum: Designation, action: str) -> Des
             f"{'' if minimum == Designation.OWNER else ' or owner'} can {action}."
         )
     return designation
+
+
+def is_project_owner_or_steward(user, project, domain) -> bool:
+    """OWNERs of the project and STEWARDs/OWNERs of its domain: they manage what the
+    project owns in the domain's vocabulary (glossaries, metadata forms) and decide
+    subscription requests for its listings."""
+    if not user.is_authenticated:
+        return False
+    if project_designation(user, project) == Designation.OWNER:
+        return True
+    return is_domain_steward(user, domain)
+
+
+def require_project_owner_or_steward(user, project, domain, action: str) -> None:
+    if not is_project_owner_or_steward(user, project, domain):
+        raise PermissionDenied(
+            f"Only an owner of project {project.name} or a steward of domain {domain.name} "
+            f"can {action}."
+        )
+
+
+def require_some_owned_project(projects, action: str) -> None:
+    """Creating something a project owns (a glossary, a form) needs a project the user
+    owns, or a domain the user stewards (``projects``: those the user may pick)."""
+    if not projects.exists():
+        raise PermissionDenied(f"Only a project owner or a domain steward can {action}.")
+
+
+def require_domain_steward(user, domain, action: str) -> None:
+    if not is_domain_steward(user, domain):
+        raise PermissionDenied(f"Only a steward of domain {domain.name} can {action}.")
+
+
+def require_owner_or_platform_admin(user, projects, action: str) -> None:
+    """An owner of one of ``projects``, or a platform admin (who looks after every
+    account's access without being a member)."""
+    if user.is_authenticated and user.is_staff:
+        return
+    if any(project_designation(user, project) == Designation.OWNER for project in projects):
+        return
+    names = " or of project ".join(project.name for project in projects)
+    raise PermissionDenied(f"Only an owner of project {names}, or a platform admin, can {action}.")
 
 
 def require_platform_admin(user, action: str) -> None:

@@ -5,15 +5,15 @@ Every function runs under transaction.atomic and enqueues its tasks with
 transaction.on_commit, so a rolled-back approval never reaches AWS.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Asset
 from meshportal.exceptions import Conflict
-from projects.choices import Designation, EnvironmentStatus
+from projects.choices import EnvironmentStatus
 from projects.models import Environment
-from projects.permissions import project_designation
+from projects.permissions import require_owner_or_platform_admin
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
 
@@ -195,25 +195,15 @@ def _end_message(grant) -> str:
     return f"Taking access away in {where}."
 
 
-def _require_owner(user, project, action: str) -> None:
-    if user.is_authenticated and user.is_staff:
-        return
-    if project_designation(user, project) != Designation.OWNER:
-        raise PermissionDenied(f"Only an owner of project {project.name} can {action}.")
-
-
 @transaction.atomic
 def grant_retry(*, acting_user, grant: SubscriptionGrant) -> SubscriptionGrant:
     """A failed grant (or revoke) is tried again, by an owner of either side."""
     from .tasks import grant_fulfil, grant_revoke
 
     subscription = grant.subscription
-    if not (
-        acting_user.is_staff
-        or project_designation(acting_user, subscription.project) == Designation.OWNER
-        or project_designation(acting_user, subscription.listing.project) == Designation.OWNER
-    ):
-        raise PermissionDenied("Only an owner of the subscribing or the owning project can retry.")
+    require_owner_or_platform_admin(
+        acting_user, [subscription.project, subscription.listing.project], "retry this grant"
+    )
     if grant.backend == GrantBackend.MANUAL:
         raise Conflict("A manual grant is done by the producing team; it has nothing to retry.")
     moves = {
@@ -239,7 +229,9 @@ def grant_retry(*, acting_user, grant: SubscriptionGrant) -> SubscriptionGrant:
 @transaction.atomic
 def grant_status_set(*, acting_user, grant: SubscriptionGrant, status: str, message: str = ""):
     """The producing team reports a MANUAL grant done (or failed, or revoked)."""
-    _require_owner(acting_user, grant.subscription.listing.project, "report a manual grant")
+    require_owner_or_platform_admin(
+        acting_user, [grant.subscription.listing.project], "report a manual grant"
+    )
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
         raise ValidationError({"message": [f"At most {MESSAGE_MAX_LENGTH} characters."]})
@@ -296,7 +288,9 @@ def environment_role_add(
     *, acting_user, environment: Environment, role_arn: str
 ) -> EnvironmentRole:
     """An OWNER adds a role (ETL, BI) that gets the same permissions on every grant."""
-    _require_owner(acting_user, environment.project, "add roles to its environments")
+    require_owner_or_platform_admin(
+        acting_user, [environment.project], "add roles to its environments"
+    )
     role_arn = (role_arn or "").strip()
     match = ROLE_ARN.match(role_arn) if len(role_arn) <= 2048 else None
     if match is None:
@@ -327,7 +321,9 @@ def environment_role_add(
 def environment_role_remove(*, acting_user, role: EnvironmentRole) -> None:
     """Removing a role revokes what it received on every grant of the environment."""
     environment = role.environment
-    _require_owner(acting_user, environment.project, "remove roles from its environments")
+    require_owner_or_platform_admin(
+        acting_user, [environment.project], "remove roles from its environments"
+    )
     arn = role.role_arn
     role.delete()
     from .tasks import grant_remove_principal

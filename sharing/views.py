@@ -9,53 +9,43 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from meshportal.exceptions import Conflict
+from meshportal.forms import handle_action, service_error_text
 from projects import selectors as project_selectors
 
 from . import selectors, services
 
 
-def _back(grant):
-    return redirect(f"/subscriptions/{grant.subscription_id}/#grant-{grant.pk}")
-
-
-def _error_text(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for ms in error.message_dict.values() for m in ms)
-    return " ".join(error.messages)
+def _back(grant) -> str:
+    return f"{reverse('subscription-detail', args=[grant.subscription_id])}#grant-{grant.pk}"
 
 
 @login_required
 @require_POST
 def grant_retry(request, pk):
     grant = selectors.grant_get(user=request.user, pk=pk)
-    try:
-        services.grant_retry(acting_user=request.user, grant=grant)
-    except Conflict as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Retry requested.")
-    return _back(grant)
+    return handle_action(
+        request,
+        lambda: services.grant_retry(acting_user=request.user, grant=grant),
+        lambda _: "Retry requested.",
+        _back(grant),
+    )
 
 
 @login_required
 @require_POST
 def grant_status(request, pk):
     grant = selectors.grant_get(user=request.user, pk=pk)
-    try:
-        services.grant_status_set(
+    return handle_action(
+        request,
+        lambda: services.grant_status_set(
             acting_user=request.user,
             grant=grant,
             status=request.POST.get("status", ""),
             message=request.POST.get("message", ""),
-        )
-    except Conflict as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, "Grant updated.")
-    return _back(grant)
+        ),
+        lambda _: "Grant updated.",
+        _back(grant),
+    )
 
 
 def _back_to_roles(environment):
@@ -74,7 +64,7 @@ def environment_role_add(request, pk):
             acting_user=request.user, environment=environment, role_arn=role_arn[:4096]
         )
     except ValidationError as error:
-        messages.error(request, f"The role was not added: {_error_text(error)}")
+        messages.error(request, f"The role was not added: {service_error_text(error)}")
     else:
         messages.success(
             request,

@@ -11,7 +11,11 @@ from django.db.models import Q
 
 from projects.choices import Designation, DomainRole
 from projects.models import DomainMembership, ProjectMembership
-from projects.permissions import is_domain_steward, project_designation
+from projects.permissions import (
+    is_project_owner_or_steward,
+    project_designation,
+    require_project_owner_or_steward,
+)
 
 User = get_user_model()
 
@@ -27,12 +31,7 @@ def can_request_for(user, project) -> bool:
 def is_approver(user, listing) -> bool:
     """OWNERs of the listing's project and STEWARDs/OWNERs of its domain decide requests
     for it, and revoke its subscriptions."""
-    if not user.is_authenticated:
-        return False
-    designation = project_designation(user, listing.project)
-    if designation is not None and designation.can_manage_members:
-        return True
-    return is_domain_steward(user, listing.domain)
+    return is_project_owner_or_steward(user, listing.project, listing.domain)
 
 
 def is_consumer_canceller(user, request) -> bool:
@@ -46,11 +45,7 @@ def is_consumer_canceller(user, request) -> bool:
 
 
 def require_approver(user, listing, action: str) -> None:
-    if not is_approver(user, listing):
-        raise PermissionDenied(
-            f"Only an owner of project {listing.project.name} or a steward of domain "
-            f"{listing.domain.name} can {action}."
-        )
+    require_project_owner_or_steward(user, listing.project, listing.domain, action)
 
 
 def require_consumer_canceller(user, request, action: str) -> None:

@@ -8,12 +8,14 @@ compare-and-set, so two approvers deciding at once cannot both win.
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.choices import ListingStatus
 from meshportal.exceptions import Conflict
+from projects.choices import Designation
+from projects.permissions import require_designation
 
 from . import notifications as notify
 from .choices import SubscriptionEventKind, SubscriptionRequestStatus, SubscriptionStatus
@@ -26,11 +28,7 @@ from .models import (
     SubscriptionEvent,
     SubscriptionRequest,
 )
-from .permissions import (
-    can_request_for,
-    require_approver,
-    require_consumer_canceller,
-)
+from .permissions import require_approver, require_consumer_canceller
 from .signals import subscription_approved, subscription_ended
 
 PENDING = SubscriptionRequestStatus.PENDING
@@ -126,11 +124,9 @@ def subscription_request_create(
                 "a project cannot subscribe to its own listing."
             }
         )
-    if not can_request_for(acting_user, project):
-        raise PermissionDenied(
-            f"Only a contributor or owner of project {project.name} can request subscriptions "
-            "for it."
-        )
+    require_designation(
+        acting_user, project, Designation.CONTRIBUTOR, f"request subscriptions for {project.name}"
+    )
     reason = _clean_text(reason, "reason", REASON_MAX_LENGTH, required=True, what="a reason")
     expires_at = _clean_expiry(expires_at)
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from catalog.choices import ListingStatus
 from catalog.selectors import listing_get
 from meshportal.exceptions import Conflict
-from meshportal.forms import service_error_text
+from meshportal.forms import form_status, handle_form, service_error_text
 from meshportal.htmx import is_htmx_partial
 
 from . import selectors, services
@@ -62,7 +62,7 @@ def overview(request):
             "tabs": TABS,
             "kind": dict((t[0], t[2]) for t in TABS)[tab],
             "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-            "filter_errors": filterset.errors,
+            "filterset": filterset,
             "email_enabled": preference is None or preference.email_enabled,
         },
     )
@@ -254,37 +254,37 @@ def listing_subscribe(request, pk):
     listing = listing_get(user=request.user, pk=pk)
     projects = selectors.requestable_projects(user=request.user, listing=listing)
     form = SubscribeForm(request.POST, projects=projects)
-    status = 400
-    if form.is_valid():
-        try:
-            subscription_request, created = services.subscription_request_create(
-                acting_user=request.user,
-                listing=listing,
-                project=form.cleaned_data["project"],
-                reason=form.cleaned_data["reason"],
-                expires_at=form.cleaned_data["expires_at"],
-            )
-        except ValidationError as error:
-            form.add_error(None, service_error_text(error))
-        except Conflict as error:
-            form.add_error(None, error.message)
-            status = 409
+
+    def save(form):
+        return services.subscription_request_create(
+            acting_user=request.user,
+            listing=listing,
+            project=form.cleaned_data["project"],
+            reason=form.cleaned_data["reason"],
+            expires_at=form.cleaned_data["expires_at"],
+        )
+
+    def requested(outcome):
+        subscription_request, created = outcome
+        if not created:
+            messages.info(request, "Your project has already asked for it: here is the request.")
+        elif subscription_request.status == "ACCEPTED":
+            messages.success(request, "Subscribed: the listing is open to all.")
         else:
-            if not created:
-                messages.info(
-                    request, "Your project has already asked for it: here is the request."
-                )
-            elif subscription_request.status == "ACCEPTED":
-                messages.success(request, "Subscribed: the listing is open to all.")
-            else:
-                messages.success(request, "Requested: the owners have been asked to decide.")
-            return redirect(reverse("subscription-request-detail", args=[subscription_request.pk]))
-    return render(
+            messages.success(request, "Requested: the owners have been asked to decide.")
+        return redirect(reverse("subscription-request-detail", args=[subscription_request.pk]))
+
+    # The service's reasons read as one sentence above the form, where the person looks.
+    return handle_form(request, form, save, requested, attach=_attach_as_sentence) or render(
         request,
         "subscriptions/subscribe.html",
         {"listing": listing, "form": form, "active": listing.status == ListingStatus.ACTIVE},
-        status=status,
+        status=form_status(form),
     )
+
+
+def _attach_as_sentence(form, error) -> None:
+    form.add_error(None, service_error_text(error))
 
 
 @require_POST

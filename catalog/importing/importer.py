@@ -71,9 +71,9 @@ class Importer:
         self.source = run.data_source
         self.project = self.source.project
         self.domain_id = self.project.domain_id
-        where = self.source.database
-        if self.source.schema:
-            where = f"{where}.{self.source.schema}"
+        where = self.source.database_name
+        if self.source.schema_name:
+            where = f"{where}.{self.source.schema_name}"
         self.imported_from = f"Imported from {self.source.get_type_display()} {where}"
         from ..import_enrichment import RunEnrichment
 

@@ -27,8 +27,9 @@ class DataSource(BaseModel):
     name = models.CharField(max_length=256)
     description = models.TextField(blank=True)
     type = models.CharField(max_length=16, choices=DataSourceType.choices)
-    database = models.CharField(max_length=255)
-    schema = models.CharField(max_length=127, blank=True)
+    # The same names as Asset's: the Glue database (or Redshift database and schema) read.
+    database_name = models.CharField(max_length=255)
+    schema_name = models.CharField(max_length=127, blank=True)
     filter_expressions = models.JSONField(default=list, blank=True)
     schedule = models.CharField(
         max_length=128, blank=True, help_text="Cron expression; empty runs on demand only."

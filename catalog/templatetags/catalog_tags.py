@@ -38,13 +38,9 @@ def duration(run) -> str:
 
 @register.filter
 def where(data_source_or_asset) -> str:
-    """``database`` or ``database.schema`` of a data source or an asset."""
-    database = getattr(data_source_or_asset, "database", None) or getattr(
-        data_source_or_asset, "database_name", ""
-    )
-    schema = getattr(data_source_or_asset, "schema", None) or getattr(
-        data_source_or_asset, "schema_name", ""
-    )
+    """``database`` or ``database.schema`` of a data source or an asset (both name them
+    ``database_name`` and ``schema_name``)."""
+    database, schema = data_source_or_asset.database_name, data_source_or_asset.schema_name
     return f"{database}.{schema}" if schema else database
 
 

@@ -11,7 +11,6 @@ valid (ValidationError → on the form or in a flash message) and what no longer
 
 from .assets import (  # noqa: F401
     ARCHIVED_CHOICES,
-    FILTER_LABELS,
     asset_detail,
     asset_predictions_accept_all,
     asset_predictions_reject_all,

@@ -16,7 +16,7 @@ from glossary.choices import GlossaryStatus
 from glossary.models import FormType
 from glossary.queries import light_terms
 from meshportal.exceptions import Conflict
-from meshportal.forms import service_error_text
+from meshportal.forms import handle_action, service_error_text
 from meshportal.limits import BULK_ASSETS_MAX
 from meshportal.markdown import render_markdown
 from projects import selectors as project_selectors
@@ -30,14 +30,6 @@ from ..snapshots import forms_snapshot
 from .helpers import INVENTORY_PAGE_SIZE, REVISION_PAGE_SIZE, _page, _permissions, _plural
 
 ARCHIVED_CHOICES = [("false", "Current assets"), ("true", "Archived only"), ("all", "All")]
-
-
-FILTER_LABELS = {
-    "q": "Search",
-    "data_source": "Data source",
-    "type": "Type",
-    "archived": "Archived",
-}
 
 
 @require_safe
@@ -70,11 +62,6 @@ def inventory(request, pk):
             "filterset": filterset,
             "page": _page(request, filterset.qs, INVENTORY_PAGE_SIZE),
             "filtered": filtered,
-            "filter_errors": [
-                f"{FILTER_LABELS.get(field, field)}: {error}"
-                for field, errors in filterset.errors.items()
-                for error in errors
-            ],
             "data_sources": data_sources.values_list("pk", "name"),
             "asset_types": AssetType.choices,
             "archived_choices": ARCHIVED_CHOICES,
@@ -275,27 +262,23 @@ def _decided(prediction, verb: str) -> str:
 @require_POST
 def prediction_accept(request, pk):
     prediction = selectors.prediction_get(user=request.user, pk=pk)
-    try:
-        services.prediction_accept(acting_user=request.user, prediction=prediction)
-    except Conflict as error:
-        messages.warning(request, error.message)
-    except ValidationError as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, _decided(prediction, "accepted"))
-    return redirect("asset-detail", pk=prediction.asset_id)
+    return handle_action(
+        request,
+        lambda: services.prediction_accept(acting_user=request.user, prediction=prediction),
+        lambda _: _decided(prediction, "accepted"),
+        reverse("asset-detail", args=[prediction.asset_id]),
+    )
 
 
 @require_POST
 def prediction_reject(request, pk):
     prediction = selectors.prediction_get(user=request.user, pk=pk)
-    try:
-        services.prediction_reject(acting_user=request.user, prediction=prediction)
-    except Conflict as error:
-        messages.warning(request, error.message)
-    else:
-        messages.success(request, _decided(prediction, "rejected"))
-    return redirect("asset-detail", pk=prediction.asset_id)
+    return handle_action(
+        request,
+        lambda: services.prediction_reject(acting_user=request.user, prediction=prediction),
+        lambda _: _decided(prediction, "rejected"),
+        reverse("asset-detail", args=[prediction.asset_id]),
+    )
 
 
 @require_POST

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from glossary.choices import GlossaryStatus
 from glossary.models import ATTACHABLE_TERMS, FormField, FormType, GlossaryTerm
 from glossary.queries import light_terms
-from meshportal.forms import attach_service_errors, service_error_text
+from meshportal.forms import form_status, handle_form, service_error_text
 from projects.choices import Designation
 from projects.permissions import require_designation
 
@@ -95,8 +95,15 @@ def asset_term_options(request, pk):
     )
 
 
-def _revision_note(asset) -> str:
-    return f"revision {asset.current_revision} records the change"
+def _revision_message(request, updated, before: int, done: str) -> None:
+    """ "Nothing changed." when the save wrote no revision, else what was saved and the
+    revision that records it."""
+    if updated.current_revision == before:
+        messages.info(request, "Nothing changed.")
+    else:
+        messages.success(
+            request, f"{done}; revision {updated.current_revision} records the change."
+        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,31 +127,26 @@ def asset_edit(request, pk):
             "glossary_terms": term_names.text(attached),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        before = asset.current_revision
-        try:
-            updated = services.asset_update(
-                acting_user=request.user,
-                asset=asset,
-                business_name=form.cleaned_data["business_name"],
-                description=form.cleaned_data["description"],
-                glossary_terms=form.cleaned_data["glossary_terms"],
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            if updated.current_revision == before:
-                messages.info(request, "Nothing changed.")
-            else:
-                messages.success(
-                    request, f"“{updated.display_name}” saved; {_revision_note(updated)}."
-                )
-            return redirect("asset-detail", pk=asset.pk)
-    return render(
+    before = asset.current_revision
+
+    def save(form):
+        return services.asset_update(
+            acting_user=request.user,
+            asset=asset,
+            business_name=form.cleaned_data["business_name"],
+            description=form.cleaned_data["description"],
+            glossary_terms=form.cleaned_data["glossary_terms"],
+        )
+
+    def saved(updated):
+        _revision_message(request, updated, before, f"“{updated.display_name}” saved")
+        return redirect("asset-detail", pk=asset.pk)
+
+    return handle_form(request, form, save, saved) or render(
         request,
         "catalog/asset_edit.html",
         {"asset": asset, "project": asset.project, "form": form},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -191,27 +193,24 @@ def asset_columns_edit(request, pk):
             "search_url": reverse("asset-term-options", args=[asset.pk]),
         },
     )
-    if request.method == "POST" and formset.is_valid():
+    before = asset.current_revision
+
+    def save(formset):
         items = [item for item in (f.service_kwargs() for f in formset) if len(item) > 1]
         if not items:
+            return None  # nothing typed: no revision
+        return services.asset_columns_update(acting_user=request.user, asset=asset, columns=items)
+
+    def saved(updated):
+        if updated is None:
             messages.info(request, "Nothing changed.")
             return redirect("asset-detail", pk=asset.pk)
-        before = asset.current_revision
-        try:
-            updated = services.asset_columns_update(
-                acting_user=request.user, asset=asset, columns=items
-            )
-        except ValidationError as error:
-            _attach_column_errors(formset, error)
-        else:
-            if updated.current_revision == before:
-                messages.info(request, "Nothing changed.")
-            else:
-                messages.success(
-                    request,
-                    f"Columns of “{updated.display_name}” saved; {_revision_note(updated)}.",
-                )
-            return redirect(f"{reverse('asset-detail', args=[asset.pk])}#columns")
+        _revision_message(request, updated, before, f"Columns of “{updated.display_name}” saved")
+        return redirect(f"{reverse('asset-detail', args=[asset.pk])}#columns")
+
+    response = handle_form(request, formset, save, saved, attach=_attach_column_errors)
+    if response is not None:
+        return response
     rows = []
     for form in formset:
         column = by_name.get(form["name"].value())
@@ -226,7 +225,7 @@ def asset_columns_edit(request, pk):
             "rows": rows,
             "error_rows": [r for r in rows if r["form"].errors],
         },
-        status=400 if formset.is_bound and not formset.is_valid() else 200,
+        status=form_status(formset),
     )
 
 
@@ -295,30 +294,28 @@ def asset_form_edit(request, pk, form_type):
         values=values,
         term_choices=term_field_choices(form_fields, values),
     )
-    if request.method == "POST" and form.is_valid():
-        before = asset.current_revision
-        try:
-            updated = services.asset_forms_update(
-                acting_user=request.user,
-                asset=asset,
-                forms={str(form_type.pk): form.service_kwargs()},
-            )
-        except ValidationError as error:
-            problems = _nested_errors(error, "forms").get(form_type.name)
-            if isinstance(problems, dict):
-                form.attach_label_errors(problems)
-            else:
-                form.add_error(None, error.messages)
+    before = asset.current_revision
+
+    def save(form):
+        return services.asset_forms_update(
+            acting_user=request.user, asset=asset, forms={str(form_type.pk): form.service_kwargs()}
+        )
+
+    def attach(form, error):
+        problems = _nested_errors(error, "forms").get(form_type.name)
+        if isinstance(problems, dict):
+            form.attach_label_errors(problems)
         else:
-            if updated.current_revision == before:
-                messages.info(request, "Nothing changed.")
-            else:
-                verb = "saved" if asset_form else "added"
-                messages.success(
-                    request,
-                    f"Form “{form_type.name}” {verb}; {_revision_note(updated)}.",
-                )
-            return redirect(f"{reverse('asset-detail', args=[asset.pk])}#forms")
+            form.add_error(None, error.messages)
+
+    def saved(updated):
+        verb = "saved" if asset_form else "added"
+        _revision_message(request, updated, before, f"Form “{form_type.name}” {verb}")
+        return redirect(f"{reverse('asset-detail', args=[asset.pk])}#forms")
+
+    response = handle_form(request, form, save, saved, attach=attach)
+    if response is not None:
+        return response
     known = {f.name for f in form_fields}
     return render(
         request,
@@ -333,7 +330,7 @@ def asset_form_edit(request, pk, form_type):
                 (name, value) for name, value in values.items() if name not in known
             ),
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

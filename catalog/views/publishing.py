@@ -3,10 +3,12 @@
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from glossary import selectors as glossary_selectors
-from meshportal.exceptions import Conflict, Incomplete
+from meshportal.exceptions import Incomplete
+from meshportal.forms import handle_action
 from meshportal.htmx import is_htmx_partial
 from meshportal.markdown import render_markdown
 from projects.permissions import project_designation
@@ -47,17 +49,15 @@ def asset_publish(request, pk):
 @require_POST
 def asset_unpublish(request, pk):
     asset = selectors.asset_get(user=request.user, pk=pk)
-    try:
-        listing = services.asset_unpublish(acting_user=request.user, asset=asset)
-    except Conflict as error:
-        messages.warning(request, error.message)
-    else:
-        messages.success(
-            request,
-            f"“{listing.name}” unpublished: it no longer appears in the catalog. Existing "
-            "subscriptions are not affected.",
-        )
-    return redirect("asset-detail", pk=asset.pk)
+    return handle_action(
+        request,
+        lambda: services.asset_unpublish(acting_user=request.user, asset=asset),
+        lambda listing: (
+            f"“{listing.name}” unpublished: it no longer appears in the catalog. "
+            "Existing subscriptions are not affected."
+        ),
+        reverse("asset-detail", args=[asset.pk]),
+    )
 
 
 @require_safe

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from glossary.choices import GlossaryStatus
 from glossary.models import FormType
 from meshportal.exceptions import Conflict
-from meshportal.forms import attach_service_errors, service_error_text
+from meshportal.forms import form_status, handle_form, service_error_text
 from meshportal.htmx import is_htmx_partial
 from projects import selectors as project_selectors
 from projects.choices import Designation, EnvironmentStatus
@@ -43,38 +43,7 @@ def _default_form_type_options(project, data_source=None):
 def data_source_create(request, pk):
     project = project_selectors.project_get(user=request.user, pk=pk)
     require_designation(request.user, project, Designation.CONTRIBUTOR, "add data sources")
-    environments = project_selectors.environment_list(user=request.user).filter(project=project)
-    form = DataSourceForm(
-        request.POST or None,
-        environments=environments,
-        form_types=_default_form_type_options(project),
-    )
-    env_context = _environment_context(environments)
-    if len(env_context["environments"]) == 1:  # the only choice: preselect it
-        form.fields["environment"].initial = env_context["environments"][0].pk
-    if request.method == "POST" and form.is_valid():
-        try:
-            data_source = services.data_source_create(
-                acting_user=request.user,
-                project=project,
-                environment=form.cleaned_data["environment"],
-                **form.service_kwargs(),
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Data source “{data_source.name}” created. Run it to import its tables "
-                "into the inventory.",
-            )
-            return redirect("data-source-detail", pk=data_source.pk)
-    return render(
-        request,
-        "catalog/data_source_form.html",
-        {"form": form, "project": project, "creating": True, **env_context},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+    return _data_source_form_page(request, project)
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,39 +51,48 @@ def data_source_edit(request, pk):
     data_source = selectors.data_source_get(user=request.user, pk=pk)
     project = data_source.project
     require_designation(request.user, project, Designation.CONTRIBUTOR, "change data sources")
+    return _data_source_form_page(request, project, data_source)
+
+
+def _data_source_form_page(request, project, data_source=None):
+    """The data source form: creating one (``data_source`` None) or changing it."""
+    creating = data_source is None
     environments = project_selectors.environment_list(user=request.user).filter(project=project)
     form = DataSourceForm(
         request.POST or None,
         environments=environments,
         form_types=_default_form_type_options(project, data_source),
-        initial=DataSourceForm.initial_for(data_source),
+        initial=None if creating else DataSourceForm.initial_for(data_source),
     )
-    title = data_source.name  # the service sets what was typed on the object, valid or not
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.data_source_update(
-                acting_user=request.user,
-                data_source=data_source,
-                environment=form.cleaned_data["environment"],
-                **form.service_kwargs(),
+    env_context = _environment_context(environments)
+    if creating and len(env_context["environments"]) == 1:  # the only choice: preselect it
+        form.fields["environment"].initial = env_context["environments"][0].pk
+    context = {"form": form, "project": project, "creating": creating, **env_context}
+    if not creating:
+        # The title stays the saved name: the service sets what was typed on the object.
+        context.update(data_source_pk=data_source.pk, title=data_source.name)
+
+    def save(form):
+        fields = {"environment": form.cleaned_data["environment"], **form.service_kwargs()}
+        if creating:
+            return services.data_source_create(acting_user=request.user, project=project, **fields)
+        return services.data_source_update(
+            acting_user=request.user, data_source=data_source, **fields
+        )
+
+    def saved(data_source):
+        if creating:
+            messages.success(
+                request,
+                f"Data source “{data_source.name}” created. Run it to import its tables "
+                "into the inventory.",
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
         else:
             messages.success(request, f"Data source “{data_source.name}” saved.")
-            return redirect("data-source-detail", pk=data_source.pk)
-    return render(
-        request,
-        "catalog/data_source_form.html",
-        {
-            "form": form,
-            "project": project,
-            "data_source_pk": data_source.pk,
-            "title": title,
-            "creating": False,
-            **_environment_context(environments),
-        },
-        status=400 if form.is_bound and form.errors else 200,
+        return redirect("data-source-detail", pk=data_source.pk)
+
+    return handle_form(request, form, save, saved) or render(
+        request, "catalog/data_source_form.html", context, status=form_status(form)
     )
 
 

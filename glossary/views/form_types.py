@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from meshportal.forms import form_status, handle_form
+
 from .. import selectors, services
-from ..choices import GlossaryStatus
 from ..filters import FormTypeFilterSet
 from ..forms import (
     FormTypeCreateForm,
@@ -15,29 +16,18 @@ from ..forms import (
     initial_rows,
 )
 from ..models import Glossary
-from ..permissions import can_manage_owned, require_manage_owned
-from .glossaries import _domain_filter_field, _select
-from .helpers import _page, _require_some_project
+from ..permissions import can_manage_owned, require_manage_owned, require_some_owned_project
+from .helpers import vocabulary_list
 
 
 @require_safe
 def form_type_list(request):
-    filterset = FormTypeFilterSet(
-        request.GET or None, queryset=selectors.form_type_list(user=request.user)
-    )
-    form = filterset.form
-    form.fields["domain"] = _domain_filter_field(request.user)
-    form.fields["status"] = _select("Status", [("", "Any status"), *GlossaryStatus.choices])
-    return render(
+    return vocabulary_list(
         request,
-        "glossary/form_type_list.html",
-        {
-            "filterset": filterset,
-            "page": _page(request, filterset.qs),
-            "filtered": any(request.GET.get(k) for k in ("domain", "status")),
-            "can_create": selectors.manageable_project_list(user=request.user).exists(),
-            "section": "forms",
-        },
+        filterset_class=FormTypeFilterSet,
+        queryset=selectors.form_type_list(user=request.user),
+        template="glossary/form_type_list.html",
+        section="forms",
     )
 
 
@@ -69,51 +59,48 @@ def _attach_field_errors(form, kept, error: ValidationError) -> None:
                 form.add_error(None, problem)
 
 
-def _form_builder(*, form, rows, save):
-    """Validate the form and its rows and call ``save(fields)``: the saved form type, or
-    None with the problems attached to the form and its rows."""
-    form_ok, rows_ok = form.is_valid(), rows.is_valid()
-    if not (form_ok and rows_ok):
-        return None
-    kept = rows.kept_forms()
-    try:
-        return save([row.service_kwargs() for row in kept])
-    except ValidationError as error:
-        _attach_field_errors(form, kept, error)
-        return None
+def _handle_builder(request, form, rows, save, done):
+    """The form and its field rows: valid together, then ``save(fields)``; a service's
+    "Field N: …" errors go onto the N-th kept row."""
+    return handle_form(
+        request,
+        form,
+        lambda form: save([row.service_kwargs() for row in rows.kept_forms()]),
+        done,
+        attach=lambda form, error: _attach_field_errors(form, rows.kept_forms(), error),
+        also=[rows],
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def form_type_create(request):
     projects = selectors.manageable_project_list(user=request.user)
-    _require_some_project(projects, "create metadata forms")
+    require_some_owned_project(projects, "create metadata forms")
     domain_ids = {p.domain_id for p in projects}
     glossaries = Glossary.objects.filter(domain_id__in=domain_ids).select_related("domain")
     form = FormTypeCreateForm(request.POST or None, projects=projects)
     rows = _field_rows(request, glossaries=glossaries, show_domain=len(domain_ids) > 1, extra=3)
-    result = None
-    if request.method == "POST":
 
-        def save(fields):
-            project = form.cleaned_data["owning_project"]
-            return services.form_type_create(
-                acting_user=request.user,
-                domain=project.domain,
-                owning_project=project,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                fields=fields,
-            )
+    def save(fields):
+        project = form.cleaned_data["owning_project"]
+        return services.form_type_create(
+            acting_user=request.user,
+            domain=project.domain,
+            owning_project=project,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            fields=fields,
+        )
 
-        result = _form_builder(form=form, rows=rows, save=save)
-        if result is not None:
-            messages.success(request, f"Form “{result.name}” created.")
-            return redirect("form-type-detail", pk=result.pk)
-    return render(
+    def created(form_type):
+        messages.success(request, f"Form “{form_type.name}” created.")
+        return redirect("form-type-detail", pk=form_type.pk)
+
+    return _handle_builder(request, form, rows, save, created) or render(
         request,
         "glossary/form_type_form.html",
         {"form": form, "rows": rows, "creating": True},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(form, rows),
     )
 
 
@@ -155,28 +142,27 @@ def form_type_edit(request, pk):
         initial=initial_rows(form_type),
         extra=1,
     )
-    if request.method == "POST":
-        revision = form_type.revision
+    revision = form_type.revision
 
-        def save(fields):
-            return services.form_type_update(
-                acting_user=request.user, form_type=form_type, **form.cleaned_data, fields=fields
+    def save(fields):
+        return services.form_type_update(
+            acting_user=request.user, form_type=form_type, **form.cleaned_data, fields=fields
+        )
+
+    def saved(result):
+        if result.revision != revision:
+            messages.success(
+                request,
+                f"Form “{result.name}” saved as revision {result.revision}. Values filled "
+                f"under revision {revision} stay readable.",
             )
+        else:
+            messages.success(request, f"Form “{result.name}” saved.")
+        return redirect("form-type-detail", pk=result.pk)
 
-        result = _form_builder(form=form, rows=rows, save=save)
-        if result is not None:
-            if result.revision != revision:
-                messages.success(
-                    request,
-                    f"Form “{result.name}” saved as revision {result.revision}. Values filled "
-                    f"under revision {revision} stay readable.",
-                )
-            else:
-                messages.success(request, f"Form “{result.name}” saved.")
-            return redirect("form-type-detail", pk=result.pk)
-    return render(
+    return _handle_builder(request, form, rows, save, saved) or render(
         request,
         "glossary/form_type_form.html",
         {"form": form, "rows": rows, "form_type": form_type, "creating": False},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(form, rows),
     )

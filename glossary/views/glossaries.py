@@ -1,6 +1,5 @@
 """Pages of glossaries: list, create, detail with the term tree, edit, status, CSV."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -8,9 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from meshportal.forms import attach_service_errors
+from meshportal.forms import form_status, handle_form
 from meshportal.htmx import is_htmx_partial
-from projects import selectors as project_selectors
 
 from .. import selectors, services
 from ..choices import GlossaryStatus
@@ -21,73 +19,49 @@ from ..forms import (
     GlossaryEditForm,
 )
 from ..models import GlossaryTerm
-from ..permissions import can_manage_owned, require_manage_owned
+from ..permissions import can_manage_owned, require_manage_owned, require_some_owned_project
 from ..selectors import term_tree
-from .helpers import MAX_CSV_BYTES, TERM_PAGE_SIZE, _page, _require_some_project, _status
+from .helpers import MAX_CSV_BYTES, TERM_PAGE_SIZE, _page, vocabulary_list
 
 
 @require_safe
 def glossary_list(request):
-    filterset = GlossaryFilterSet(
-        request.GET or None, queryset=selectors.glossary_list(user=request.user)
-    )
-    form = filterset.form
-    form.fields["domain"] = _domain_filter_field(request.user)
-    form.fields["status"] = _select("Status", [("", "Any status"), *GlossaryStatus.choices])
-    return render(
+    return vocabulary_list(
         request,
-        "glossary/glossary_list.html",
-        {
-            "filterset": filterset,
-            "page": _page(request, filterset.qs),
-            "filtered": any(request.GET.get(k) for k in ("domain", "status")),
-            "can_create": selectors.manageable_project_list(user=request.user).exists(),
-            "section": "glossaries",
-        },
+        filterset_class=GlossaryFilterSet,
+        queryset=selectors.glossary_list(user=request.user),
+        template="glossary/glossary_list.html",
+        section="glossaries",
     )
-
-
-def _select(label, choices) -> forms.ChoiceField:
-    field = forms.ChoiceField(required=False, label=label, choices=choices)
-    field.widget.attrs["class"] = "input input--select"
-    return field
-
-
-def _domain_filter_field(user) -> forms.ChoiceField:
-    """The FilterSet's domain (a UUID) as a select of the domains, by name."""
-    domains = project_selectors.domain_list(user=user)
-    return _select("Domain", [("", "All domains"), *((str(d.pk), d.name) for d in domains)])
 
 
 @require_http_methods(["GET", "POST"])
 def glossary_create(request):
     projects = selectors.manageable_project_list(user=request.user)
-    _require_some_project(projects, "create glossaries")
+    require_some_owned_project(projects, "create glossaries")
     form = GlossaryCreateForm(request.POST or None, projects=projects)
-    error = None
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         project = form.cleaned_data["owning_project"]
-        try:
-            glossary = services.glossary_create(
-                acting_user=request.user,
-                domain=project.domain,
-                owning_project=project,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as exc:
-            error = exc
-            attach_service_errors(form, exc)
-        else:
-            messages.success(request, f"Glossary “{glossary.name}” created. Add its terms next.")
-            return redirect("glossary-detail", pk=glossary.pk)
+        return services.glossary_create(
+            acting_user=request.user,
+            domain=project.domain,
+            owning_project=project,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        )
+
+    def created(glossary):
+        messages.success(request, f"Glossary “{glossary.name}” created. Add its terms next.")
+        return redirect("glossary-detail", pk=glossary.pk)
+
     if request.method == "GET" and request.GET.get("project"):
         form.initial["owning_project"] = request.GET["project"]
-    return render(
+    return handle_form(request, form, save, created) or render(
         request,
         "glossary/glossary_form.html",
         {"form": form, "creating": True},
-        status=_status(form, error),
+        status=form_status(form),
     )
 
 
@@ -131,23 +105,21 @@ def glossary_edit(request, pk):
             "status": glossary.status,
         },
     )
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.glossary_update(
-                acting_user=request.user, glossary=glossary, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            error = exc
-            attach_service_errors(form, exc)
-        else:
-            messages.success(request, "Glossary saved.")
-            return redirect("glossary-detail", pk=glossary.pk)
-    return render(
+
+    def save(form):
+        return services.glossary_update(
+            acting_user=request.user, glossary=glossary, **form.cleaned_data
+        )
+
+    def saved(glossary):
+        messages.success(request, "Glossary saved.")
+        return redirect("glossary-detail", pk=glossary.pk)
+
+    return handle_form(request, form, save, saved) or render(
         request,
         "glossary/glossary_form.html",
         {"form": form, "glossary": glossary, "creating": False},
-        status=_status(form, error),
+        status=form_status(form),
     )
 
 
@@ -190,28 +162,28 @@ def glossary_import(request, pk):
     form = (
         CsvImportForm(request.POST, request.FILES) if request.method == "POST" else CsvImportForm()
     )
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         upload = form.cleaned_data["file"]
         if upload.size > MAX_CSV_BYTES:
-            errors = [f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB."]
-        else:
-            try:
-                result = services.glossary_import_csv(
-                    acting_user=request.user, glossary=glossary, content=upload.read()
-                )
-            except services.CsvImportError as error:
-                errors = error.messages
-            else:
-                messages.success(
-                    request,
-                    f"Imported “{upload.name}”: {result['created']} created, "
-                    f"{result['updated']} updated, {result['unchanged']} unchanged.",
-                )
-                return redirect("glossary-detail", pk=glossary.pk)
-    return render(
+            raise ValidationError(f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
+        return upload, services.glossary_import_csv(
+            acting_user=request.user, glossary=glossary, content=upload.read()
+        )
+
+    def imported(outcome):
+        upload, result = outcome
+        messages.success(
+            request,
+            f"Imported “{upload.name}”: {result['created']} created, "
+            f"{result['updated']} updated, {result['unchanged']} unchanged.",
+        )
+        return redirect("glossary-detail", pk=glossary.pk)
+
+    # The file's problems (one per line) are the form's non-field errors.
+    return handle_form(request, form, save, imported) or render(
         request,
         "glossary/glossary_import.html",
-        {"glossary": glossary, "form": form, "errors": errors},
-        status=400 if request.method == "POST" and (errors or form.errors) else 200,
+        {"glossary": glossary, "form": form},
+        status=form_status(form),
     )

@@ -1,11 +1,10 @@
 """Pages of a domain's publishing rule."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meshportal.forms import attach_service_errors
+from meshportal.forms import form_status, handle_form
 from projects import selectors as project_selectors
 from projects.permissions import is_domain_steward
 
@@ -13,7 +12,6 @@ from .. import selectors, services
 from ..forms import PublishingRuleForm
 from ..models import FormType
 from ..permissions import require_domain_steward
-from .helpers import _status
 from .terms import _domain_terms
 
 
@@ -54,24 +52,22 @@ def publishing_rule(request, pk):
             form_types=form_types,
             terms=terms,
         )
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.publishing_rule_set(
-                acting_user=request.user,
-                domain=domain,
-                required_form_types=[f.pk for f in form.cleaned_data["required_form_types"]],
-                required_glossary_terms=[
-                    t.pk for t in form.cleaned_data["required_glossary_terms"]
-                ],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as exc:
-            error = exc
-            attach_service_errors(form, exc)
-        else:
-            messages.success(request, f"Publishing rule of {domain.name} saved.")
-            return redirect("publishing-rule", pk=domain.pk)
+
+    def save(form):
+        return services.publishing_rule_set(
+            acting_user=request.user,
+            domain=domain,
+            required_form_types=[f.pk for f in form.cleaned_data["required_form_types"]],
+            required_glossary_terms=[t.pk for t in form.cleaned_data["required_glossary_terms"]],
+            description=form.cleaned_data["description"],
+        )
+
+    def saved(_rule):
+        messages.success(request, f"Publishing rule of {domain.name} saved.")
+        return redirect("publishing-rule", pk=domain.pk)
+
+    if form is not None and (response := handle_form(request, form, save, saved)):
+        return response
     return render(
         request,
         "glossary/publishing_rule.html",
@@ -90,5 +86,5 @@ def publishing_rule(request, pk):
             if rule
             else [],
         },
-        status=_status(form, error) if form is not None else 200,
+        status=form_status(form),
     )

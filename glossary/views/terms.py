@@ -1,11 +1,10 @@
 """Pages of glossary terms: create, detail, edit."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meshportal.forms import attach_service_errors
+from meshportal.forms import form_status, handle_form
 from meshportal.markdown import render_markdown
 
 from .. import selectors, services
@@ -13,7 +12,6 @@ from ..forms import TermForm
 from ..models import GlossaryTerm
 from ..permissions import can_manage_owned, require_manage_owned
 from ..queries import TERM_HEAVY_FIELDS
-from .helpers import _status
 
 
 def _domain_terms(domain, exclude=None):
@@ -43,25 +41,23 @@ def term_create(request, pk):
     form = TermForm(
         request.POST or None, initial=initial, domain_terms=_domain_terms(glossary.domain)
     )
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            term = services.term_create(
-                acting_user=request.user, glossary=glossary, **_term_values(form)
-            )
-        except ValidationError as exc:
-            error = exc
-            attach_service_errors(form, exc)
-        else:
-            messages.success(request, f"Term “{term.name}” added to {glossary.name}.")
-            if "add_another" in request.POST:
-                return redirect("term-create", pk=glossary.pk)
-            return redirect("term-detail", pk=term.pk)
-    return render(
+
+    def save(form):
+        return services.term_create(
+            acting_user=request.user, glossary=glossary, **_term_values(form)
+        )
+
+    def created(term):
+        messages.success(request, f"Term “{term.name}” added to {glossary.name}.")
+        if "add_another" in request.POST:
+            return redirect("term-create", pk=glossary.pk)
+        return redirect("term-detail", pk=term.pk)
+
+    return handle_form(request, form, save, created) or render(
         request,
         "glossary/term_form.html",
         {"form": form, "glossary": glossary, "creating": True},
-        status=_status(form, error),
+        status=form_status(form),
     )
 
 
@@ -105,19 +101,17 @@ def term_edit(request, pk):
         },
         domain_terms=_domain_terms(glossary.domain, exclude=term),
     )
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.term_update(acting_user=request.user, term=term, **_term_values(form))
-        except ValidationError as exc:
-            error = exc
-            attach_service_errors(form, exc)
-        else:
-            messages.success(request, f"Term “{term.name}” saved.")
-            return redirect("term-detail", pk=term.pk)
-    return render(
+
+    def save(form):
+        return services.term_update(acting_user=request.user, term=term, **_term_values(form))
+
+    def saved(term):
+        messages.success(request, f"Term “{term.name}” saved.")
+        return redirect("term-detail", pk=term.pk)
+
+    return handle_form(request, form, save, saved) or render(
         request,
         "glossary/term_form.html",
         {"form": form, "glossary": glossary, "term": term, "creating": False},
-        status=_status(form, error),
+        status=form_status(form),
     )

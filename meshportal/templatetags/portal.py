@@ -112,3 +112,13 @@ def markdown_text(text) -> str:
     """The words of a Markdown text without its markup, for one-line snippets in lists
     (escaped by the template like any other text)."""
     return " ".join(html.unescape(strip_tags(render_markdown(text))).split())
+
+
+def table_columns(spec: str) -> list[dict]:
+    """The header cells of ``includes/list_table.html``: ``"Glossary,Domain,Terms:num"``
+    → one dict per column; ``:num`` right-aligns a column of numbers."""
+    columns = []
+    for cell in spec.split(","):
+        label, _, kind = cell.partition(":")
+        columns.append({"label": label.strip(), "num": kind.strip() == "num"})
+    return columns

@@ -43,7 +43,7 @@ class DataSourceFactory(factory.django.DjangoModelFactory):
     environment = factory.SubFactory(EnvironmentFactory, project=factory.SelfAttribute("..project"))
     name = factory.Sequence(lambda n: f"source-{n}")
     type = DataSourceType.GLUE
-    database = "curatedzonedb"
+    database_name = "curatedzonedb"
     filter_expressions = factory.LazyFunction(lambda: [{"type": "INCLUDE", "expression": "*"}])
 
 

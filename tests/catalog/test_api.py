@@ -503,8 +503,8 @@ def test_list_filters(owner, project, lake, warehouse, api_client_for):
         environment=warehouse,
         name="sales",
         type="REDSHIFT",
-        database="dev",
-        schema="public",
+        database_name="dev",
+        schema_name="public",
         enabled=False,
     )
     DataSourceRunFactory(data_source=glue, status=RunStatus.FAILED)

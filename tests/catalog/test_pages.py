@@ -43,7 +43,7 @@ def make_environment(project, profile, name="Film Datasets S3", **fields):
 def make_data_source(project, environment, name="films-CuratedZoneDB", **fields):
     values = {
         "type": DataSourceType.GLUE,
-        "database": "curatedzonedb",
+        "database_name": "curatedzonedb",
         "filter_expressions": [{"type": "INCLUDE", "expression": "*"}],
         **fields,
     }
@@ -545,7 +545,7 @@ def test_a_missing_database_fails_the_run_with_its_error_shown(
     aws, client_for, project, profile, owner
 ):
     environment = make_environment(project, profile)
-    data_source = make_data_source(project, environment, database="nosuchdb")
+    data_source = make_data_source(project, environment, database_name="nosuchdb")
     response = client_for(owner).post(
         reverse("data-source-run", args=[data_source.pk]), follow=True
     )
@@ -727,7 +727,7 @@ def test_run_history_is_paginated(client_for, data_source, owner):
 def test_inventory_filters_and_hides_archived_assets_by_default(
     client_for, project, environment, data_source, owner
 ):
-    other = make_data_source(project, environment, name="other-source", database="otherdb")
+    other = make_data_source(project, environment, name="other-source", database_name="otherdb")
     make_asset(project, data_source, "film_category", business_name="Film Category")
     make_asset(project, data_source, "streaming_films")
     make_asset(project, other, "category_streams", type=AssetType.GLUE_VIEW)

@@ -208,5 +208,5 @@ def test_owner_of_another_project_manages_only_its_own_glossaries(persona, world
         assert other.description == "Changed"
     else:
         assert response.status_code == 403
-        assert "owners of project" in response.json()["detail"]
+        assert "owner of project" in response.json()["detail"]
         assert other.description != "Changed"

@@ -92,7 +92,7 @@ def test_owning_project_must_be_of_the_domain(steward, domain):
 @pytest.mark.parametrize("persona", ["contributor", "viewer", "outsider"])
 def test_only_stewards_and_owners_manage_glossaries(persona, request, project, domain, media):
     user = request.getfixturevalue(persona)
-    with pytest.raises(PermissionDenied, match="owners of project 'Film Catalog Project'"):
+    with pytest.raises(PermissionDenied, match="owner of project Film Catalog Project"):
         services.glossary_create(acting_user=user, domain=domain, owning_project=project, name="X")
     with pytest.raises(PermissionDenied):
         services.glossary_update(acting_user=user, glossary=media, status=GlossaryStatus.DISABLED)

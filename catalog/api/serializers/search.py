@@ -1,10 +1,12 @@
-"""Serializers that describe ``GET /api/v1/search/``'s answer for the OpenAPI schema.
+"""``GET /api/v1/search/``'s answer: the serializers shape a ``SearchResults`` (and its
+``Hit``s, ``FacetValue``s) and document it in the OpenAPI schema.
 
-The view builds the answer as plain data, since nothing is read from the database per
-result (catalog/api/views/search.py).
+Nothing is read from the database here: the search already fetched every column
+(catalog/search/engine/). The request in the context makes the links absolute.
 """
 
 from rest_framework import serializers
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from catalog.search import SORTS
 from glossary.api.serializers import NamedRefSerializer
@@ -15,6 +17,39 @@ from .assets import ASSET_TYPE_HELP, AttachedTermSerializer
 class SnippetMatchSerializer(serializers.Serializer):
     start = serializers.IntegerField()
     end = serializers.IntegerField(help_text="Exclusive.")
+
+
+class IsoDateTimeField(serializers.DateTimeField):
+    """A timestamp as Python's ``isoformat()`` gives it (``+00:00``, not DRF's ``Z``):
+    what this endpoint has always answered."""
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+class AbsoluteUrlField(serializers.URLField):
+    """The attribute's path (a page's URL) made absolute with the request's host."""
+
+    def to_representation(self, value):
+        return self.context["request"].build_absolute_uri(value)
+
+
+class PageLinkField(serializers.CharField):
+    """The absolute URL of the next (``step=1``) or previous (``step=-1``) page of the
+    same search, or null at either end."""
+
+    def __init__(self, *, step: int, **kwargs):
+        self.step = step
+        super().__init__(source="*", allow_null=True, **kwargs)
+
+    def to_representation(self, results):
+        url = self.context["request"].build_absolute_uri()
+        page = results.request.page + self.step
+        if not (results.has_next if self.step > 0 else results.has_previous):
+            return None
+        if page == 1:
+            return remove_query_param(url, "page")
+        return replace_query_param(url, "page", page)
 
 
 class SearchHitSerializer(serializers.Serializer):
@@ -28,8 +63,9 @@ class SearchHitSerializer(serializers.Serializer):
     domain = NamedRefSerializer()
     asset_type = serializers.CharField(help_text=ASSET_TYPE_HELP)
     snippet = serializers.CharField(
+        source="snippet_text",
         help_text="Plain text around what matched (no markup, no entities); the matches "
-        "are at ``snippet_matches``."
+        "are at ``snippet_matches``.",
     )
     snippet_matches = SnippetMatchSerializer(
         many=True, help_text="Character offsets of each match in ``snippet``."
@@ -38,10 +74,8 @@ class SearchHitSerializer(serializers.Serializer):
         help_text="The same snippet as HTML: escaped, matches in <mark>."
     )
     glossary_terms = AttachedTermSerializer(many=True)
-    published_at = serializers.DateTimeField(
-        help_text="When it was published (for assets: last changed)."
-    )
-    url = serializers.URLField(help_text="The listing's (or asset's) page, absolute.")
+    published_at = IsoDateTimeField(help_text="When it was published (for assets: last changed).")
+    url = AbsoluteUrlField(help_text="The listing's (or asset's) page, absolute.")
     score = serializers.FloatField(
         allow_null=True,
         help_text="Relevance (higher ranks first) when sorted by relevance, else null.",
@@ -63,7 +97,7 @@ class SearchResponseSerializer(serializers.Serializer):
     count_is_estimate = serializers.BooleanField(
         help_text="True when more than 10,000 match: ``count`` is then a floor."
     )
-    results = SearchHitSerializer(many=True)
+    results = SearchHitSerializer(many=True, source="hits")
     facets = serializers.DictField(
         child=FacetValueSerializer(many=True),
         help_text="``domain``, ``project``, ``asset_type``, ``glossary_term`` and one "
@@ -74,8 +108,8 @@ class SearchResponseSerializer(serializers.Serializer):
         help_text="True when more match than the facets were counted over (the newest "
         "1,000): each count is then scaled to the total."
     )
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
+    next = PageLinkField(step=1)
+    previous = PageLinkField(step=-1)
     sort = serializers.ChoiceField(choices=list(SORTS))
     notes = serializers.ListField(
         child=serializers.CharField(),

@@ -43,6 +43,19 @@ class DataSourceSerializer(serializers.ModelSerializer):
 
     project_name = serializers.CharField(source="project.name", read_only=True)
     domain = serializers.UUIDField(source="project.domain_id", read_only=True)
+    # The model says database_name/schema_name (as Asset does); the API keeps its names.
+    database = serializers.CharField(
+        source="database_name",
+        read_only=True,
+        help_text="The Glue database (or Redshift database) imported from; the same as an "
+        "asset's ``database_name``, under the name this field has always had.",
+    )
+    schema = serializers.CharField(
+        source="schema_name",
+        read_only=True,
+        help_text="The Redshift schema (empty for GLUE); the same as an asset's "
+        "``schema_name``, under the name this field has always had.",
+    )
     environment_name = serializers.CharField(source="environment.name", read_only=True)
     filter_expressions = FilterExpressionSerializer(many=True, read_only=True)
     asset_count = serializers.IntegerField(

@@ -1,20 +1,17 @@
 """``GET /api/v1/search/``: ranked catalog search with facets (catalog/search/).
 
 Thin like every API view: parse the parameters (``SearchRequest.from_query``, which the
-search page shares), run the search, shape the answer. The serializers in
-catalog/api/serializers/search.py describe the answer for the OpenAPI schema.
+search page shares), run the search, answer through the serializer that documents the
+answer (catalog/api/serializers/search.py).
 """
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from catalog.choices import AssetType
 from catalog.search import PAGE_SIZE, SORTS, SearchRequest, search_inventory, search_listings
-from catalog.search.documents import ZERO_WIDTH_SPACE
-from catalog.search.engine import plain_snippet
 from meshportal.api.serializers import DetailSerializer
 
 from ..serializers.search import SearchResponseSerializer
@@ -75,58 +72,4 @@ class SearchView(APIView):
             results = search_inventory(user=request.user, project_id=inventory, request=search)
         else:
             results = search_listings(user=request.user, request=search)
-        return Response(_body(request, results))
-
-
-def _body(request, results) -> dict:
-    url = request.build_absolute_uri()
-    page = results.request.page
-    previous = None
-    if results.has_previous:
-        previous = (
-            remove_query_param(url, "page")
-            if page == 2
-            else replace_query_param(url, "page", page - 1)
-        )
-    return {
-        "count": results.count,
-        "count_is_estimate": results.count_is_estimate,
-        "results": [
-            {
-                "id": hit.id,
-                "kind": hit.kind,
-                "name": hit.name,
-                "technical_name": hit.technical_name,
-                "project": hit.project,
-                "domain": hit.domain,
-                "asset_type": hit.asset_type,
-                **_snippet(hit),
-                "glossary_terms": hit.glossary_terms,
-                "published_at": hit.published_at.isoformat() if hit.published_at else None,
-                "url": request.build_absolute_uri(hit.url),
-                "score": float(hit.score) if hit.score is not None else None,
-            }
-            for hit in results.hits
-        ],
-        "facets": {
-            name: [
-                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
-                for v in values
-            ]
-            for name, values in results.facets.items()
-        },
-        "facets_are_estimates": results.facets_are_estimates,
-        "next": replace_query_param(url, "page", page + 1) if results.has_next else None,
-        "previous": previous,
-        "sort": results.sort,
-        "notes": results.notes,
-    }
-
-
-def _snippet(hit) -> dict:
-    text, matches = plain_snippet(hit.snippet_raw)
-    return {
-        "snippet": text,
-        "snippet_matches": matches,
-        "snippet_html": str(hit.snippet).replace(ZERO_WIDTH_SPACE, ""),
-    }
+        return Response(SearchResponseSerializer(results, context={"request": request}).data)

@@ -2,12 +2,13 @@
 
 import html
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from ...choices import AssetType
-from ..documents import MARK_START, MARK_STOP
+from ..documents import MARK_START, MARK_STOP, ZERO_WIDTH_SPACE
 from ..query import ParsedQuery
 from .request import SearchRequest
 
@@ -46,6 +47,25 @@ class Hit:
             return AssetType(self.asset_type).label
         except ValueError:
             return self.asset_type
+
+    @cached_property
+    def _plain_snippet(self) -> tuple[str, list[dict]]:
+        return plain_snippet(self.snippet_raw)
+
+    @property
+    def snippet_text(self) -> str:
+        """The snippet as plain text, for API clients (see ``plain_snippet``)."""
+        return self._plain_snippet[0]
+
+    @property
+    def snippet_matches(self) -> list[dict]:
+        """Character offsets of each match in ``snippet_text``."""
+        return self._plain_snippet[1]
+
+    @property
+    def snippet_html(self) -> str:
+        """The page's snippet without the zero-width spaces that only help ts_headline."""
+        return str(self.snippet).replace(ZERO_WIDTH_SPACE, "")
 
     @property
     def snapshot(self) -> dict:
@@ -113,8 +133,6 @@ def plain_snippet(raw: str | None) -> tuple[str, list[dict]]:
     no markup: ``[{"start", "end"}]`` are character offsets of each match in the text,
     so a client highlights in whatever way it renders.
     """
-    from ..documents import ZERO_WIDTH_SPACE
-
     text, matches = [], []
     length = 0
 

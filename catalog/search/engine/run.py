@@ -5,12 +5,14 @@
 # ruff: noqa: S608
 
 import json
+from collections import namedtuple
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from ...choices import AssetType
-from ..query import Prepared, parse_query, prepare
+from ..query import ParsedQuery, Prepared, parse_query, prepare
 from .request import COUNT_CAP, FACETS, MAX_RESULTS, SearchRequest
 from .results import FacetValue, Hit, SearchResults, escape_snippet
 from .sql import _facets_sql, _filters, _inventory_source, _listing_source, _results_sql, _Source
@@ -34,7 +36,47 @@ def search_inventory(*, user, project_id, request: SearchRequest) -> SearchResul
     return _search(_inventory_source(project.pk), request)
 
 
+@dataclass
+class _Plan:
+    """What a query asks once it is read: its words, the tsqueries, the sort, the notes
+    for the person (common words left out, a sort that had nothing to rank by)."""
+
+    parsed: ParsedQuery
+    prep: Prepared | None
+    sort: str
+    notes: list
+    searchable: bool  # False: text was typed but nothing in it can be looked up
+
+
 def _search(source: _Source, request: SearchRequest) -> SearchResults:
+    plan = _plan(request)
+    if not plan.searchable:
+        return SearchResults(request, plan.parsed, [], 0, False, {}, plan.sort, False, plan.notes)
+    facet_rows, result_rows = _fetch(source, request, plan)
+    hits = [_hit(row, source.kind) for row in result_rows]
+    count, facets, facets_estimated = _facets(facet_rows, request)
+    window = result_rows[0].window_total if result_rows else None
+    if plan.sort == "relevance" and window is not None and window < count:
+        plan.notes.append(
+            f"Showing the {window:,} best matches; sort by name or date to page through all."
+        )
+    return SearchResults(
+        request=request,
+        parsed=plan.parsed,
+        hits=hits,
+        count=min(count, COUNT_CAP),
+        count_is_estimate=count > COUNT_CAP,
+        facets=facets,
+        sort=plan.sort,
+        has_next=_has_next(plan.sort, request, len(hits), count, window),
+        notes=plan.notes,
+        ranked_window=window,
+        facets_are_estimates=facets_estimated,
+    )
+
+
+def _plan(request: SearchRequest) -> _Plan:
+    """Read the query: the tsqueries when there are words, and the sort to use."""
     parsed = parse_query(request.q)
     notes = list(parsed.notes)
     prep: Prepared | None = None
@@ -45,66 +87,60 @@ def _search(source: _Source, request: SearchRequest) -> SearchResults:
     sort = request.sort or ("relevance" if parsed.tokens else "published")
     if parsed.had_text and (prep is None or not prep.searchable):
         notes.append("Nothing in the search could be looked up; type a word to search for.")
-        return SearchResults(request, parsed, [], 0, False, {}, sort, False, notes)
+        return _Plan(parsed, prep, sort, notes, searchable=False)
     if prep is None and sort == "relevance":
         sort = "published"  # nothing to rank by
+    return _Plan(parsed, prep, sort, notes, searchable=True)
+
+
+def _fetch(source: _Source, request: SearchRequest, plan: _Plan) -> tuple[list, list]:
+    """(facet rows, result rows), each row a namedtuple named by the statement's columns."""
     filter_sql, filter_params = _filters(request)
     where = source.base + (f" AND {filter_sql}" if filter_sql else "")
-
-    facets_sql, facets_params = _facets_sql(source, where, filter_params, prep)
+    facets_sql, facets_params = _facets_sql(source, where, filter_params, plan.prep)
     results_sql, results_params = _results_sql(
-        source, where, filter_params, parsed, prep, request, sort
+        source, where, filter_params, plan.parsed, plan.prep, request, plan.sort
     )
     with connection.cursor() as cursor:
         cursor.execute(facets_sql, facets_params)  # first: the results put planning back
-        facet_rows = cursor.fetchall()
+        facet_rows = _named_rows(cursor)
         cursor.execute(results_sql, results_params)
-        rows = cursor.fetchall()
+        result_rows = _named_rows(cursor)
+    return facet_rows, result_rows
 
-    hits = [
-        Hit(
-            id=row[0],
-            kind=source.kind,
-            name=row[3],
-            technical_name=row[4],
-            asset_type=row[5],
-            published_at=row[6],
-            project={"id": row[7], "name": row[8]},
-            domain={"id": row[9], "name": row[10]},
-            glossary_terms=_json(row[11]) or [],
-            database_name=row[12],
-            schema_name=row[13],
-            approval_required=row[14],
-            snippet=escape_snippet(row[15]),
-            snippet_raw=row[15] or "",
-            score=row[1],
-        )
-        for row in rows
-    ]
-    count, facets, facets_estimated = _facets(facet_rows, request)
-    shown_until = (request.page - 1) * request.page_size + len(hits)
-    window = rows[0][2] if rows and rows[0][2] is not None else None
-    if sort == "relevance":
-        has_next = window is not None and shown_until < window
-        if window is not None and window < count:
-            notes.append(
-                f"Showing the {window:,} best matches; sort by name or date to page through all."
-            )
-    else:
-        has_next = shown_until < min(count, MAX_RESULTS) and len(hits) == request.page_size
-    return SearchResults(
-        request=request,
-        parsed=parsed,
-        hits=hits,
-        count=min(count, COUNT_CAP),
-        count_is_estimate=count > COUNT_CAP,
-        facets=facets,
-        sort=sort,
-        has_next=has_next,
-        notes=notes,
-        ranked_window=window,
-        facets_are_estimates=facets_estimated,
+
+def _named_rows(cursor) -> list:
+    Row = namedtuple("Row", [column.name for column in cursor.description])
+    return [Row(*values) for values in cursor.fetchall()]
+
+
+def _hit(row, kind: str) -> Hit:
+    return Hit(
+        id=row.id,
+        kind=kind,
+        name=row.name,
+        technical_name=row.technical_name,
+        asset_type=row.asset_type,
+        published_at=row.published_at,
+        project={"id": row.project_id, "name": row.project_name},
+        domain={"id": row.domain_id, "name": row.domain_name},
+        glossary_terms=_json(row.glossary_terms) or [],
+        database_name=row.database_name,
+        schema_name=row.schema_name,
+        approval_required=row.approval_required,
+        snippet=escape_snippet(row.snippet),
+        snippet_raw=row.snippet or "",
+        score=row.score,
     )
+
+
+def _has_next(sort: str, request: SearchRequest, shown: int, count: int, window) -> bool:
+    """Whether a next page exists: relevance pages through its bounded candidate window,
+    the index-ordered sorts through every match (up to MAX_RESULTS)."""
+    shown_until = (request.page - 1) * request.page_size + shown
+    if sort == "relevance":
+        return window is not None and shown_until < window
+    return shown_until < min(count, MAX_RESULTS) and shown == request.page_size
 
 
 def _json(value):
@@ -119,13 +155,13 @@ def _facets(rows, request: SearchRequest) -> tuple[int, dict, bool]:
     count, sampled, facets = 0, 0, {name: [] for name in FACETS}
     selected = {name: set(getattr(request, name)) for name in FACETS}
     values = []
-    for facet, key, value, label, n in rows:
-        if facet == "count":
-            count = int(n)
-        elif facet == "sample":
-            sampled = int(n)
+    for row in rows:
+        if row.facet == "count":
+            count = int(row.n)
+        elif row.facet == "sample":
+            sampled = int(row.n)
         else:
-            values.append((facet, key, value, label, int(n)))
+            values.append((row.facet, row.field, row.value, row.label, int(row.n)))
     estimated = count > sampled
     scale = min(count, COUNT_CAP) / sampled if estimated and sampled else 1
     for facet, key, value, label, n in values:

@@ -149,10 +149,14 @@ def _projection(source: _Source, snippet_sql: str) -> str:
     from projects.models import Domain, Project
 
     return f"""
-    SELECT page.id::text, page.score, page.window_total, l.name, l.technical_name,
-        l.asset_type, l.published_at, l.project_id::text, p.name, l.domain_id::text, d.name,
-        l.snapshot->'glossary_terms', COALESCE(l.snapshot->>'database_name', ''),
-        COALESCE(l.snapshot->>'schema_name', ''), l.approval_required, {snippet_sql}
+    SELECT page.id::text AS id, page.score AS score, page.window_total AS window_total,
+        l.name AS name, l.technical_name AS technical_name, l.asset_type AS asset_type,
+        l.published_at AS published_at, l.project_id::text AS project_id,
+        p.name AS project_name, l.domain_id::text AS domain_id, d.name AS domain_name,
+        l.snapshot->'glossary_terms' AS glossary_terms,
+        COALESCE(l.snapshot->>'database_name', '') AS database_name,
+        COALESCE(l.snapshot->>'schema_name', '') AS schema_name,
+        l.approval_required AS approval_required, {snippet_sql} AS snippet
     FROM page JOIN {source.relation} l ON l.id = page.id
     JOIN {Project._meta.db_table} p ON p.id = l.project_id
     JOIN {Domain._meta.db_table} d ON d.id = l.domain_id
@@ -323,7 +327,7 @@ def _facets_sql(source, where, where_params, prep) -> tuple[str, list]:
             [("sample", "MATERIALIZED " + sample), ("counted", counted), ("ranked", ranked)],
         )
         + f"""
-    SELECT 'count', '', '', '', {total}
+    SELECT 'count' AS facet, '' AS field, '' AS value, '' AS label, {total} AS n
     UNION ALL
     SELECT 'sample', '', '', '', (SELECT count(*) FROM sample)
     UNION ALL
