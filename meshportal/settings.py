@@ -316,6 +316,11 @@ CELERY_BEAT_SCHEDULE["sweep-stuck-grants"] = {
     "task": "sharing.tasks.sweep_stuck_grants",
     "schedule": 120.0,
 }
+# EventBridge targets: the on-commit fan-out's safety net, and retries that came due.
+CELERY_BEAT_SCHEDULE["eventbridge-sweep"] = {
+    "task": "webhooks.eventbridge.tasks.eventbridge_sweep",
+    "schedule": 60.0,
+}
 ENVIRONMENT_PROVISIONING_TIMEOUT = env.int("ENVIRONMENT_PROVISIONING_TIMEOUT", default=1800)
 # A DELETING environment whose grants are still being revoked asks again after this many
 # seconds; the sweep (and the task itself) fail a deletion older than the timeout above.

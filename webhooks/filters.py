@@ -6,6 +6,8 @@ from django import forms
 from meshportal.events import EventType, cursor_parse
 from meshportal.models import Event
 
+from .models import EventBridgeDelivery, EventBridgeDeliveryStatus, EventBridgeTarget
+
 # A feed page is bounded: a poller asks again with the cursor for more.
 FEED_LIMIT_DEFAULT = 100
 FEED_LIMIT_MAX = 500
@@ -63,3 +65,20 @@ class EventFilterSet(django_filters.FilterSet):
     def limit_value(self) -> int:
         limit = self.form.cleaned_data.get("limit")
         return int(limit) if limit else FEED_LIMIT_DEFAULT
+
+
+class EventBridgeTargetFilterSet(django_filters.FilterSet):
+    domain = django_filters.UUIDFilter(field_name="domain_id")
+    enabled = django_filters.BooleanFilter()
+
+    class Meta:
+        model = EventBridgeTarget
+        fields = ["domain", "enabled"]
+
+
+class EventBridgeDeliveryFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=EventBridgeDeliveryStatus.choices)
+
+    class Meta:
+        model = EventBridgeDelivery
+        fields = ["status"]

@@ -3,9 +3,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .eventbridge import EventBridgeTargetViewSet
 from .events import EventFeedView
 
 router = SimpleRouter()
+router.register("event-bridge-targets", EventBridgeTargetViewSet, basename="event-bridge-target")
 urlpatterns: list = [
     path("events/", EventFeedView.as_view(), name="event-feed"),
 ]
