@@ -100,7 +100,11 @@ class EventBridgeDeliverySerializer(serializers.ModelSerializer):
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=EventBridgeDeliveryStatus.values)
         ],
-        responses={200: EventBridgeDeliverySerializer(many=True), **READ_ERRORS},
+        responses={
+            200: EventBridgeDeliverySerializer(many=True),
+            400: OpenApiTypes.OBJECT,
+            **READ_ERRORS,
+        },
     ),
 )
 class EventBridgeTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
