@@ -344,6 +344,11 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.tasks.webhooks_sweep",
     "schedule": env.float("WEBHOOKS_SWEEP_SECONDS", default=60.0),
 }
+# EventBridge targets: the on-commit fan-out's safety net, and retries that came due.
+CELERY_BEAT_SCHEDULE["eventbridge-sweep"] = {
+    "task": "webhooks.eventbridge.tasks.eventbridge_sweep",
+    "schedule": 60.0,
+}
 ENVIRONMENT_PROVISIONING_TIMEOUT = env.int("ENVIRONMENT_PROVISIONING_TIMEOUT", default=1800)
 # A DELETING environment whose grants are still being revoked asks again after this many
 # seconds; the sweep (and the task itself) fail a deletion older than the timeout above.

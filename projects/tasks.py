@@ -13,6 +13,7 @@ from meshportal.locks import advisory_lock
 
 from .choices import EnvironmentStatus, NotificationKind
 from .deprovisioning import DeprovisioningError, deprovision
+from .events import EventType, environment_event_record
 from .models import Environment
 from .provisioning import ProvisioningError, provision
 from .services import notification_create
@@ -99,6 +100,9 @@ def _provision(environment) -> str:
         )
         if not moved:
             return "superseded"
+        environment_event_record(
+            environment, EventType.ENVIRONMENT_ACTIVE, status=EnvironmentStatus.ACTIVE
+        )
         _notify(
             environment,
             title=f"Environment {environment.name} is ready",
@@ -118,6 +122,13 @@ def _fail(environment, message: str) -> str:
             status=EnvironmentStatus.CREATE_FAILED, last_error=message, updated_at=timezone.now()
         )
         if moved:
+            environment_event_record(
+                environment,
+                EventType.ENVIRONMENT_FAILED,
+                status=EnvironmentStatus.CREATE_FAILED,
+                operation="CREATE",
+                last_error=message,
+            )
             _notify(
                 environment,
                 title=f"Environment {environment.name} could not be created",
@@ -134,7 +145,7 @@ def sweep_stuck_environments() -> int:
     minutes = settings.ENVIRONMENT_PROVISIONING_TIMEOUT // 60
     stuck = Environment.objects.filter(
         status=EnvironmentStatus.CREATING, provisioning_started_at__lt=cutoff
-    ).select_related("project", "created_by")
+    ).select_related("project__domain", "profile", "created_by")
     count = 0
     for environment in stuck:
         count += (
@@ -147,7 +158,7 @@ def sweep_stuck_environments() -> int:
         )
     stuck_deletions = Environment.objects.filter(
         status=EnvironmentStatus.DELETING, deletion_started_at__lt=cutoff
-    ).select_related("project", "created_by", "deleted_by")
+    ).select_related("project__domain", "profile", "created_by", "deleted_by")
     for environment in stuck_deletions:
         count += _fail_deletion(environment, _stuck_deletion_message(environment)) == "failed"
     return count
@@ -191,7 +202,7 @@ def deprovision_environment(environment_id: str) -> str:
     then remove what provisioning created; end DELETED or DELETE_FAILED with a message."""
     environment = (
         Environment.objects.select_related(
-            "project", "profile", "profile__aws_account", "created_by", "deleted_by"
+            "project__domain", "profile", "profile__aws_account", "created_by", "deleted_by"
         )
         .filter(pk=environment_id)
         .first()
@@ -269,6 +280,9 @@ def _deprovision(environment) -> str:
         )
         if not moved:
             return "superseded"
+        environment_event_record(
+            environment, EventType.ENVIRONMENT_DELETED, status=EnvironmentStatus.DELETED
+        )
         _notify(
             environment,
             title=f"Environment {environment.name} is deleted",
@@ -287,6 +301,13 @@ def _fail_deletion(environment, message: str) -> str:
             status=EnvironmentStatus.DELETE_FAILED, last_error=message, updated_at=timezone.now()
         )
         if moved:
+            environment_event_record(
+                environment,
+                EventType.ENVIRONMENT_FAILED,
+                status=EnvironmentStatus.DELETE_FAILED,
+                operation="DELETE",
+                last_error=message,
+            )
             _notify(
                 environment,
                 title=f"Environment {environment.name} could not be deleted",

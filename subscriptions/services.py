@@ -13,12 +13,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.choices import ListingStatus
+from meshportal.events import EventType
 from meshportal.exceptions import Conflict
 from projects.choices import Designation
 from projects.permissions import require_designation
 
 from . import notifications as notify
 from .choices import SubscriptionEventKind, SubscriptionRequestStatus, SubscriptionStatus
+from .events import request_outbox_record, subscription_outbox_record
 from .models import (
     COMMENT_MAX_LENGTH,
     END_REASON_MAX_LENGTH,
@@ -157,6 +159,9 @@ def subscription_request_create(
             raise
         return existing, False
     _request_event(request, SubscriptionEventKind.REQUESTED, acting_user, reason)
+    request_outbox_record(
+        EventType.SUBSCRIPTION_REQUEST_CREATED, request, actor=_actor(acting_user)
+    )
     if not listing.approval_required:
         _accept(
             request,
@@ -221,6 +226,13 @@ def _accept(request, *, acting_user, comment: str, expires_at) -> Subscription:
         kind=SubscriptionEventKind.ACCEPTED,
         actor=_actor(acting_user),
         message=comment,
+    )
+    # Before sharing hears of it: the grants' events follow the subscription's.
+    request_outbox_record(
+        EventType.SUBSCRIPTION_REQUEST_ACCEPTED, request, actor=_actor(acting_user)
+    )
+    subscription_outbox_record(
+        EventType.SUBSCRIPTION_CREATED, subscription, actor=_actor(acting_user)
     )
     notify.close_request_tasks(request)
     until = f" until {expires_at:%Y-%m-%d}" if expires_at else ""
@@ -293,6 +305,9 @@ def subscription_request_reject(
         decided_at=timezone.now(),
     )
     _request_event(request, SubscriptionEventKind.REJECTED, acting_user, comment)
+    request_outbox_record(
+        EventType.SUBSCRIPTION_REQUEST_REJECTED, request, actor=_actor(acting_user)
+    )
     notify.close_request_tasks(request)
     notify.notify_requester(
         request,
@@ -313,11 +328,21 @@ def subscription_request_cancel(
     request = _lock_pending(request)
     _move(request, SubscriptionRequestStatus.CANCELLED, decided_at=timezone.now())
     _request_event(request, SubscriptionEventKind.CANCELLED, acting_user, "Request cancelled.")
+    request_outbox_record(
+        EventType.SUBSCRIPTION_REQUEST_CANCELLED, request, actor=_actor(acting_user)
+    )
     notify.close_request_tasks(request)
     return request
 
 
 # --- Subscriptions ------------------------------------------------------------------------
+
+
+_END_EVENTS = {
+    SubscriptionEventKind.REVOKED: EventType.SUBSCRIPTION_REVOKED,
+    SubscriptionEventKind.CANCELLED: EventType.SUBSCRIPTION_CANCELLED,
+    SubscriptionEventKind.EXPIRED: EventType.SUBSCRIPTION_EXPIRED,
+}
 
 
 def _end(subscription, *, new_status, acting_user, reason: str, kind) -> Subscription:
@@ -333,10 +358,15 @@ def _end(subscription, *, new_status, acting_user, reason: str, kind) -> Subscri
     if moved != 1:
         current = Subscription.objects.get(pk=subscription.pk)
         raise Conflict(f"This subscription is already {current.get_status_display().lower()}.")
-    subscription.refresh_from_db()
+    # What the UPDATE wrote (a refresh_from_db would drop the loaded listing and projects).
+    subscription.status, subscription.ended_by = new_status, _actor(acting_user)
+    subscription.ended_at, subscription.end_reason = now, reason
+    subscription.updated_at = now
     subscription_event_record(
         subscription=subscription, kind=kind, acting_user=acting_user, message=reason
     )
+    # Before sharing hears of it: the revokes' events follow the subscription's.
+    subscription_outbox_record(_END_EVENTS[kind], subscription, actor=_actor(acting_user))
     subscription_ended.send(sender=Subscription, subscription=subscription)
     return subscription
 

@@ -24,7 +24,7 @@ from ..models import (
     Prediction,
     RunActivity,
 )
-from ..services.listings import listings_deactivate
+from ..services.listings import ASSET_ARCHIVED, listings_deactivate
 from ..snapshots import (
     asset_snapshot,
     source_column_snapshot,
@@ -417,7 +417,7 @@ class Importer:
                 archived_at=now, updated_at=now
             )
             # A table that no longer exists must not stay in the catalog either.
-            listings_deactivate(asset_ids=[a.pk for a in gone], now=now)
+            listings_deactivate(asset_ids=[a.pk for a in gone], now=now, cause=ASSET_ARCHIVED)
             for asset in gone:
                 counts.add(
                     ActivityStatus.SKIPPED_ARCHIVED,

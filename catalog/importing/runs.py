@@ -2,12 +2,14 @@
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 
 from ..choices import (
     RunErrorType,
     RunStatus,
 )
+from ..events import data_source_run_finished_record
 from ..models import DataSourceRun
 from ..sources import SourceError, list_tables, raw_table_name, table_matches
 from .importer import Importer
@@ -28,8 +30,9 @@ def execute_run(run_id) -> str:
         return "skipped"
     run = DataSourceRun.objects.select_related(
         "data_source",
-        "data_source__project",
+        "data_source__project__domain",
         "data_source__environment__profile__aws_account",
+        "requested_by",
     ).get(pk=run_id)
     source = run.data_source
     try:
@@ -74,12 +77,27 @@ def execute_run(run_id) -> str:
 
 def _finish(run, status, error_type, message) -> str:
     now = timezone.now()
-    DataSourceRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-        status=status,
-        error_type=error_type or "",
-        error_message=message,
-        finished_at=now,
-        heartbeat_at=now,
-        updated_at=now,
-    )
+    with transaction.atomic():
+        moved = DataSourceRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=status,
+            error_type=error_type or "",
+            error_message=message,
+            finished_at=now,
+            heartbeat_at=now,
+            updated_at=now,
+        )
+        if moved:  # (a sweep may have failed the run meanwhile; it reported that)
+            run.refresh_from_db(fields=[*RUN_FIELDS])
+            data_source_run_finished_record(run)
     return status
+
+
+# What the finished event reports of the run (re-read: batches counted in SQL).
+RUN_FIELDS = (
+    "status",
+    "error_type",
+    "error_message",
+    "started_at",
+    "finished_at",
+    *("total", "processed", "added", "updated", "unchanged", "archived", "failed"),
+)

@@ -7,7 +7,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0003_listing_search"),
+        ("catalog", "0004_listing_name_words"),
     ]
 
     operations = [

@@ -21,6 +21,7 @@ from ..choices import (
     RunStatus,
     RunType,
 )
+from ..events import data_source_run_finished_record
 from ..models import DataSource, DataSourceRun
 
 BLUEPRINT_FOR_TYPE = {
@@ -348,28 +349,44 @@ def start_due_scheduled_runs(*, now=None) -> int:
 
 
 def sweep_stuck_runs(*, timeout_seconds: int, now=None) -> int:
-    """Fail runs whose worker died (no heartbeat) or whose message was lost."""
+    """Fail runs whose worker died (no heartbeat) or whose message was lost, each with
+    its ``data_source_run.finished`` event."""
     now = now or timezone.now()
     cutoff = now - timezone.timedelta(seconds=timeout_seconds)
     minutes = max(1, timeout_seconds // 60)
-    running = DataSourceRun.objects.filter(
-        status=RunStatus.RUNNING, heartbeat_at__lt=cutoff
-    ).update(
-        status=RunStatus.FAILED,
-        error_type=RunErrorType.INTERNAL,
-        error_message=f"The run made no progress for {minutes} minutes (its worker may have "
-        "stopped). Tables processed before are kept; run it again.",
-        finished_at=now,
-        updated_at=now,
-    )
-    requested = DataSourceRun.objects.filter(
-        status=RunStatus.REQUESTED, created_at__lt=cutoff
-    ).update(
-        status=RunStatus.FAILED,
-        error_type=RunErrorType.INTERNAL,
-        error_message=f"No worker picked the run up within {minutes} minutes. Check that the "
-        "Celery workers are running, then run it again.",
-        finished_at=now,
-        updated_at=now,
-    )
-    return running + requested
+    stuck = {
+        RunStatus.RUNNING: (
+            {"heartbeat_at__lt": cutoff},
+            f"The run made no progress for {minutes} minutes (its worker may have "
+            "stopped). Tables processed before are kept; run it again.",
+        ),
+        RunStatus.REQUESTED: (
+            {"created_at__lt": cutoff},
+            f"No worker picked the run up within {minutes} minutes. Check that the "
+            "Celery workers are running, then run it again.",
+        ),
+    }
+    swept = 0
+    for status, (condition, message) in stuck.items():
+        with transaction.atomic():
+            # Locked and skipped when locked: a run finishing right now is its worker's.
+            runs = list(
+                DataSourceRun.objects.filter(status=status, **condition)
+                .select_for_update(of=("self",), skip_locked=True)
+                .select_related("data_source__project__domain", "requested_by")
+            )
+            if not runs:
+                continue
+            DataSourceRun.objects.filter(pk__in=[run.pk for run in runs], status=status).update(
+                status=RunStatus.FAILED,
+                error_type=RunErrorType.INTERNAL,
+                error_message=message,
+                finished_at=now,
+                updated_at=now,
+            )
+            for run in runs:
+                run.status, run.error_type = RunStatus.FAILED, RunErrorType.INTERNAL
+                run.error_message, run.finished_at = message, now
+                data_source_run_finished_record(run)
+            swept += len(runs)
+    return swept

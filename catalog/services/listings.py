@@ -3,8 +3,10 @@
 from django.db import transaction
 from django.utils import timezone
 
+from meshportal.events import EventType, event_record
 from meshportal.exceptions import Conflict, Incomplete
 from projects.choices import Designation
+from projects.events import ref
 from projects.permissions import require_designation
 
 from ..choices import ListingStatus
@@ -94,6 +96,15 @@ def _publish(asset: Asset, *, acting_user, approval_required: bool) -> Listing:
     # The search document, in this transaction: the listing is findable exactly when it
     # is published. (Unpublishing leaves it: search only reads ACTIVE listings.)
     rebuild_listing_documents([listing])
+    _listing_event(
+        EventType.LISTING_PUBLISHED,
+        listing,
+        asset=asset,
+        project=asset.project,
+        domain=asset.project.domain,
+        actor=acting_user,
+        republished=previous_columns is not None,
+    )
     listing_published.send(
         sender=Listing,
         listing=listing,
@@ -133,20 +144,74 @@ def asset_unpublish(*, acting_user, asset: Asset) -> Listing:
     dropped by this; they are revoked on their own."""
     asset = Asset.objects.select_for_update().select_related("project").get(pk=asset.pk)
     require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "unpublish assets")
-    if not listings_deactivate(asset_ids=[asset.pk]):
+    if not listings_deactivate(asset_ids=[asset.pk], acting_user=acting_user):
         raise Conflict(f"\u201c{asset.display_name}\u201d is not published.")
     return Listing.objects.get(asset=asset)
 
 
-def listings_deactivate(*, asset_ids, now=None) -> int:
+def _listing_event(event_type, listing, *, asset, project, domain, actor, **extra):
+    """One ``listing.*`` event (in the caller's transaction)."""
+    payload = {
+        "listing": ref(
+            listing,
+            revision=listing.revision,
+            status=listing.status,
+            approval_required=listing.approval_required,
+        ),
+        "asset": ref(
+            asset, name=asset.display_name, technical_name=asset.technical_name, type=asset.type
+        ),
+        "producer_project": ref(project),
+        "domain": ref(domain),
+        **extra,
+    }
+    event_record(
+        event_type,
+        payload=payload,
+        domain_id=domain.pk,
+        project_ids=[project.pk],
+        actor=actor,
+    )
+
+
+# Why a listing left the catalog (the ``cause`` of a ``listing.unpublished`` event).
+UNPUBLISHED = "UNPUBLISHED"
+ASSET_ARCHIVED = "ASSET_ARCHIVED"
+
+
+def listings_deactivate(*, asset_ids, now=None, acting_user=None, cause: str = UNPUBLISHED) -> int:
     """The one way a listing leaves the catalog: ACTIVE → INACTIVE by compare-and-set (a
     listing already INACTIVE is left as it was), for an unpublish or for tables an import
-    found gone. Runs in the caller's transaction; returns how many listings it took down."""
+    found gone (``cause`` ASSET_ARCHIVED). Runs in the caller's transaction; returns how
+    many listings it took down, each with its ``listing.unpublished`` event."""
     now = now or timezone.now()
-    taken_down = Listing.objects.filter(asset_id__in=asset_ids, status=ListingStatus.ACTIVE).update(
-        status=ListingStatus.INACTIVE, unpublished_at=now, updated_at=now
-    )
-    if taken_down:
-        # Suggestions offer only what is in the catalog (publishing writes the words again).
-        ListingNameWord.objects.filter(listing__asset_id__in=asset_ids).delete()
-    return taken_down
+    # Locked first, so the listings taken down are exactly the ones reported.
+    listings = list(
+        Listing.objects.filter(asset_id__in=asset_ids, status=ListingStatus.ACTIVE)
+        .select_for_update(of=("self",))
+        .select_related("asset", "project", "domain")
+        .only(
+            "id", "name", "revision", "status", "approval_required", "project_id", "domain_id",
+            "asset__id", "asset__business_name", "asset__technical_name", "asset__type",
+            "project__id", "project__name", "domain__id", "domain__name",
+        )
+    )  # fmt: skip
+    if not listings:
+        return 0
+    Listing.objects.filter(
+        pk__in=[listing.pk for listing in listings], status=ListingStatus.ACTIVE
+    ).update(status=ListingStatus.INACTIVE, unpublished_at=now, updated_at=now)
+    # Suggestions offer only what is in the catalog (publishing writes the words again).
+    ListingNameWord.objects.filter(listing__in=listings).delete()
+    for listing in listings:
+        listing.status = ListingStatus.INACTIVE
+        _listing_event(
+            EventType.LISTING_UNPUBLISHED,
+            listing,
+            asset=listing.asset,
+            project=listing.project,
+            domain=listing.domain,
+            actor=acting_user,
+            cause=cause,
+        )
+    return len(listings)

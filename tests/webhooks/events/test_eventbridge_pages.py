@@ -1,0 +1,78 @@
+"""The EventBridge targets page: domain OWNERs and platform admins add, look at, disable
+and delete their domain's targets; nobody else sees one."""
+
+import pytest
+
+from projects.choices import DomainRole
+from tests.permissions import LOGIN, SIGNED_IN_PAGE, by_persona, check, page_rows
+from tests.projects.factories import DomainMembershipFactory, UserFactory
+from webhooks.models import EventBridgeDelivery, EventBridgeTarget
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def target(domain, aws_account):
+    return EventBridgeTarget.objects.create(
+        domain=domain, aws_account=aws_account, event_bus="film-events"
+    )
+
+
+@pytest.fixture
+def domain_owner(domain):
+    user = UserFactory(username="streaming-owner")
+    DomainMembershipFactory(domain=domain, user=user, role=DomainRole.OWNER)
+    return user
+
+
+@pytest.mark.parametrize(("persona", "expected"), SIGNED_IN_PAGE, indirect=["persona"])
+def test_the_list_page_is_for_everyone_signed_in(persona, expected, target, client_for):
+    response = client_for(persona).get("/event-bridge-targets/")
+    check(response, expected)
+    if expected == 200:
+        assert (b"film-events" in response.content) == persona.is_staff
+
+
+ADMIN_PAGE = page_rows(
+    by_persona(
+        platform_admin=200, steward=404, owner=404, contributor=404, viewer=404, outsider=404,
+        anonymous=LOGIN,
+    )
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("persona", "expected"), ADMIN_PAGE, indirect=["persona"])
+def test_a_targets_page_is_for_admins_and_domain_owners(persona, expected, target, client_for):
+    check(client_for(persona).get(f"/event-bridge-targets/{target.pk}/"), expected)
+
+
+def test_a_domain_owner_adds_disables_and_deletes_a_target(
+    domain, aws_account, domain_owner, client_for
+):
+    client = client_for(domain_owner)
+    page = client.get("/event-bridge-targets/")
+    assert b"Add a target" in page.content and aws_account.account_id.encode() in page.content
+
+    response = client.post(
+        "/event-bridge-targets/add/",
+        {"aws_account": aws_account.pk, "event_bus": "film-events", "event_types": []},
+    )
+    target = EventBridgeTarget.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{target.pk}/")
+    assert target.domain == domain and target.created_by == domain_owner and target.enabled
+
+    detail = client.get(f"/event-bridge-targets/{target.pk}/")
+    assert b"Nothing sent yet" in detail.content and b"Disable" in detail.content
+    client.post(f"/event-bridge-targets/{target.pk}/enabled/", {"enabled": "false"})
+    target.refresh_from_db()
+    assert not target.enabled
+
+    bad = client.post(
+        "/event-bridge-targets/add/", {"aws_account": aws_account.pk, "event_bus": "no spaces"}
+    )
+    assert bad.status_code == 302
+    assert EventBridgeTarget.objects.count() == 1
+
+    client.post(f"/event-bridge-targets/{target.pk}/delete/")
+    assert not EventBridgeTarget.objects.exists()
+    assert not EventBridgeDelivery.objects.exists()
