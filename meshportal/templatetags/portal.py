@@ -114,6 +114,7 @@ def markdown_text(text) -> str:
     return " ".join(html.unescape(strip_tags(render_markdown(text))).split())
 
 
+@register.filter
 def table_columns(spec: str) -> list[dict]:
     """The header cells of ``includes/list_table.html``: ``"Glossary,Domain,Terms:num"``
     → one dict per column; ``:num`` right-aligns a column of numbers."""
