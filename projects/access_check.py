@@ -103,6 +103,7 @@ class _Checker:
         self.account = account
         self.profiles = profiles
         self.session = None
+        self.credentials_kwargs: dict = {}
         self.identity_arn = ""
         self.report = AccessReport(
             account_id=account.account_id, role_arn=account.role_arn, checked_at=timezone.now()
@@ -112,8 +113,13 @@ class _Checker:
         self.report.results.append(CheckResult(key, label, status, detail))
 
     def client(self, service: str, region: str | None = None):
+        # One session for every client (service models load once per check); the
+        # assumed role's credentials are given per client.
         return self.session.client(
-            service, region_name=region or self.account.region, config=CHECK_CONFIG
+            service,
+            region_name=region or self.account.region,
+            config=CHECK_CONFIG,
+            **self.credentials_kwargs,
         )
 
     def run(self) -> AccessReport:
@@ -148,15 +154,13 @@ class _Checker:
                 )
                 self._skip_rest("the role could not be assumed")
                 return False
-            self.session = boto3.session.Session(
-                aws_access_key_id=credentials["AccessKeyId"],
-                aws_secret_access_key=credentials["SecretAccessKey"],
-                aws_session_token=credentials["SessionToken"],
-                region_name=region,
-            )
+            self.credentials_kwargs = {
+                "aws_access_key_id": credentials["AccessKeyId"],
+                "aws_secret_access_key": credentials["SecretAccessKey"],
+                "aws_session_token": credentials["SessionToken"],
+            }
             self.add("assume_role", label, OK, f"Assumed {account.role_arn}.")
-        else:
-            self.session = base
+        self.session = base
         label = "Identify the caller (STS GetCallerIdentity)"
         try:
             identity = self.client("sts").get_caller_identity()

@@ -75,6 +75,6 @@ class CheckStatus(models.TextChoices):
     """The outcome of one call of an AWS account's access check."""
 
     OK = "OK", "Works"
-    WARNING = "WARNING", "Works, needs attention"
+    WARNING = "WARNING", "Needs attention"
     FAILED = "FAILED", "Failed"
     SKIPPED = "SKIPPED", "Not tried"

@@ -302,6 +302,21 @@ class EnvironmentProfileForm(ServiceFormMixin, forms.Form):
             if blueprint != self.blueprint:
                 for name in names:
                     del self.fields[name]
+        # What the blueprint requires is marked required (no "(optional)" on its label) and
+        # refused with the message the service would give. The password's source decides
+        # which of its two fields is needed.
+        needed = parameter_errors(self.blueprint, {})
+        if "password_source" in needed:
+            source = (
+                self.data.get("password_source") if self.is_bound else None
+            ) or self.get_initial_for_field(self.fields["password_source"], "password_source")
+            if source in self.fields:
+                needed[source] = needed["password_source"]
+            self.fields["password_source"].required = True
+            del needed["password_source"]
+        for name, message in needed.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
 
     def blueprint_fields(self):
         return [self[name] for name in self.BLUEPRINT_FIELDS[self.blueprint]]

@@ -290,6 +290,18 @@ def test_data_warehouse_profile_through_typed_fields(client_for, platform_admin,
         reverse("platform-profile-create", args=[aws_account.domain_id])
         + "?blueprint=DATA_WAREHOUSE"
     )
+    form = text(client.get(url))
+    # What the blueprint needs is not marked optional; the port has its default.
+    for field, label in [
+        ("host", "Host"),
+        ("database", "Database"),
+        ("user", "User"),
+        ("password_env", "Environment variable"),
+    ]:
+        assert f'for="id_{field}">{label}</label>' in form
+    assert 'for="id_port">Port <span class="field__optional">(optional)</span>' in form
+    assert 'name="s3_bucket"' not in form
+
     incomplete = client.post(
         url,
         {
