@@ -73,7 +73,7 @@ class AccessReport:
         if failed:
             parts.append(f"{failed} failed")
         if warnings:
-            parts.append(f"{warnings} need attention")
+            parts.append(f"{warnings} need{'s' if warnings == 1 else ''} attention")
         return ", ".join(parts) + "."
 
 

@@ -60,7 +60,7 @@ def test_a_reachable_account_reports_each_call(two_accounts, account, platform_a
     assert "MeshPortal is not a data lake administrator" in said["lf_settings"]
     assert said["lf_resources"].startswith("0 registered S3 locations.")
     assert said["s3:meshportal-environments"] == "Reachable (profile DataLakeProfile)."
-    assert report.summary == "5 of 6 checks work, 1 need attention."
+    assert report.summary == "5 of 6 checks work, 1 needs attention."
 
 
 def test_a_data_lake_administrator_role_is_ok(two_accounts, account, platform_admin):  # noqa: F811
