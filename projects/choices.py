@@ -68,3 +68,13 @@ class NotificationKind(models.TextChoices):
 class TaskStatus(models.TextChoices):
     ACTIVE = "ACTIVE", "Open"
     INACTIVE = "INACTIVE", "Done"
+
+
+@with_colors({"OK": "success", "WARNING": "warning", "FAILED": "danger", "SKIPPED": "muted"})
+class CheckStatus(models.TextChoices):
+    """The outcome of one call of an AWS account's access check."""
+
+    OK = "OK", "Works"
+    WARNING = "WARNING", "Needs attention"
+    FAILED = "FAILED", "Failed"
+    SKIPPED = "SKIPPED", "Not tried"

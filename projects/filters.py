@@ -1,7 +1,7 @@
 """FilterSets of the projects app; each serves both its page and its API endpoint."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .choices import Blueprint, EnvironmentStatus, NotificationKind, TaskStatus
 from .models import AwsAccount, Domain, Environment, EnvironmentProfile, Notification, Project
@@ -11,12 +11,26 @@ class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     domain = django_filters.ModelChoiceFilter(queryset=Domain.objects.all())
 
+    profile = django_filters.UUIDFilter(
+        method="with_profile", label="With environments from profile"
+    )
+
     class Meta:
         model = Project
-        fields = ["q", "domain"]
+        fields = ["q", "domain", "profile"]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+    def with_profile(self, queryset, name, value):
+        """Projects with an environment (not DELETED) made from the profile."""
+        return queryset.filter(
+            Exists(
+                Environment.objects.filter(project_id=OuterRef("pk"), profile_id=value).exclude(
+                    status=EnvironmentStatus.DELETED
+                )
+            )
+        )
 
 
 class EnvironmentFilterSet(django_filters.FilterSet):

@@ -86,6 +86,10 @@ class DomainMembership(BaseModel):
     def __str__(self):
         return f"{self.user or 'group ' + self.group} — {self.role} of {self.domain}"
 
+    @property
+    def member_name(self) -> str:
+        return self.user.get_username() if self.user_id else f"group {self.group}"
+
 
 class AwsAccount(BaseModel):
     """An AWS account associated with a domain, optionally reached by assuming a role."""

@@ -111,8 +111,13 @@ def require_owner_or_platform_admin(user, projects, action: str) -> None:
     raise PermissionDenied(f"Only an owner of project {names}, or a platform admin, can {action}.")
 
 
+def is_platform_admin(user) -> bool:
+    """Platform admins are staff users: they set up domains, accounts and profiles."""
+    return bool(user.is_authenticated and user.is_staff)
+
+
 def require_platform_admin(user, action: str) -> None:
-    if not (user.is_authenticated and user.is_staff):
+    if not is_platform_admin(user):
         raise PermissionDenied(f"Only a platform admin can {action}.")
 
 

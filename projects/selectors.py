@@ -1,15 +1,22 @@
 """Reads of the projects app, already narrowed to what the user may see.
 
 A project is visible to its members (directly or through an SSO group) and to the
-stewards and owners of its domain. Environments follow their project. Domains,
+stewards and owners of its domain. Environments follow their project. The projects
+app's own pages and API also show platform admins every project and environment
+(``platform_wide``): they set the platform up and need to see what runs on it. That
+sight is read-only (the services still ask for a designation) and stops at this app:
+``visible_projects``, which the catalog, subscriptions and sharing narrow by, leaves
+it out, so an admin reads no inventory or grants of a project they are not part of. Domains,
 accounts and profiles are visible to every signed-in user: people need them to create
 projects and environments.
 """
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -18,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from .choices import Designation, DomainRole, EnvironmentStatus, NotificationKind, TaskStatus
@@ -31,7 +39,7 @@ from .models import (
     Project,
     ProjectMembership,
 )
-from .permissions import member_q
+from .permissions import is_platform_admin, member_q
 
 _DESIGNATION_RANK = Case(
     *[When(designation=d.value, then=Value(d.rank)) for d in Designation],
@@ -52,6 +60,18 @@ def _visible_projects_q(user) -> Q:
         )
     )
     return is_member | oversees_domain
+
+
+def _seen_projects_q(user, platform_wide: bool) -> Q:
+    """``_visible_projects_q``, or everything for a platform admin when ``platform_wide``."""
+    if platform_wide and is_platform_admin(user):
+        return Q()
+    return _visible_projects_q(user)
+
+
+def _seen_as_admin(user) -> ExpressionWrapper:
+    """True on a project a platform admin sees only because they are one."""
+    return ExpressionWrapper(~_visible_projects_q(user), output_field=BooleanField())
 
 
 def visible_projects(*, user) -> QuerySet[Project]:
@@ -80,10 +100,14 @@ def _my_designation(user):
     )
 
 
-def project_list(*, user) -> QuerySet[Project]:
-    """Projects the user may see, with the user's designation and counts for list pages."""
-    return (
-        Project.objects.filter(_visible_projects_q(user))
+def project_list(*, user, platform_wide: bool = False) -> QuerySet[Project]:
+    """Projects the user may see, with the user's designation and counts for list pages.
+
+    ``platform_wide`` adds every project for a platform admin, each marked
+    ``seen_as_admin`` when the admin is neither a member nor a steward of its domain.
+    """
+    projects = (
+        Project.objects.filter(_seen_projects_q(user, platform_wide))
         .select_related("domain")
         .annotate(
             my_designation=_my_designation(user),
@@ -96,14 +120,20 @@ def project_list(*, user) -> QuerySet[Project]:
         )
         .order_by("name", "domain__name")
     )
+    if platform_wide and is_platform_admin(user):
+        projects = projects.annotate(seen_as_admin=_seen_as_admin(user))
+    return projects
 
 
-def project_get(*, user, pk) -> Project:
+def project_get(*, user, pk, platform_wide: bool = False) -> Project:
     """The project, or 404 when it does not exist or the user may not see it."""
+    projects = Project.objects.filter(_seen_projects_q(user, platform_wide))
+    if platform_wide and is_platform_admin(user):
+        projects = projects.annotate(seen_as_admin=_seen_as_admin(user))
     return get_object_or_404(
-        Project.objects.filter(_visible_projects_q(user))
-        .select_related("domain", "created_by")
-        .annotate(my_designation=_my_designation(user)),
+        projects.select_related("domain", "created_by").annotate(
+            my_designation=_my_designation(user)
+        ),
         pk=pk,
     )
 
@@ -120,11 +150,14 @@ def membership_get(*, project, pk) -> ProjectMembership:
     return get_object_or_404(project.memberships.select_related("user", "project"), pk=pk)
 
 
-def environment_list(*, user, include_deleted: bool = False) -> QuerySet[Environment]:
+def environment_list(
+    *, user, include_deleted: bool = False, platform_wide: bool = False
+) -> QuerySet[Environment]:
     """Environments of the projects the user sees; DELETED ones only when asked (lists
     leave them out, but the page and API of one still say what became of it)."""
-    visible_projects = Project.objects.filter(_visible_projects_q(user))
-    environments = Environment.objects.filter(project__in=visible_projects)
+    environments = Environment.objects.filter(
+        project__in=Project.objects.filter(_seen_projects_q(user, platform_wide))
+    )
     if not include_deleted:
         environments = environments.exclude(status=EnvironmentStatus.DELETED)
     return environments.select_related(
@@ -132,14 +165,24 @@ def environment_list(*, user, include_deleted: bool = False) -> QuerySet[Environ
     ).order_by("project__name", "name")
 
 
-def environment_get(*, user, pk) -> Environment:
+def environment_get(*, user, pk, platform_wide: bool = False) -> Environment:
     return get_object_or_404(
-        environment_list(user=user, include_deleted=True).select_related("created_by"), pk=pk
+        environment_list(
+            user=user, include_deleted=True, platform_wide=platform_wide
+        ).select_related("created_by"),
+        pk=pk,
     )
 
 
 def domain_list(*, user) -> QuerySet[Domain]:
     return Domain.objects.annotate(project_count=Count("projects")).order_by("name")
+
+
+def domain_page_list(*, user) -> QuerySet[Domain]:
+    """Domains for the Domains page, each with ``visible_project_count``: the projects the
+    user finds behind the count's link (the Projects page filtered by the domain)."""
+    seen = Project.objects.filter(_seen_projects_q(user, platform_wide=True))
+    return domain_list(user=user).annotate(visible_project_count=_count_of(seen, "domain"))
 
 
 def domain_get(*, user, pk) -> Domain:
@@ -186,3 +229,81 @@ def domain_member_list(*, domain) -> QuerySet[DomainMembership]:
 
 def domain_member_get(*, domain, pk) -> DomainMembership:
     return get_object_or_404(domain_member_list(domain=domain), pk=pk)
+
+
+# --- Platform setup (platform admins' pages) ----------------------------------------------
+
+
+def _count_of(queryset, field: str) -> Subquery:
+    """Subquery: how many rows of ``queryset`` point at the outer row by ``field``.
+
+    One subquery per count instead of joins: joining projects, accounts, profiles and
+    members at once would multiply the rows before counting them.
+    """
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def platform_domain_list(*, user) -> QuerySet[Domain]:
+    """Every domain with what it counts (platform admins' overview): projects, AWS
+    accounts, environment profiles, members."""
+    return Domain.objects.annotate(
+        project_count=_count_of(Project.objects.all(), "domain"),
+        account_count=_count_of(AwsAccount.objects.all(), "domain"),
+        profile_count=_count_of(EnvironmentProfile.objects.all(), "domain"),
+        member_count=_count_of(DomainMembership.objects.all(), "domain"),
+    ).order_by("name")
+
+
+def platform_domain_get(*, user, pk) -> Domain:
+    return get_object_or_404(platform_domain_list(user=user), pk=pk)
+
+
+def platform_account_list(*, domain) -> QuerySet[AwsAccount]:
+    """A domain's accounts, each with the names of the profiles that use it."""
+    return (
+        domain.aws_accounts.annotate(
+            profile_count=_count_of(EnvironmentProfile.objects.all(), "aws_account")
+        )
+        .select_related("domain")
+        .order_by("account_id")
+    )
+
+
+def platform_profile_list(*, domain) -> QuerySet[EnvironmentProfile]:
+    """A domain's profiles, each with how many projects have environments (not DELETED)
+    made from it (what ``/projects/?profile=`` lists)."""
+    in_use = (
+        Environment.objects.exclude(status=EnvironmentStatus.DELETED)
+        .filter(profile=OuterRef("pk"))
+        .order_by()
+        .values("profile")
+        .annotate(n=Count("project", distinct=True))
+        .values("n")[:1]
+    )
+    return (
+        domain.environment_profiles.annotate(
+            project_count=Coalesce(Subquery(in_use, output_field=IntegerField()), 0)
+        )
+        .select_related("domain", "aws_account")
+        .order_by("name")
+    )
+
+
+def platform_account_get(*, user, pk) -> AwsAccount:
+    return get_object_or_404(AwsAccount.objects.select_related("domain"), pk=pk)
+
+
+def platform_profile_get(*, user, pk) -> EnvironmentProfile:
+    return get_object_or_404(
+        EnvironmentProfile.objects.select_related("domain", "aws_account"), pk=pk
+    )

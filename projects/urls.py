@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import domain_member_views, views
+from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,23 +32,72 @@ urlpatterns = [
     path("domains/", views.domain_list, name="domain-list"),
     path(
         "domains/<uuid:pk>/members/",
-        domain_member_views.domain_member_list,
+        views.domain_member_list,
         name="domain-members",
     ),
     path(
         "domains/<uuid:pk>/members/add/",
-        domain_member_views.domain_member_add,
+        views.domain_member_add,
         name="domain-member-add",
     ),
     path(
         "domains/<uuid:pk>/members/<uuid:member_pk>/",
-        domain_member_views.domain_member_update,
+        views.domain_member_update,
         name="domain-member-update",
     ),
     path(
         "domains/<uuid:pk>/members/<uuid:member_pk>/remove/",
-        domain_member_views.domain_member_remove,
+        views.domain_member_remove,
         name="domain-member-remove",
+    ),
+    # Platform setup (platform admins): domains, AWS accounts, environment profiles.
+    path("platform/", views.platform_home, name="platform-home"),
+    path("platform/domains/new/", views.platform_domain_create, name="platform-domain-create"),
+    path(
+        "platform/domains/<uuid:pk>/", views.platform_domain_detail, name="platform-domain-detail"
+    ),
+    path(
+        "platform/domains/<uuid:pk>/edit/", views.platform_domain_edit, name="platform-domain-edit"
+    ),
+    path(
+        "platform/domains/<uuid:pk>/delete/",
+        views.platform_domain_delete,
+        name="platform-domain-delete",
+    ),
+    path(
+        "platform/domains/<uuid:pk>/accounts/new/",
+        views.platform_account_create,
+        name="platform-account-create",
+    ),
+    path(
+        "platform/accounts/<uuid:pk>/edit/",
+        views.platform_account_edit,
+        name="platform-account-edit",
+    ),
+    path(
+        "platform/accounts/<uuid:pk>/delete/",
+        views.platform_account_delete,
+        name="platform-account-delete",
+    ),
+    path(
+        "platform/accounts/<uuid:pk>/check/",
+        views.platform_account_check,
+        name="platform-account-check",
+    ),
+    path(
+        "platform/domains/<uuid:pk>/profiles/new/",
+        views.platform_profile_create,
+        name="platform-profile-create",
+    ),
+    path(
+        "platform/profiles/<uuid:pk>/edit/",
+        views.platform_profile_edit,
+        name="platform-profile-edit",
+    ),
+    path(
+        "platform/profiles/<uuid:pk>/delete/",
+        views.platform_profile_delete,
+        name="platform-profile-delete",
     ),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),

@@ -21,6 +21,7 @@ BLUEPRINT_SHORT = {"DATA_LAKE": "Data lake", "DATA_WAREHOUSE": "Data warehouse"}
 # Which top-navigation entry a page belongs to, by URL name prefix: the one mechanism
 # that marks the current entry (a new app adds its URL names' prefixes here).
 SECTIONS = [
+    ("platform", "platform"),
     ("catalog", "catalog"),
     ("subscription", "subscriptions"),
     ("listing", "catalog"),

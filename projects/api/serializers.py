@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from meshportal.api.serializers import DetailSerializer  # noqa: F401 (re-exported)
 from projects import selectors
-from projects.choices import Blueprint, Designation
+from projects.choices import Blueprint, CheckStatus, Designation
 from projects.models import (
     AwsAccount,
     Domain,
@@ -79,6 +79,25 @@ class AwsAccountInputSerializer(serializers.Serializer):
     )
 
 
+class AccessCheckResultSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        help_text="Which call: assume_role, identity, glue, "
+        "lf_settings, lf_resources, s3:<bucket>, iam:<profile id>."
+    )
+    label = serializers.CharField()
+    status = serializers.ChoiceField(choices=CheckStatus.choices)
+    detail = serializers.CharField(help_text="What worked, or why not and what to change.")
+
+
+class AccessReportSerializer(serializers.Serializer):
+    account_id = serializers.CharField()
+    role_arn = serializers.CharField(allow_blank=True)
+    checked_at = serializers.DateTimeField()
+    ok = serializers.BooleanField(help_text="No call FAILED (WARNINGs may remain).")
+    summary = serializers.CharField()
+    results = AccessCheckResultSerializer(many=True)
+
+
 class EnvironmentProfileSerializer(serializers.ModelSerializer):
     domain_name = serializers.CharField(source="domain.name", read_only=True)
     aws_account_id = serializers.CharField(source="aws_account.account_id", read_only=True)
@@ -128,7 +147,8 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         help_text="Your highest designation in the project (OWNER, CONTRIBUTOR or VIEWER), "
-        "directly or through an SSO group; null when you see it as a steward of its domain.",
+        "directly or through an SSO group; null when you see it as a steward of its domain "
+        "or as a platform admin.",
     )
     member_count = serializers.IntegerField(read_only=True)
     environment_count = serializers.IntegerField(read_only=True)
@@ -296,7 +316,7 @@ class VisibleProjectField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return Project.objects.none()
-        return selectors.project_list(user=request.user)
+        return selectors.project_list(user=request.user, platform_wide=True)
 
 
 class VisibleProfileField(serializers.PrimaryKeyRelatedField):

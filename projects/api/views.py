@@ -20,6 +20,7 @@ from meshportal.api.viewsets import (
     validated,
 )
 from projects import selectors, services
+from projects.access_check import aws_account_check_access
 from projects.choices import Designation, EnvironmentStatus
 from projects.filters import (
     AwsAccountFilterSet,
@@ -123,6 +124,19 @@ class AwsAccountViewSet(PlatformAdminViewSet):
     def visible_queryset(self):
         return selectors.aws_account_list(user=self.request.user)
 
+    @extend_schema(
+        request=None,
+        responses={200: s.AccessReportSerializer, 403: s.DetailSerializer, 404: s.DetailSerializer},
+        description="Platform admins: make the calls the portal depends on in the account "
+        "(assume its role, Glue GetDatabases, Lake Formation GetDataLakeSettings and "
+        "ListResources, HeadBucket on its profiles' buckets, GetRole on their grant roles) "
+        "and report each as OK, WARNING, FAILED (with the reason) or SKIPPED. Read-only.",
+    )
+    @action(detail=True, methods=["post"], url_path="check-access")
+    def check_access(self, request, *args, **kwargs):
+        report = aws_account_check_access(acting_user=request.user, account=self.get_object())
+        return Response(s.AccessReportSerializer(report).data)
+
 
 @_admin_schema(s.EnvironmentProfileSerializer, s.EnvironmentProfileInputSerializer)
 class EnvironmentProfileViewSet(PlatformAdminViewSet):
@@ -144,8 +158,9 @@ class EnvironmentProfileViewSet(PlatformAdminViewSet):
 
 class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Projects the user is a member of (directly or by SSO group) or oversees as a
-    steward of the domain. Anyone signed in may create one and becomes its OWNER; only
-    OWNERs change it. Projects are not deleted through the API."""
+    steward of the domain; platform admins read every project. Anyone signed in may
+    create one and becomes its OWNER; only OWNERs change it. Projects are not deleted
+    through the API."""
 
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilterSet
@@ -153,7 +168,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalVie
     schema_model = Project
 
     def visible_queryset(self):
-        return selectors.project_list(user=self.request.user).select_related("created_by")
+        return selectors.project_list(user=self.request.user, platform_wide=True).select_related(
+            "created_by"
+        )
 
     def _output(self, project, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=project.pk)
@@ -208,7 +225,7 @@ class ProjectMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Por
     def get_project(self) -> Project:
         if not hasattr(self, "_project"):
             self._project = selectors.project_get(
-                user=self.request.user, pk=self.kwargs["project_pk"]
+                user=self.request.user, pk=self.kwargs["project_pk"], platform_wide=True
             )
         return self._project
 
@@ -250,7 +267,7 @@ class ProjectMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Por
 
 
 class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
-    """Environments of the projects the user sees. Creating one (CONTRIBUTOR or OWNER)
+    """Environments of the projects the user sees (platform admins: all). Creating one (CONTRIBUTOR or OWNER)
     answers at once with status CREATING; provisioning runs in the background and the
     environment ends ACTIVE or CREATE_FAILED with ``last_error`` saying what to do."""
 
@@ -263,7 +280,7 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Porta
         # Lists leave DELETED environments out; fetching one by id still answers, so a
         # client that deleted it can see that it is gone.
         return selectors.environment_list(
-            user=self.request.user, include_deleted=self.action != "list"
+            user=self.request.user, include_deleted=self.action != "list", platform_wide=True
         ).select_related("created_by")
 
     def _output(self, environment, code=status.HTTP_200_OK) -> Response:

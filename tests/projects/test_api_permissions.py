@@ -48,15 +48,16 @@ def admin_writes(success: int) -> dict:
     return {**everyone(403), "platform_admin": success}
 
 
-# Members of the project read it; only OWNERs change it; stewards see it but are not members.
+# Members of the project read it; only OWNERs change it; stewards and platform admins see
+# it but are not members.
 PROJECT_READ = by_persona(
-    platform_admin=404, steward=200, owner=200, contributor=200, viewer=200, outsider=404
+    platform_admin=200, steward=200, owner=200, contributor=200, viewer=200, outsider=404
 )
 
 
 def project_owner_writes(success: int) -> dict:
     return by_persona(
-        platform_admin=404, steward=403, owner=success, contributor=403, viewer=403, outsider=404
+        platform_admin=403, steward=403, owner=success, contributor=403, viewer=403, outsider=404
     )
 
 
@@ -308,12 +309,13 @@ test_matrix = matrix_test(
 ENVIRONMENT_WRITES = [
     Action(
         # A project the persona cannot see is "does not exist" (400 on the field), the same
-        # answer as for an id that never existed; a visible one needs CONTRIBUTOR.
+        # answer as for an id that never existed; a visible one needs CONTRIBUTOR (platform
+        # admins see every project, read-only).
         "environment-create",
         "post",
         lambda w: f"{API}/environments/",
         by_persona(
-            platform_admin=400, steward=403, owner=201, contributor=201, viewer=403, outsider=400
+            platform_admin=403, steward=403, owner=201, contributor=201, viewer=403, outsider=400
         ),
         lambda w: {"project": str(w.project.pk), "profile": str(w.profile.pk), "name": "lake"},
     ),
@@ -322,7 +324,7 @@ ENVIRONMENT_WRITES = [
         "post",
         lambda w: f"{API}/environments/{w.failed.pk}/retry/",
         by_persona(
-            platform_admin=404, steward=403, owner=202, contributor=202, viewer=403, outsider=404
+            platform_admin=403, steward=403, owner=202, contributor=202, viewer=403, outsider=404
         ),
     ),
 ]

@@ -12,9 +12,10 @@ from tests.projects.factories import EnvironmentFactory
 
 API = "/api/v1"
 
-# Members see the environment; only OWNERs delete it. Platform admins are not members.
+# Members, the domain's stewards and platform admins see the environment; only OWNERs
+# delete it (platform admins are not members).
 DELETE_EXPECTED = {
-    "platform_admin": 404,
+    "platform_admin": 403,
     "steward": 403,
     "owner": 202,
     "contributor": 403,

@@ -22,6 +22,17 @@ from tests.permissions import (
 )
 from tests.projects.factories import EnvironmentFactory, UserFactory
 
+
+def admin_sees(rows, status):
+    """The shared tables with the platform admin's answer of this app's pages: admins
+    see every project and its environments here (200), and change nothing (403)."""
+    return [(persona, status if persona == "platform_admin" else e) for persona, e in rows]
+
+
+MEMBER_PAGE = admin_sees(MEMBER_PAGE, 200)
+CONTRIBUTOR_POST = admin_sees(CONTRIBUTOR_POST, 403)
+OWNER_POST = admin_sees(OWNER_POST, 403)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -59,7 +70,7 @@ def test_portal_wide_pages(client_for, persona, expected, url_name):
 
 @pytest.mark.parametrize(
     "persona, expected",
-    # staff, but not a member: projects are not theirs to see
+    # staff, not a member: they read every project (read-only)
     MEMBER_PAGE,
     indirect=["persona"],
 )
@@ -71,7 +82,7 @@ def test_project_page(client_for, project, persona, expected):
     "persona, expected",
     page_rows(
         by_persona(
-            platform_admin=404,
+            platform_admin=403,
             steward=403,
             owner=200,
             contributor=403,
@@ -90,7 +101,7 @@ def test_project_edit_page(client_for, project, persona, expected):
     "persona, expected",
     page_rows(
         by_persona(
-            platform_admin=404,
+            platform_admin=403,
             steward=403,
             owner=200,
             contributor=200,

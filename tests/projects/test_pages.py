@@ -365,11 +365,12 @@ def test_environment_form_explains_missing_profiles(client_for, project, owner, 
     html = text(client_for(owner).get(reverse("environment-create", args=[project.pk])))
     assert "Domain streaming has no environment profiles yet" in html
     assert "Ask a platform admin" in html
-    assert reverse("admin:projects_environmentprofile_add") not in html
+    create_profile = reverse("platform-profile-create", args=[project.domain_id])
+    assert create_profile not in html
 
     ProjectMembershipFactory(project=project, user=platform_admin, designation="OWNER")
     staff = text(client_for(platform_admin).get(reverse("environment-create", args=[project.pk])))
-    assert reverse("admin:projects_environmentprofile_add") in staff
+    assert create_profile in staff
 
 
 # --- Domains --------------------------------------------------------------------------
@@ -381,8 +382,8 @@ def test_domain_list_shows_accounts_and_profiles(client_for, profile, outsider, 
     assert "streaming" in html
     assert "DataLakeProfile" in html and "Data lake" in html
     assert "111111111111" in html and "us-east-1" in html
-    assert reverse("admin:projects_domain_add") not in html
-    assert reverse("admin:projects_domain_add") in text(
+    assert reverse("platform-domain-create") not in html
+    assert reverse("platform-domain-create") in text(
         client_for(platform_admin).get(reverse("domain-list"))
     )
 
