@@ -94,12 +94,14 @@ def event_record(
         actor_name=actor.get_username() if getattr(actor, "is_authenticated", False) else "",
         payload=payload,
     )
-    transaction.on_commit(_committed, robust=True)
+    # Once per transaction, however many events it records: the sequencer and the
+    # fan-out it triggers handle every committed event at once.
+    if not any(func is _committed for _, func, _ in connection.run_on_commit):
+        transaction.on_commit(_committed, robust=True)
     return event
 
 
 def _committed() -> None:
-    # One call per transaction would do; a second finds nothing left to number.
     from meshportal.models import Event
 
     events_sequence()

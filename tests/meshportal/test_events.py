@@ -3,8 +3,9 @@
 import threading
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 
+from meshportal import events as events_module
 from meshportal.events import EventType, cursor_parse, event_record, events_sequence
 from meshportal.models import Event
 
@@ -59,10 +60,14 @@ def test_cursors_are_checked():
 @pytest.mark.django_db(transaction=True)
 def test_a_commit_numbers_its_events():
     with transaction.atomic():
-        event = _record()
-        assert Event.objects.get().position is None
+        event, second = _record(), _record("second")
+        assert not Event.objects.filter(position__isnull=False).exists()
+        # One sequencer run (and one fan-out signal) per transaction, not per event.
+        pending = [func for _, func, _ in connection.run_on_commit]
+        assert pending.count(events_module._committed) == 1
     event.refresh_from_db()
-    assert event.position is not None
+    second.refresh_from_db()
+    assert event.position < second.position
 
 
 @pytest.mark.django_db(transaction=True)
