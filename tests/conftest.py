@@ -307,6 +307,22 @@ def celery_worker(transactional_db, redis_url, settings, moto_server):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _commits_without_waiting_for_the_disk(django_db_setup, django_db_blocker):
+    """The test database commits without waiting for its WAL to reach the disk.
+
+    Transactional tests, live servers and workers commit every write on its own; each
+    commit would wait for an fsync (milliseconds, far more on a busy disk). A crash can
+    lose only the last commits of a database that is dropped at the end anyway. Set on
+    the database, so the connections of live-server threads and worker processes have it.
+    """
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit TO off")
+        cursor.execute("SET synchronous_commit TO off")
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _flush_by_delete(django_db_setup, django_db_blocker):
     """Empty the tables after a transactional test with DELETE instead of TRUNCATE.
 

@@ -1,5 +1,6 @@
 """The suite's flush between transactional tests (tests/conftest.py `_flush_by_delete`):
-DELETE in one transaction leaves every table empty, rows tied by foreign keys included."""
+DELETE in one transaction leaves every table empty, rows tied by foreign keys included;
+and the test database's commits do not wait for the disk."""
 
 import pytest
 from django.apps import apps
@@ -40,3 +41,10 @@ def test_flush_deletes_every_row_including_rows_tied_by_foreign_keys():
 def test_a_flush_that_resets_sequences_still_truncates():
     statements = sql_flush(no_style(), connection, reset_sequences=True)
     assert statements[0].startswith("TRUNCATE ") and "RESTART IDENTITY" in statements[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_test_database_commits_without_waiting_for_the_disk():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("off",)
