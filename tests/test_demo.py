@@ -437,6 +437,12 @@ def database_url(settings_dict: dict) -> str:
     return url
 
 
+def default_sigint():
+    """In the demo's process: Ctrl-C (SIGINT) stops it, as in a terminal. A test run started
+    in the background (`make test &`) ignores SIGINT, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_until(predicate, *, timeout: float, what: str, process, log: Path):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -500,6 +506,7 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=default_sigint,
         )
     try:
         wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
@@ -660,6 +667,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=default_sigint,
         )
     try:
         wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
