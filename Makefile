@@ -17,6 +17,11 @@ NPM_STAMP := node_modules/.package-lock.json
 CHROMIUM  := /usr/bin/chromium
 
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: one per core by default ("auto"), sharing out the
+# tests by work stealing (their durations differ widely); 0 runs everything
+# in this process (no xdist), e.g. to debug with pdb. Each worker has its own test
+# database, moto server, redis-server, Chromium and OIDC provider (tests/conftest.py).
+PYTEST_WORKERS ?= auto
 
 # Development defaults for targets that load Django settings: DEBUG=true unless the
 # caller set DEBUG (production settings refuse to start without a SECRET_KEY).
@@ -30,6 +35,7 @@ help: ## List the targets
 	@echo
 	@echo "Quick start: 'make demo' (portal with seeded data on http://127.0.0.1:$${PORT:-8000}/), 'make test'."
 	@echo "Pass pytest options with PYTEST_ARGS, e.g. make test PYTEST_ARGS='-k search -x'."
+	@echo "make test runs on PYTEST_WORKERS parallel workers (default auto: one per core; 0: none)."
 
 install: $(PY_STAMP) ## Create .venv and install Python and npm dependencies (only what changed)
 
@@ -81,7 +87,7 @@ _apt:
 	fi
 
 test: install chromium redis ## Run the test suite (embedded Postgres and a private Redis unless DATABASE_URL/REDIS_URL are set)
-	DEBUG=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTEST) $(PYTEST_ARGS)
+	DEBUG=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTEST) -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 demo: install ## Migrate, seed the scenario, serve it on 127.0.0.1:$PORT (default 8000) with a worker and beat
 	@command -v redis-server >/dev/null || [ "$$(id -u)" != 0 ] || $(MAKE) --no-print-directory redis

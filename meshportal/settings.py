@@ -356,6 +356,8 @@ ENVIRONMENT_DELETION_RECHECK_SECONDS = env.int("ENVIRONMENT_DELETION_RECHECK_SEC
 # A RUNNING import whose heartbeat (written after every batch) is older than this is
 # failed by the sweep, so that it can be run again.
 DATA_SOURCE_RUN_TIMEOUT = env.int("DATA_SOURCE_RUN_TIMEOUT", default=1800)
+# Tables an import writes per batch (one transaction and one progress update each).
+DATA_SOURCE_IMPORT_BATCH_SIZE = env.int("DATA_SOURCE_IMPORT_BATCH_SIZE", default=500)
 
 # --- Cache ------------------------------------------------------------------------------
 # The sign-in lockout and the token endpoint's throttle (allauth's "login_failed" budget)

@@ -6,6 +6,7 @@ PostgreSQL (DATABASE_URL, or the embedded server the settings start).
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -68,20 +69,42 @@ def stop_process(process):
 
 
 class MotoServer:
-    """moto's standalone server in its own process, reached over HTTP like AWS."""
+    """moto's standalone server in its own process, reached over HTTP like AWS.
+
+    It listens on a port the kernel picks (``-p 0``) and the port is read back from its
+    log: several pytest processes (xdist workers, two developers' runs) start servers at
+    the same time, and a port chosen beforehand could be taken by another one meanwhile.
+    """
+
+    #: The scenario's producer account; moto answers as this account. None: moto keeps
+    #: one state per account and switches on assumed-role credentials.
+    account_id: str | None = "111111111111"
+    name = "moto server"
 
     def __init__(self):
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}
+        if self.account_id:
+            env["MOTO_ACCOUNT_ID"] = self.account_id
         self.log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
-            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
-            # The scenario's producer account; moto answers as this account.
-            env=dict(os.environ, MOTO_ACCOUNT_ID="111111111111"),
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", "0"],
+            env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        wait_for(self._ready, 60, "moto server", self.process)
+        self.port = None
+        wait_for(self._listening, 60, self.name, self.process)
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        wait_for(self._ready, 60, self.name, self.process)
+
+    def _listening(self) -> bool:
+        """True once the server logged the address it listens on (and self.port is set)."""
+        match = re.search(
+            rb"Running on http://127\.0\.0\.1:(\d+)", Path(self.log.name).read_bytes()
+        )
+        if match:
+            self.port = int(match.group(1))
+        return match is not None
 
     def _ready(self) -> bool:
         try:
@@ -164,35 +187,51 @@ def redis_url():
         raise RuntimeError(
             "redis-server is not installed; `make test` installs it (apt-get install redis-server)."
         )
-    port = free_port()
     workdir = tempfile.mkdtemp(prefix="redis-")
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            workdir,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
+    # redis-server cannot be asked for a port the kernel picks, so the port is chosen here
+    # and may be taken by another process (an xdist worker's redis) before this one binds
+    # it: the server that answers must be ours (its INFO names its pid), else try again.
+    for _attempt in range(5):
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
 
-    def ready():
+        def ours(port=port, process=process):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                    s.sendall(b"INFO server\r\n")
+                    answer = b""
+                    while b"process_id:" not in answer or not answer.endswith(b"\r\n"):
+                        chunk = s.recv(4096)
+                        if not chunk:
+                            break
+                        answer += chunk
+                    return f"process_id:{process.pid}\r".encode() in answer
+            except OSError:
+                return False
+
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    wait_for(ready, 20, "redis-server", process)
+            wait_for(ours, 20, "redis-server", process)
+            break
+        except RuntimeError:
+            stop_process(process)
+    else:
+        raise RuntimeError("redis-server did not start on a free port in 5 attempts")
     yield f"redis://127.0.0.1:{port}/15"
     stop_process(process)
     shutil.rmtree(workdir, ignore_errors=True)
@@ -265,6 +304,61 @@ def celery_worker(transactional_db, redis_url, settings, moto_server):
         output = Path(log.name).read_text(errors="replace")
         if "Traceback" in output:
             print(output[-4000:])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _commits_without_waiting_for_the_disk(django_db_setup, django_db_blocker):
+    """The test database commits without waiting for its WAL to reach the disk.
+
+    Transactional tests, live servers and workers commit every write on its own; each
+    commit would wait for an fsync (milliseconds, far more on a busy disk). A crash can
+    lose only the last commits of a database that is dropped at the end anyway. Set on
+    the database, so the connections of live-server threads and worker processes have it.
+    """
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit TO off")
+        cursor.execute("SET synchronous_commit TO off")
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete(django_db_setup, django_db_blocker):
+    """Empty the tables after a transactional test with DELETE instead of TRUNCATE.
+
+    Django's flush TRUNCATEs every table, which makes PostgreSQL replace the files of each
+    table and index: seconds per test on a busy disk, for tables holding a few rows.
+    DELETE of those rows, in one transaction, leaves the same empty tables in a fraction
+    of that. It relies on every foreign key being DEFERRABLE (Django creates them so):
+    the keys are checked at commit, when all rows are gone. A database with another kind
+    of foreign key, a flush that resets sequences or cascades keeps the TRUNCATE.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+            "WHERE c.contype = 'f' AND NOT c.condeferrable AND n.nspname = current_schema()"
+        )
+        (immediate_keys,) = cursor.fetchone()
+    if immediate_keys:
+        yield
+        return
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return ["SET CONSTRAINTS ALL DEFERRED;"] + [
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
+            for table in tables
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = truncate
 
 
 @pytest.fixture(scope="session", autouse=True)

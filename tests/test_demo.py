@@ -437,6 +437,12 @@ def database_url(settings_dict: dict) -> str:
     return url
 
 
+def default_sigint():
+    """In the demo's process: Ctrl-C (SIGINT) stops it, as in a terminal. A test run started
+    in the background (`make test &`) ignores SIGINT, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_until(predicate, *, timeout: float, what: str, process, log: Path):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -500,6 +506,7 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=default_sigint,
         )
     try:
         wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
@@ -569,7 +576,8 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         assert 'data-testid="background-inline"' in home.text
 
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        # Patient: on a loaded machine (parallel test workers) stopping takes a while.
+        assert process.wait(timeout=120) == 0
         assert not psutil.pid_exists(moto_pid)
         assert f"moto server (pid {moto_pid}) stopped." in log.read_text()
         assert not healthy(url)
@@ -629,7 +637,6 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
 
     from catalog import services as catalog_services
     from catalog.choices import DataSourceType, RunStatus, RunType
-    from catalog.importing import BATCH_SIZE
     from catalog.models import DataSource, DataSourceRun
     from projects.choices import Designation
     from tests.projects.factories import (
@@ -639,7 +646,16 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
     )
 
     port, moto_port = free_port(), free_port()
-    env = demo_env_for_subprocess(tmp_path, port, moto_port, SCHEDULED_RUNS_POLL_SECONDS="1")
+    # Small batches: three of 50 show progress between 0 and the total as well as the
+    # default's 500 would, on an eighth of the tables (each one a Glue call to set up).
+    batch_size = 50
+    env = demo_env_for_subprocess(
+        tmp_path,
+        port,
+        moto_port,
+        SCHEDULED_RUNS_POLL_SECONDS="1",
+        DATA_SOURCE_IMPORT_BATCH_SIZE=str(batch_size),
+    )
     log = tmp_path / "demo.log"
     url = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
@@ -651,6 +667,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=default_sigint,
         )
     try:
         wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
@@ -667,7 +684,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
         for pid in (*pids.values(), redis_pid):
             assert psutil.Process(pid).ppid() == process.pid
 
-        table_count = 2 * BATCH_SIZE + 200
+        table_count = 3 * batch_size
         add_glue_tables(f"http://127.0.0.1:{moto_port}", table_count - 3)
 
         owner = User.objects.get(username="film-catalog-team-admin")
@@ -715,7 +732,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
         assert "catalog.tasks.start_scheduled_runs" in beat_log
 
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0
+        assert process.wait(timeout=120) == 0
         for pid in (*pids.values(), redis_pid):
             assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
         assert "Celery worker (pid" in log.read_text()

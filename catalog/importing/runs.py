@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +18,13 @@ from .importer import Importer
 logger = logging.getLogger(__name__)
 
 
+#: The default of settings.DATA_SOURCE_IMPORT_BATCH_SIZE (tables per batch).
 BATCH_SIZE = 500
+
+
+def batch_size() -> int:
+    """Tables per batch: the setting, at least 1."""
+    return max(1, int(getattr(settings, "DATA_SOURCE_IMPORT_BATCH_SIZE", BATCH_SIZE)))
 
 
 def execute_run(run_id) -> str:
@@ -52,8 +59,9 @@ def execute_run(run_id) -> str:
     DataSourceRun.objects.filter(pk=run.pk).update(total=len(matched), updated_at=timezone.now())
     try:
         importer = Importer(run)
-        for start in range(0, len(matched), BATCH_SIZE):
-            importer.import_batch(matched[start : start + BATCH_SIZE], convert)
+        size = batch_size()
+        for start in range(0, len(matched), size):
+            importer.import_batch(matched[start : start + size], convert)
         importer.archive_missing(seen_names)
     except Exception as error:
         logger.exception("Import run %s failed", run.pk)

@@ -3,7 +3,9 @@ an outsider: no server errors, and every answer matches the document (issue 9).
 
 Runs against the live test server over HTTP with real tokens. Bounded: a few generated
 cases per operation and persona (SCHEMATHESIS_EXAMPLES, default 6), so the module takes
-a few minutes; the number of requests sent is printed.
+a few minutes; the number of requests sent is printed. The operations are dealt into
+SHARDS tests per persona (every operation in exactly one) so that parallel workers
+(pytest-xdist) share the minutes out instead of one worker carrying them all.
 
 Then schemathesis' own run (its engine, as the CLI runs it) checks that the document tells
 the truth about what the server accepts: no operation may turn away every input the
@@ -42,13 +44,25 @@ from tests.projects.factories import (
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))
 CHECKS = [not_a_server_error, response_schema_conformance]
+SHARDS = 3
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def api_schema():
+    """The OpenAPI document, generated once for the module (the tests only read it)."""
     return schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+
+
+def operations(api_schema, shard: int) -> list:
+    """Shard `shard` of the document's operations, dealt round-robin in label order."""
+    every = sorted((result.ok() for result in api_schema.get_all_operations()), key=_label)
+    return every[shard::SHARDS]
+
+
+def _label(operation) -> str:
+    return operation.label
 
 
 @pytest.fixture
@@ -96,12 +110,11 @@ def world(domain):
     return {"owner": owner, "outsider": outsider, "references": references}
 
 
-def _fuzz(api_schema, live_server, user) -> tuple[int, list[str]]:
+def _fuzz(operations, live_server, user) -> tuple[int, list[str]]:
     key = Token.objects.create(user=user).key
     headers = {"Authorization": f"Token {key}"}
     sent, failures = 0, []
-    for result in api_schema.get_all_operations():
-        operation = result.ok()
+    for operation in operations:
 
         @given(case=operation.as_strategy())
         @hypothesis.settings(
@@ -124,11 +137,29 @@ def _fuzz(api_schema, live_server, user) -> tuple[int, list[str]]:
     return sent, failures
 
 
+@pytest.mark.django_db(transaction=False)
+def test_the_shards_deal_out_every_operation_once(api_schema):
+    labels = [
+        operation.label for shard in range(SHARDS) for operation in operations(api_schema, shard)
+    ]
+    every = [result.ok().label for result in api_schema.get_all_operations()]
+    assert len(every) > 50  # the whole API, not an empty document
+    assert sorted(labels) == sorted(every)
+    assert len(set(labels)) == len(labels)
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
 @pytest.mark.parametrize("persona", ["owner", "outsider"])
-def test_every_operation_holds_to_the_document(api_schema, live_server, world, persona, capsys):
-    sent, failures = _fuzz(api_schema, live_server, world[persona])
+def test_every_operation_holds_to_the_document(
+    api_schema, live_server, world, persona, shard, capsys
+):
+    chosen = operations(api_schema, shard)
+    sent, failures = _fuzz(chosen, live_server, world[persona])
     with capsys.disabled():
-        print(f"\nschemathesis as {persona}: {sent} requests, {len(failures)} failing operations")
+        print(
+            f"\nschemathesis as {persona}, shard {shard + 1}/{SHARDS}: {len(chosen)} operations, "
+            f"{sent} requests, {len(failures)} failing operations"
+        )
     assert not failures, "\n\n".join(failures)
 
 

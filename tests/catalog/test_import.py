@@ -189,6 +189,31 @@ def test_first_import_adds_the_three_tables(glue, owner, source):
     assert AssetRevision.objects.count() == 3
 
 
+def test_the_batch_size_setting_splits_an_import_into_batches(
+    glue, owner, source, settings, monkeypatch
+):
+    from catalog.importing import Importer
+
+    settings.DATA_SOURCE_IMPORT_BATCH_SIZE = 2
+    sizes = []
+    import_batch = Importer.import_batch
+
+    def recording(self, raw_tables, convert):
+        sizes.append(len(raw_tables))
+        return import_batch(self, raw_tables, convert)
+
+    monkeypatch.setattr(Importer, "import_batch", recording)
+
+    run = run_now(owner, source)
+
+    assert run.status == RunStatus.SUCCESS, run.error_message
+    assert sizes == [2, 1]
+    assert (run.total, run.processed, run.added) == (3, 3, 3)
+    assert {a.technical_name for a in Asset.objects.filter(project=source.project)} == (
+        SCENARIO_TABLES
+    )
+
+
 def test_importing_again_changes_nothing(glue, owner, source):
     first = run_now(owner, source)
     before = {

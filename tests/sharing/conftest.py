@@ -7,15 +7,11 @@ assumed-role credentials, which it does only without MOTO_ACCOUNT_ID, so those t
 point boto3 at a second server started that way.
 """
 
-import os
-import subprocess
-import tempfile
-
 import boto3
 import pytest
 
 from tests.catalog.throttling_proxy import AwsProxy
-from tests.conftest import BIN, REASON, MotoServer, free_port, wait_for
+from tests.conftest import REASON, MotoServer
 
 PRODUCER = "111111111111"
 CONSUMER = "222222222222"
@@ -25,18 +21,8 @@ REGION = "us-east-1"
 class MultiAccountMotoServer(MotoServer):
     """moto's server WITHOUT MOTO_ACCOUNT_ID: each assumed role's account has its own state."""
 
-    def __init__(self):  # noqa: D107 — same as MotoServer, minus the pinned account
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="moto-multi-", suffix=".log", delete=False)
-        env = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}
-        self.process = subprocess.Popen(
-            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_for(self._ready, 60, "moto server (multi-account)", self.process)
+    account_id = None
+    name = "moto server (multi-account)"
 
     def client_in(self, account_id: str, service: str, region: str = REGION):
         """A client whose calls land in ``account_id``: credentials of an assumed role there,
