@@ -260,7 +260,10 @@ def memory_broker(settings):
     published = []
 
     def on_publish(sender, headers, body, **kwargs):
-        published.append({"task": sender, "args": body[0], "eta": headers.get("eta")})
+        # Only the projects app's tasks: the events a deletion records also publish the
+        # outbox's fan-out (webhooks), which these tests do not follow.
+        if sender.startswith("projects."):
+            published.append({"task": sender, "args": body[0], "eta": headers.get("eta")})
 
     saved = (app.conf.broker_url, app.conf.task_always_eager)
     settings.CELERY_TASK_ALWAYS_EAGER = False

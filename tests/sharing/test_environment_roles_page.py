@@ -113,7 +113,8 @@ def test_the_roles_section_keeps_its_query_count_as_roles_grow(environment, clie
 # Seeing the page (and the roles) follows the environment's visibility (members and the
 # domain's stewards; a platform admin who is neither does not see projects' environments);
 # changing roles is for the project's OWNERs. Who cannot see it learns nothing (404).
-CAN_SEE = {"steward", "owner", "contributor", "viewer"}
+# Platform admins read every environment (read-only), so they see its roles too.
+CAN_SEE = {"steward", "owner", "contributor", "viewer", "platform_admin"}
 CAN_MANAGE = {"owner"}
 
 

@@ -24,14 +24,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 LOCATION = "s3://curated-bucket/curatedzonedb/"
 # A grant task: the grant with its rows and a try at the table lock; the claim; then in
-# one transaction (BEGIN, COMMIT) the compare-and-set to GRANTED, the timeline line, the
-# consumer project's people and their notifications; the lock's release.
-GRANT_TASK_QUERIES = 9
+# one transaction (BEGIN, COMMIT) the compare-and-set to GRANTED, the timeline line, its
+# outbox event, the consumer project's people and their notifications; the lock's release.
+# After the commit the outbox numbers the event (BEGIN, lock, UPDATE, COMMIT) and asks
+# whether an EventBridge target is enabled; with eager tasks (as here) the webhooks
+# fan-out then runs in the same process (its own numbering, the outbox's end, the
+# endpoints behind it): 10 SQL of the task's own, 12 of the outbox.
+GRANT_TASK_QUERIES = 22
 # Accepting a request, BEGIN/COMMIT included: the approver's groups and designation, the
 # request locked and moved, the subscription and its timeline line, the request's tasks
 # closed, the requester's notification (and email preference), the asset, the fitting
-# environments without a grant yet, the grants.
-APPROVAL_QUERIES = 14
+# environments without a grant yet, the grants; their outbox events
+# (subscription_request.accepted, subscription.created, subscription_grant.requested)
+# and the outbox's work after the commit, as for the grant task.
+APPROVAL_QUERIES = 29
 
 
 @pytest.fixture
