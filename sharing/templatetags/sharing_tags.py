@@ -72,7 +72,6 @@ def grants_of(grants_by_id, subscription):
 @register.inclusion_tag("sharing/_environment_roles.html", takes_context=True)
 def environment_roles(context, environment, designation=None):
     """The environment's extra roles (its page already decided the user may see it)."""
-    user = context["request"].user
     roles = list(
         EnvironmentRole.objects.filter(environment=environment)
         .select_related("added_by")
@@ -81,7 +80,8 @@ def environment_roles(context, environment, designation=None):
     return {
         "environment": environment,
         "roles": roles,
-        "can_manage": user.is_staff or designation == Designation.OWNER,
+        # Platform admins read every environment but change only what they are OWNER of.
+        "can_manage": designation == Designation.OWNER,
         "full": len(roles) >= EXTRA_ROLES_MAX,
         "limit": EXTRA_ROLES_MAX,
         "csrf_token": context.get("csrf_token"),
