@@ -38,6 +38,10 @@ def serve_receivers(count: int, ports, ready) -> None:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # The status line and headers go out in one write and the body in another: with
+        # Nagle on, the body waits for the client's delayed ACK (~40 ms a delivery), a
+        # stall of this receiver that a real web server does not have.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
