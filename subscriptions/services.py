@@ -21,6 +21,7 @@ from projects.permissions import require_designation
 from . import notifications as notify
 from .choices import SubscriptionEventKind, SubscriptionRequestStatus, SubscriptionStatus
 from .events import request_outbox_record, subscription_outbox_record
+from .inputs import clean_expiry, clean_text
 from .models import (
     COMMENT_MAX_LENGTH,
     END_REASON_MAX_LENGTH,
@@ -71,39 +72,6 @@ def _request_event(request, kind, acting_user, message="", data=None) -> Subscri
     )
 
 
-# --- Input --------------------------------------------------------------------------------
-
-
-def _clean_text(value, field: str, max_length: int, *, required: bool, what: str) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({field: f"Enter {what} as text."})
-    value = value.strip()
-    if required and not value:
-        raise ValidationError({field: f"Enter {what}; it cannot be empty."})
-    if len(value) > max_length:
-        raise ValidationError(
-            {field: f"Use at most {max_length} characters (this has {len(value)})."}
-        )
-    return value
-
-
-def _clean_expiry(value, field: str = "expires_at"):
-    """A date or datetime in the future; a date means the end of that day (UTC)."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        moment = value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
-    elif isinstance(value, datetime.date):
-        moment = datetime.datetime.combine(value, datetime.time.max, tzinfo=datetime.UTC)
-    else:
-        raise ValidationError({field: "Enter a date such as 2027-06-30."})
-    if moment <= timezone.now():
-        raise ValidationError({field: "The expiry date must be in the future."})
-    return moment
-
-
 # --- Requests -----------------------------------------------------------------------------
 
 
@@ -129,8 +97,8 @@ def subscription_request_create(
     require_designation(
         acting_user, project, Designation.CONTRIBUTOR, f"request subscriptions for {project.name}"
     )
-    reason = _clean_text(reason, "reason", REASON_MAX_LENGTH, required=True, what="a reason")
-    expires_at = _clean_expiry(expires_at)
+    reason = clean_text(reason, "reason", REASON_MAX_LENGTH, required=True, what="a reason")
+    expires_at = clean_expiry(expires_at)
 
     pending = SubscriptionRequest.objects.filter(listing=listing, project=project, status=PENDING)
     existing = pending.first()
@@ -257,14 +225,14 @@ def subscription_request_accept(
     The approver may set an expiry, or shorten the one asked for (never lengthen it).
     """
     require_approver(acting_user, request.listing, "accept subscription requests")
-    comment = _clean_text(
+    comment = clean_text(
         decision_comment,
         "decision_comment",
         COMMENT_MAX_LENGTH,
         required=False,
         what="a comment",
     )
-    chosen = _clean_expiry(expires_at)
+    chosen = clean_expiry(expires_at)
     request = _lock_pending(request)
     if request.listing.status != ListingStatus.ACTIVE:
         raise Conflict(
@@ -289,7 +257,7 @@ def subscription_request_reject(
 ) -> SubscriptionRequest:
     """Reject a PENDING request; the comment is required so the consumer learns why."""
     require_approver(acting_user, request.listing, "reject subscription requests")
-    comment = _clean_text(
+    comment = clean_text(
         decision_comment,
         "decision_comment",
         COMMENT_MAX_LENGTH,
@@ -390,7 +358,7 @@ def subscription_revoke(
     """The owning side ends a subscription. It is never re-approved: a new request is needed."""
     subscription = _get_subscription(subscription)
     require_approver(acting_user, subscription.listing, "revoke subscriptions")
-    reason = _clean_text(reason, "reason", END_REASON_MAX_LENGTH, required=False, what="a reason")
+    reason = clean_text(reason, "reason", END_REASON_MAX_LENGTH, required=False, what="a reason")
     subscription = _end(
         subscription,
         new_status=SubscriptionStatus.REVOKED,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meshportal.exceptions import Conflict
-from meshportal.forms import attach_service_errors
+from meshportal.forms import attach_service_errors, handle_action
 from meshportal.htmx import is_htmx_partial
 
 from .. import selectors, services
@@ -177,13 +177,12 @@ def platform_account_edit(request, pk):
 def platform_account_delete(request, pk):
     _admin(request, "remove AWS accounts")
     account = selectors.platform_account_get(user=request.user, pk=pk)
-    try:
-        services.aws_account_delete(acting_user=request.user, account=account)
-    except Conflict as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Account {account.account_id} removed from the domain.")
-    return redirect(_domain_url(account.domain, "accounts"))
+    return handle_action(
+        request,
+        lambda: services.aws_account_delete(acting_user=request.user, account=account),
+        lambda _: f"Account {account.account_id} removed from the domain.",
+        _domain_url(account.domain, "accounts"),
+    )
 
 
 @require_POST
@@ -294,10 +293,9 @@ def platform_profile_edit(request, pk):
 def platform_profile_delete(request, pk):
     _admin(request, "delete environment profiles")
     profile = selectors.platform_profile_get(user=request.user, pk=pk)
-    try:
-        services.environment_profile_delete(acting_user=request.user, profile=profile)
-    except Conflict as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Environment profile “{profile.name}” deleted.")
-    return redirect(_domain_url(profile.domain, "profiles"))
+    return handle_action(
+        request,
+        lambda: services.environment_profile_delete(acting_user=request.user, profile=profile),
+        lambda _: f"Environment profile “{profile.name}” deleted.",
+        _domain_url(profile.domain, "profiles"),
+    )
