@@ -260,7 +260,7 @@ def portal_sources(databases: list[str]):
             environment=environment,
             name=database,
             type="GLUE",
-            database=database,
+            database_name=database,
         )
         for database in databases
     ]

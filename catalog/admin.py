@@ -8,8 +8,8 @@ from .models import (
     AssetRevision,
     DataSource,
     DataSourceRun,
-    Prediction,
     RunActivity,
+    Suggestion,
 )
 
 
@@ -86,8 +86,8 @@ class AssetRevisionAdmin(admin.ModelAdmin):
     list_select_related = ["asset", "created_by"]
 
 
-@admin.register(Prediction)
-class PredictionAdmin(admin.ModelAdmin):
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
     list_display = ["asset", "column", "kind", "value", "status", "decided_by"]
     list_filter = ["kind", "status"]
     list_select_related = ["asset", "column", "decided_by"]

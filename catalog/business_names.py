@@ -1,4 +1,4 @@
-"""Business-name predictions from technical names.
+"""Business-name suggestions from technical names.
 
 ``film_category`` → "Film Category", ``category_id`` → "Category ID", ``custOrderDt`` →
 "Customer Order Date". Names are split on underscores, hyphens, spaces, case changes and
@@ -98,7 +98,7 @@ def split_name(name: str) -> list[str]:
 
 @functools.lru_cache(maxsize=65536)  # column names repeat across a source's tables
 def business_name(technical_name: str) -> str:
-    """The predicted business name, or "" when nothing readable comes out."""
+    """The suggested business name, or "" when nothing readable comes out."""
     words = []
     for token in split_name(technical_name):
         lower = token.lower()

@@ -96,16 +96,18 @@ class AssetType(models.TextChoices):
 class RevisionReason(models.TextChoices):
     IMPORT = "IMPORT", "Imported"
     EDIT = "EDIT", "Edited"
-    PREDICTION = "PREDICTION", "Prediction accepted"
+    # The stored value (and the API's) keeps the word the API has always used; pages say
+    # "suggestion" (catalog.models.Suggestion).
+    SUGGESTION = "PREDICTION", "Suggestion accepted"
 
 
-class PredictionKind(models.TextChoices):
+class SuggestionKind(models.TextChoices):
     BUSINESS_NAME = "BUSINESS_NAME", "Business name"
     GLOSSARY_TERM = "GLOSSARY_TERM", "Glossary term"
 
 
 @with_colors({"PROPOSED": "primary", "ACCEPTED": "success", "REJECTED": "muted"})
-class PredictionStatus(models.TextChoices):
+class SuggestionStatus(models.TextChoices):
     PROPOSED = "PROPOSED", "Proposed"
     ACCEPTED = "ACCEPTED", "Accepted"
     REJECTED = "REJECTED", "Rejected"

@@ -85,12 +85,14 @@ class DataSourceForm(ServiceFormMixin, forms.Form):
     type = forms.ChoiceField(
         choices=DataSourceType.choices, initial=DataSourceType.GLUE, label="Source type"
     )
-    database = forms.CharField(
+    database_name = forms.CharField(
         max_length=255,
+        label="Database",
         help_text="The Glue database (e.g. curatedzonedb) or the Redshift database to import.",
     )
-    schema = forms.CharField(
+    schema_name = forms.CharField(
         required=False,
+        label="Schema",
         max_length=127,
         help_text="Needed for Redshift: the schema whose tables and views are imported (e.g. public).",
     )
@@ -183,8 +185,8 @@ class DataSourceForm(ServiceFormMixin, forms.Form):
             "name": data["name"],
             "description": data["description"],
             "type": data["type"],
-            "database": data["database"],
-            "schema": data["schema"] if data["type"] == DataSourceType.REDSHIFT else "",
+            "database_name": data["database_name"],
+            "schema_name": data["schema_name"] if data["type"] == DataSourceType.REDSHIFT else "",
             "filter_expressions": data["filters"],
             "schedule": data["schedule"],
             "schedule_timezone": data["schedule_timezone"],
@@ -201,8 +203,8 @@ class DataSourceForm(ServiceFormMixin, forms.Form):
             "description": data_source.description,
             "environment": data_source.environment_id,
             "type": data_source.type,
-            "database": data_source.database_name,
-            "schema": data_source.schema_name,
+            "database_name": data_source.database_name,
+            "schema_name": data_source.schema_name,
             "filters": filters_to_text(data_source.filter_expressions),
             "schedule": data_source.schedule,
             "schedule_timezone": data_source.schedule_timezone,

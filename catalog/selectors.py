@@ -13,7 +13,7 @@ from glossary.models import ATTACHABLE_TERMS, GlossaryTerm
 from glossary.queries import light_terms
 from projects.selectors import member_projects, visible_projects
 
-from .choices import ListingStatus, PredictionStatus, RunStatus
+from .choices import ListingStatus, RunStatus, SuggestionStatus
 from .models import (
     Asset,
     AssetColumn,
@@ -22,8 +22,8 @@ from .models import (
     DataSource,
     DataSourceRun,
     Listing,
-    Prediction,
     RunActivity,
+    Suggestion,
 )
 from .snapshots import forms_snapshot
 
@@ -96,22 +96,22 @@ def revision_list(*, asset) -> QuerySet[AssetRevision]:
     return asset.revisions.select_related("created_by").order_by("-revision")
 
 
-def prediction_list(
-    *, asset, status: str | None = PredictionStatus.PROPOSED
-) -> QuerySet[Prediction]:
+def suggestion_list(
+    *, asset, status: str | None = SuggestionStatus.PROPOSED
+) -> QuerySet[Suggestion]:
     # The asset's own suggestion first, then its columns in order.
-    predictions = asset.predictions.select_related("column").order_by(
+    suggestions = asset.suggestions.select_related("column").order_by(
         F("column__position").asc(nulls_first=True), "kind", "created_at"
     )
-    return predictions.filter(status=status) if status else predictions
+    return suggestions.filter(status=status) if status else suggestions
 
 
-def proposed_prediction_count():
+def proposed_suggestion_count():
     """An annotation: how many suggestions of the asset wait for a decision (a subquery,
     so it adds no join to the inventory's column count and no query per row)."""
     return Coalesce(
         Subquery(
-            Prediction.objects.filter(asset=OuterRef("pk"), status=PredictionStatus.PROPOSED)
+            Suggestion.objects.filter(asset=OuterRef("pk"), status=SuggestionStatus.PROPOSED)
             .order_by()
             .values("asset")
             .annotate(n=Count("pk"))
@@ -121,9 +121,9 @@ def proposed_prediction_count():
     )
 
 
-def prediction_get(*, user, pk) -> Prediction:
+def suggestion_get(*, user, pk) -> Suggestion:
     return get_object_or_404(
-        Prediction.objects.filter(asset__project__in=visible_projects(user=user)).select_related(
+        Suggestion.objects.filter(asset__project__in=visible_projects(user=user)).select_related(
             "asset", "asset__project", "column"
         ),
         pk=pk,

@@ -328,7 +328,7 @@ def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # 
         environment=film_lake,
         name="Curated zone",
         type=DataSourceType.GLUE,
-        database="curatedzonedb",
+        database_name="curatedzonedb",
     )
     data_source_run_start(acting_user=film_admin, data_source=source)
     asset = Asset.objects.get(data_source=source, technical_name="streaming_films")
@@ -702,7 +702,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
             environment=environment,
             name="Curated zone",
             type=DataSourceType.GLUE,
-            database="curatedzonedb",
+            database_name="curatedzonedb",
             schedule="*/5 * * * *",
         )
         # Due now: the demo's beat (polling every second here) claims it.

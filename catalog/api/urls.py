@@ -25,10 +25,11 @@ router.register(
     views.AssetRevisionViewSet,
     basename="api-asset-revision",
 )
+# Suggestions keep the path the API has always had (serializers/assets.py says why).
 router.register(
     rf"assets/(?P<asset_pk>{UUID_REGEX})/predictions",
-    views.PredictionViewSet,
-    basename="api-asset-prediction",
+    views.SuggestionViewSet,
+    basename="api-asset-suggestion",
 )
 router.register("listings", views.ListingViewSet, basename="api-listing")
 

@@ -1,6 +1,6 @@
 """Bulk statements with one array per column.
 
-A batch writes tens of thousands of column and prediction rows. Model instances and
+A batch writes tens of thousands of column and suggestion rows. Model instances and
 per-value preparation cost more than PostgreSQL takes to store the rows, so these
 statements send one array per column and let PostgreSQL ``unnest`` them: one query per
 statement whatever the number of rows, no per-row Python objects, and values shared by

@@ -12,17 +12,17 @@ from django.utils import timezone
 from ..business_names import business_name
 from ..choices import (
     ActivityStatus,
-    PredictionKind,
-    PredictionStatus,
     RevisionReason,
+    SuggestionKind,
+    SuggestionStatus,
 )
 from ..models import (
     Asset,
     AssetColumn,
     AssetRevision,
     DataSourceRun,
-    Prediction,
     RunActivity,
+    Suggestion,
 )
 from ..services.listings import ASSET_ARCHIVED, listings_deactivate
 from ..snapshots import (
@@ -245,7 +245,7 @@ class Importer:
             now,
         )
         if self.source.generate_business_names:
-            self._predict(
+            self._suggest(
                 [(asset.pk, asset.technical_name) for asset in assets],
                 [
                     (asset.pk, column.name)
@@ -292,7 +292,7 @@ class Importer:
         self._insert_revisions(revisions, now)
         if self.source.generate_business_names and to_create:
             # Only columns new to the asset: the others were proposed (or named) before.
-            self._predict([], [(row[0], row[1]) for row in to_create], now)
+            self._suggest([], [(row[0], row[1]) for row in to_create], now)
 
     def _merge_columns(self, asset, table, old_columns, to_create, to_update, to_delete):
         """The source's columns against the stored ones: new rows to create, kept rows
@@ -334,40 +334,40 @@ class Importer:
         asset.current_revision += 1
         asset.updated_at = now
 
-    def _predict(self, assets, columns, now) -> None:
+    def _suggest(self, assets, columns, now) -> None:
         """PROPOSED business names for new assets and new columns, given as (asset id,
         technical name) and (asset id, column name). They have no business name and no
         suggestion yet, so no open suggestion can be in the way."""
         constants = {
             "created_at": now,
             "updated_at": now,
-            "kind": PredictionKind.BUSINESS_NAME,
-            "status": PredictionStatus.PROPOSED,
+            "kind": SuggestionKind.BUSINESS_NAME,
+            "status": SuggestionStatus.PROPOSED,
         }
         bulk_insert(
-            Prediction,
+            Suggestion,
             ["asset", "value"],
             [
-                (asset_id, predicted)
+                (asset_id, suggested)
                 for asset_id, name in assets
-                if (predicted := business_name(name))
+                if (suggested := business_name(name))
             ],
             constants=constants,
             expressions={"id": "gen_random_uuid()"},
         )
         rows = [
-            (asset_id, name, predicted)
+            (asset_id, name, suggested)
             for asset_id, name in columns
-            if (predicted := business_name(name))
+            if (suggested := business_name(name))
         ]
         if not rows:
             return
         # The columns were inserted just before: look each one's id up by (asset, name)
         # in the unique index (LIMIT 1 keeps the planner from joining the whole table).
         quote = connection.ops.quote_name
-        prediction, column = Prediction._meta, AssetColumn._meta
+        suggestion, column = Suggestion._meta, AssetColumn._meta
         sql = (
-            f"INSERT INTO {quote(prediction.db_table)} (id, created_at, updated_at, kind, "  # noqa: S608
+            f"INSERT INTO {quote(suggestion.db_table)} (id, created_at, updated_at, kind, "  # noqa: S608
             f"status, asset_id, column_id, value) "
             "SELECT gen_random_uuid(), %s, %s, %s, %s, u.asset_id, c.id, u.value "
             "FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS u(asset_id, name, value) "

@@ -1,6 +1,6 @@
 """Catalog models: data sources and their runs, inventory assets and their revisions."""
 
-from .assets import Asset, AssetColumn, AssetForm, AssetRevision, Prediction
+from .assets import Asset, AssetColumn, AssetForm, AssetRevision, Suggestion
 from .listings import Listing, ListingNameWord
 from .sources import DataSource, DataSourceRun, RunActivity
 
@@ -13,6 +13,6 @@ __all__ = [
     "DataSourceRun",
     "Listing",
     "ListingNameWord",
-    "Prediction",
+    "Suggestion",
     "RunActivity",
 ]

@@ -8,7 +8,7 @@ from glossary.models import FormField, FormType, GlossaryTerm
 from meshportal.models import BaseModel
 from projects.models import Domain, Project
 
-from ..choices import AssetType, PredictionKind, PredictionStatus, RevisionReason
+from ..choices import AssetType, RevisionReason, SuggestionKind, SuggestionStatus
 
 
 class Asset(BaseModel):
@@ -159,21 +159,21 @@ class AssetForm(BaseModel):
         return f"{self.form_type} on {self.asset}"
 
 
-class Prediction(BaseModel):
+class Suggestion(BaseModel):
     """A suggestion waiting for a person's decision: a business name for the asset or a
     column, or a glossary term that matches its name."""
 
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="predictions")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="suggestions")
     column = models.ForeignKey(
-        AssetColumn, null=True, blank=True, on_delete=models.CASCADE, related_name="predictions"
+        AssetColumn, null=True, blank=True, on_delete=models.CASCADE, related_name="suggestions"
     )
-    kind = models.CharField(max_length=16, choices=PredictionKind.choices)
+    kind = models.CharField(max_length=16, choices=SuggestionKind.choices)
     value = models.CharField(max_length=255)
     glossary_term = models.ForeignKey(
         GlossaryTerm, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     status = models.CharField(
-        max_length=16, choices=PredictionStatus.choices, default=PredictionStatus.PROPOSED
+        max_length=16, choices=SuggestionStatus.choices, default=SuggestionStatus.PROPOSED
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -187,29 +187,29 @@ class Prediction(BaseModel):
             models.UniqueConstraint(
                 fields=["asset"],
                 condition=Q(column__isnull=True, status="PROPOSED", kind="BUSINESS_NAME"),
-                name="prediction_one_open_name_per_asset",
+                name="suggestion_one_open_name_per_asset",
             ),
             models.UniqueConstraint(
                 fields=["column"],
                 condition=Q(column__isnull=False, status="PROPOSED", kind="BUSINESS_NAME"),
-                name="prediction_one_open_name_per_column",
+                name="suggestion_one_open_name_per_column",
             ),
             # … and one suggestion ever of a given term for the asset or a column, so a
             # rejected term is not proposed again by the next import.
             models.UniqueConstraint(
                 fields=["asset", "glossary_term"],
                 condition=Q(column__isnull=True, kind="GLOSSARY_TERM"),
-                name="prediction_term_once_per_asset",
+                name="suggestion_term_once_per_asset",
             ),
             models.UniqueConstraint(
                 fields=["column", "glossary_term"],
                 condition=Q(column__isnull=False, kind="GLOSSARY_TERM"),
-                name="prediction_term_once_per_column",
+                name="suggestion_term_once_per_column",
             ),
             models.CheckConstraint(
                 condition=Q(kind="GLOSSARY_TERM", glossary_term__isnull=False)
                 | Q(kind="BUSINESS_NAME", glossary_term__isnull=True),
-                name="prediction_term_only_for_term_kind",
+                name="suggestion_term_only_for_term_kind",
             ),
         ]
 

@@ -1,4 +1,4 @@
-"""Writes about inventory assets: revisions, predictions, business metadata."""
+"""Writes about inventory assets: revisions, suggestions, business metadata."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,11 +18,11 @@ from meshportal.services import reject_unknown_fields
 from projects.choices import Designation
 from projects.permissions import require_designation
 
-from ..choices import PredictionKind, PredictionStatus, RevisionReason
-from ..models import Asset, AssetRevision, Prediction
+from ..choices import RevisionReason, SuggestionKind, SuggestionStatus
+from ..models import Asset, AssetRevision, Suggestion
 from ..snapshots import asset_full_snapshot
 
-# --- Revisions and predictions ------------------------------------------------------------
+# --- Revisions and suggestions ------------------------------------------------------------
 
 
 def asset_write_revision(
@@ -47,66 +47,66 @@ def _lock_asset(asset_id) -> Asset:
     return Asset.objects.select_for_update().select_related("project").get(pk=asset_id)
 
 
-def _apply_prediction(prediction: Prediction, acting_user, now) -> str:
-    if prediction.kind == PredictionKind.GLOSSARY_TERM:
-        change = _apply_term_prediction(prediction)
-    elif prediction.column_id:
-        column = prediction.column
-        column.business_name = prediction.value
+def _apply_suggestion(suggestion: Suggestion, acting_user, now) -> str:
+    if suggestion.kind == SuggestionKind.GLOSSARY_TERM:
+        change = _apply_term_suggestion(suggestion)
+    elif suggestion.column_id:
+        column = suggestion.column
+        column.business_name = suggestion.value
         column.save(update_fields=["business_name"])
-        change = f"Column {column.name} business name set to \u201c{prediction.value}\u201d"
+        change = f"Column {column.name} business name set to \u201c{suggestion.value}\u201d"
     else:
-        Asset.objects.filter(pk=prediction.asset_id).update(business_name=prediction.value)
-        prediction.asset.business_name = prediction.value
-        change = f"Business name set to \u201c{prediction.value}\u201d"
-    prediction.status = PredictionStatus.ACCEPTED
-    prediction.decided_by = acting_user
-    prediction.decided_at = now
-    prediction.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        Asset.objects.filter(pk=suggestion.asset_id).update(business_name=suggestion.value)
+        suggestion.asset.business_name = suggestion.value
+        change = f"Business name set to \u201c{suggestion.value}\u201d"
+    suggestion.status = SuggestionStatus.ACCEPTED
+    suggestion.decided_by = acting_user
+    suggestion.decided_at = now
+    suggestion.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     return change
 
 
 @transaction.atomic
-def prediction_accept(*, acting_user, prediction: Prediction) -> Prediction:
+def suggestion_accept(*, acting_user, suggestion: Suggestion) -> Suggestion:
     """Accept one suggestion: set the business name and write a revision."""
-    asset = _lock_asset(prediction.asset_id)
-    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "accept predictions")
-    prediction = Prediction.objects.select_related(
+    asset = _lock_asset(suggestion.asset_id)
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "accept suggestions")
+    suggestion = Suggestion.objects.select_related(
         "column", "glossary_term", "glossary_term__glossary"
-    ).get(pk=prediction.pk)
-    if prediction.status != PredictionStatus.PROPOSED:
-        raise Conflict(f"This prediction was already {prediction.get_status_display().lower()}.")
-    prediction.asset = asset
-    change = _apply_prediction(prediction, acting_user, timezone.now())
+    ).get(pk=suggestion.pk)
+    if suggestion.status != SuggestionStatus.PROPOSED:
+        raise Conflict(f"This suggestion was already {suggestion.get_status_display().lower()}.")
+    suggestion.asset = asset
+    change = _apply_suggestion(suggestion, acting_user, timezone.now())
     asset_write_revision(
-        asset=asset, acting_user=acting_user, reason=RevisionReason.PREDICTION, changes=[change]
+        asset=asset, acting_user=acting_user, reason=RevisionReason.SUGGESTION, changes=[change]
     )
-    return prediction
+    return suggestion
 
 
 @transaction.atomic
-def prediction_reject(*, acting_user, prediction: Prediction) -> Prediction:
-    asset = _lock_asset(prediction.asset_id)
-    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "reject predictions")
-    moved = Prediction.objects.filter(pk=prediction.pk, status=PredictionStatus.PROPOSED).update(
-        status=PredictionStatus.REJECTED,
+def suggestion_reject(*, acting_user, suggestion: Suggestion) -> Suggestion:
+    asset = _lock_asset(suggestion.asset_id)
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "reject suggestions")
+    moved = Suggestion.objects.filter(pk=suggestion.pk, status=SuggestionStatus.PROPOSED).update(
+        status=SuggestionStatus.REJECTED,
         decided_by=acting_user,
         decided_at=timezone.now(),
         updated_at=timezone.now(),
     )
-    prediction.refresh_from_db()
+    suggestion.refresh_from_db()
     if not moved:
-        raise Conflict(f"This prediction was already {prediction.get_status_display().lower()}.")
-    return prediction
+        raise Conflict(f"This suggestion was already {suggestion.get_status_display().lower()}.")
+    return suggestion
 
 
 @transaction.atomic
-def predictions_accept_all(*, acting_user, asset: Asset) -> int:
+def suggestions_accept_all(*, acting_user, asset: Asset) -> int:
     """Accept every PROPOSED business name of the asset in one revision."""
     asset = _lock_asset(asset.pk)
-    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "accept predictions")
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "accept suggestions")
     proposed = list(
-        asset.predictions.filter(status=PredictionStatus.PROPOSED)
+        asset.suggestions.filter(status=SuggestionStatus.PROPOSED)
         .select_related("column", "glossary_term", "glossary_term__glossary")
         .order_by(F("column__position").asc(nulls_first=True), "kind")
     )
@@ -114,21 +114,21 @@ def predictions_accept_all(*, acting_user, asset: Asset) -> int:
         return 0
     now = timezone.now()
     changes = []
-    for prediction in proposed:
-        prediction.asset = asset
-        changes.append(_apply_prediction(prediction, acting_user, now))
+    for suggestion in proposed:
+        suggestion.asset = asset
+        changes.append(_apply_suggestion(suggestion, acting_user, now))
     asset_write_revision(
-        asset=asset, acting_user=acting_user, reason=RevisionReason.PREDICTION, changes=changes
+        asset=asset, acting_user=acting_user, reason=RevisionReason.SUGGESTION, changes=changes
     )
     return len(proposed)
 
 
 @transaction.atomic
-def predictions_reject_all(*, acting_user, asset: Asset) -> int:
+def suggestions_reject_all(*, acting_user, asset: Asset) -> int:
     asset = _lock_asset(asset.pk)
-    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "reject predictions")
-    return asset.predictions.filter(status=PredictionStatus.PROPOSED).update(
-        status=PredictionStatus.REJECTED,
+    require_designation(acting_user, asset.project, Designation.CONTRIBUTOR, "reject suggestions")
+    return asset.suggestions.filter(status=SuggestionStatus.PROPOSED).update(
+        status=SuggestionStatus.REJECTED,
         decided_by=acting_user,
         decided_at=timezone.now(),
         updated_at=timezone.now(),
@@ -138,16 +138,16 @@ def predictions_reject_all(*, acting_user, asset: Asset) -> int:
 # --- Glossary-term suggestions ----------------------------------------------------------
 
 
-def _apply_term_prediction(prediction: Prediction) -> str:
-    term = prediction.glossary_term
+def _apply_term_suggestion(suggestion: Suggestion) -> str:
+    term = suggestion.glossary_term
     if not term.is_attachable:
         raise Conflict(
             f"Term '{term.name}' is disabled (or its glossary is); it cannot be attached."
         )
-    if prediction.column_id:
-        prediction.column.glossary_terms.add(term)
-        return f"Column {prediction.column.name}: glossary term \u201c{term.name}\u201d added"
-    prediction.asset.glossary_terms.add(term)
+    if suggestion.column_id:
+        suggestion.column.glossary_terms.add(term)
+        return f"Column {suggestion.column.name}: glossary term \u201c{term.name}\u201d added"
+    suggestion.asset.glossary_terms.add(term)
     return f"Glossary term \u201c{term.name}\u201d added"
 
 
@@ -168,7 +168,7 @@ def _name_keys(*names) -> set[str]:
 
 
 def suggest_glossary_terms(assets, *, index=None) -> int:
-    """PROPOSED glossary-term predictions for assets and their columns whose technical or
+    """PROPOSED glossary-term suggestions for assets and their columns whose technical or
     business name matches a term's name or synonym. A term is suggested once per asset or
     column (a rejected one is not proposed again) and never when already attached.
     Constant queries for any number of assets; returns how many were made."""
@@ -200,9 +200,9 @@ def suggest_glossary_terms(assets, *, index=None) -> int:
             for term in index.get(key, ()):
                 if (asset.pk, term.pk) not in attached:
                     suggestions.append(
-                        Prediction(
+                        Suggestion(
                             asset=asset,
-                            kind=PredictionKind.GLOSSARY_TERM,
+                            kind=SuggestionKind.GLOSSARY_TERM,
                             value=term.name,
                             glossary_term=term,
                         )
@@ -212,10 +212,10 @@ def suggest_glossary_terms(assets, *, index=None) -> int:
             for term in index.get(key, ()):
                 if (column.pk, term.pk) not in column_attached:
                     suggestions.append(
-                        Prediction(
+                        Suggestion(
                             asset_id=column.asset_id,
                             column=column,
-                            kind=PredictionKind.GLOSSARY_TERM,
+                            kind=SuggestionKind.GLOSSARY_TERM,
                             value=term.name,
                             glossary_term=term,
                         )
@@ -223,12 +223,12 @@ def suggest_glossary_terms(assets, *, index=None) -> int:
     # One suggestion per target and term, even when several names match it; ones made
     # before (or rejected) are skipped by the unique constraints.
     unique = {(p.asset_id or p.asset.pk, p.column_id, p.glossary_term_id): p for p in suggestions}
-    before = Prediction.objects.filter(
-        asset_id__in=asset_ids, kind=PredictionKind.GLOSSARY_TERM
+    before = Suggestion.objects.filter(
+        asset_id__in=asset_ids, kind=SuggestionKind.GLOSSARY_TERM
     ).count()
-    Prediction.objects.bulk_create(list(unique.values()), ignore_conflicts=True)
-    after = Prediction.objects.filter(
-        asset_id__in=asset_ids, kind=PredictionKind.GLOSSARY_TERM
+    Suggestion.objects.bulk_create(list(unique.values()), ignore_conflicts=True)
+    after = Suggestion.objects.filter(
+        asset_id__in=asset_ids, kind=SuggestionKind.GLOSSARY_TERM
     ).count()
     return after - before
 

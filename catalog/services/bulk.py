@@ -1,7 +1,7 @@
 """Bulk actions of the inventory: publish the chosen assets, or accept their suggestions.
 
 Each asset goes through the same service as on its own page (``asset_publish``,
-``predictions_accept_all``) in its own transaction, so one asset that a publishing rule
+``suggestions_accept_all``) in its own transaction, so one asset that a publishing rule
 refuses does not undo the others; the outcome of every asset is reported.
 """
 
@@ -15,7 +15,7 @@ from projects.choices import Designation
 from projects.permissions import require_designation
 
 from ..models import Asset
-from .assets import predictions_accept_all
+from .assets import suggestions_accept_all
 from .listings import asset_publish
 
 __all__ = ["BULK_ACTIONS", "BulkOutcome", "assets_bulk_apply"]
@@ -56,7 +56,7 @@ def _publish_one(acting_user, asset, approval_required) -> BulkOutcome:
 
 def _accept_one(acting_user, asset) -> BulkOutcome:
     try:
-        count = predictions_accept_all(acting_user=acting_user, asset=asset)
+        count = suggestions_accept_all(acting_user=acting_user, asset=asset)
     except Conflict as error:
         return BulkOutcome(asset, False, error.message, [error.message])
     asset.refresh_from_db(fields=["business_name", "current_revision"])  # named as it is now

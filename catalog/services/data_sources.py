@@ -28,16 +28,13 @@ BLUEPRINT_FOR_TYPE = {
     DataSourceType.GLUE: Blueprint.DATA_LAKE,
     DataSourceType.REDSHIFT: Blueprint.DATA_WAREHOUSE,
 }
-# The services take the API's (and the page form's) names; the model names them as Asset
-# does (``database_name``, ``schema_name``). Errors are reported under the API's names.
-MODEL_FIELD_NAMES = {"database": "database_name", "schema": "schema_name"}
 DATA_SOURCE_FIELDS = {
     "name",
     "description",
     "environment",
     "type",
-    "database",
-    "schema",
+    "database_name",
+    "schema_name",
     "filter_expressions",
     "schedule",
     "schedule_timezone",
@@ -147,10 +144,10 @@ def _validate_data_source(data_source: DataSource) -> None:
         errors["type"] = "Choose GLUE or REDSHIFT."
     data_source.database_name = (data_source.database_name or "").strip()
     if not data_source.database_name:
-        errors["database"] = "Name the database to import from."
+        errors["database_name"] = "Name the database to import from."
     data_source.schema_name = (data_source.schema_name or "").strip()
     if data_source.type == DataSourceType.REDSHIFT and not data_source.schema_name:
-        errors["schema"] = "Name the Redshift schema to import from (e.g. public)."
+        errors["schema_name"] = "Name the Redshift schema to import from (e.g. public)."
     environment = data_source.environment
     if environment.project_id != data_source.project_id:
         errors["environment"] = "Choose an environment of this project."
@@ -214,10 +211,6 @@ def _set_default_form_types(data_source: DataSource, form_types) -> None:
     data_source.default_form_types.set(form_types)
 
 
-def _model_fields(fields: dict) -> dict:
-    return {MODEL_FIELD_NAMES.get(name, name): value for name, value in fields.items()}
-
-
 def _save_data_source(data_source: DataSource) -> DataSource:
     return save_unique(
         data_source,
@@ -233,7 +226,7 @@ def data_source_create(*, acting_user, project, environment, **fields) -> DataSo
     reject_unknown_fields(fields, DATA_SOURCE_FIELDS)
     form_types = _clean_default_form_types(project, fields.pop("default_form_types", None))
     data_source = DataSource(
-        project=project, environment=environment, created_by=acting_user, **_model_fields(fields)
+        project=project, environment=environment, created_by=acting_user, **fields
     )
     _validate_data_source(data_source)
     _save_data_source(data_source)
@@ -252,7 +245,7 @@ def data_source_update(*, acting_user, data_source: DataSource, **changes) -> Da
         form_types = _clean_default_form_types(
             data_source.project, changes.pop("default_form_types")
         )
-    for field, value in _model_fields(changes).items():
+    for field, value in changes.items():
         setattr(data_source, field, value)
     _validate_data_source(data_source)
     _save_data_source(data_source)

@@ -12,12 +12,12 @@ valid (ValidationError → on the form or in a flash message) and what no longer
 from .assets import (  # noqa: F401
     ARCHIVED_CHOICES,
     asset_detail,
-    asset_predictions_accept_all,
-    asset_predictions_reject_all,
+    asset_suggestions_accept_all,
+    asset_suggestions_reject_all,
     inventory,
     inventory_bulk,
-    prediction_accept,
-    prediction_reject,
+    suggestion_accept,
+    suggestion_reject,
 )
 from .contacts import publisher_detail  # noqa: F401
 from .editing import (  # noqa: F401

@@ -22,7 +22,7 @@ from meshportal.markdown import render_markdown
 from projects import selectors as project_selectors
 
 from .. import selectors, services
-from ..choices import AssetType, ListingStatus, PredictionKind
+from ..choices import AssetType, ListingStatus, SuggestionKind
 from ..filters import AssetFilterSet
 from ..forms import PublishForm
 from ..models import AssetForm
@@ -46,7 +46,7 @@ def inventory(request, pk):
         .annotate(
             listing_status=F("listing__status"),
             listing_revision=F("listing__revision"),
-            suggestion_count=selectors.proposed_prediction_count(),
+            suggestion_count=selectors.proposed_suggestion_count(),
         )
     )
     filterset = AssetFilterSet(data, queryset=assets)
@@ -169,31 +169,31 @@ def _asset_forms(asset) -> list:
     return list(AssetForm.objects.filter(asset=asset).with_fields())
 
 
-def _mark_attached_terms(predictions, asset_terms, columns_by_id) -> None:
-    """``prediction.current_terms``: the terms its table or column carries now, and
+def _mark_attached_terms(suggestions, asset_terms, columns_by_id) -> None:
+    """``suggestion.current_terms``: the terms its table or column carries now, and
     ``already_attached`` when the suggested term is among them (set by hand since)."""
-    for prediction in predictions:
-        if prediction.kind != PredictionKind.GLOSSARY_TERM:
+    for suggestion in suggestions:
+        if suggestion.kind != SuggestionKind.GLOSSARY_TERM:
             continue
-        column = columns_by_id.get(prediction.column_id)
+        column = columns_by_id.get(suggestion.column_id)
         current = list(column.glossary_terms.all()) if column is not None else asset_terms
-        prediction.current_terms = current
-        prediction.already_attached = any(t.pk == prediction.glossary_term_id for t in current)
+        suggestion.current_terms = current
+        suggestion.already_attached = any(t.pk == suggestion.glossary_term_id for t in current)
 
 
 def _asset_context(request, asset, **extra) -> dict:
     """Everything the asset page shows, in a constant number of queries however many
     columns, terms, forms and revisions the asset has."""
     permissions = _permissions(request.user, asset.project)
-    predictions = list(
-        selectors.prediction_list(asset=asset).select_related(
+    suggestions = list(
+        selectors.suggestion_list(asset=asset).select_related(
             "glossary_term", "glossary_term__glossary"
         )
     )
     suggested = {
         p.column_id: p.value
-        for p in predictions
-        if p.column_id and p.kind == PredictionKind.BUSINESS_NAME
+        for p in suggestions
+        if p.column_id and p.kind == SuggestionKind.BUSINESS_NAME
     }
     columns = list(asset.columns.all())
     prefetch_related_objects(
@@ -206,7 +206,7 @@ def _asset_context(request, asset, **extra) -> dict:
     for column in columns:
         column.suggestion = suggested.get(column.pk, "")
     asset_terms = list(light_terms(asset.glossary_terms.all()).order_by("name"))
-    _mark_attached_terms(predictions, asset_terms, {c.pk: c for c in columns})
+    _mark_attached_terms(suggestions, asset_terms, {c.pk: c for c in columns})
     metadata = asset.technical_metadata or {}
     asset_forms = _asset_forms(asset)
     attached = {af.form_type_id for af in asset_forms}
@@ -221,9 +221,9 @@ def _asset_context(request, asset, **extra) -> dict:
         "glossary_terms": asset_terms,
         "has_comments": any(c.source_comment for c in columns),
         "forms": forms_snapshot(asset_forms),
-        "table_predictions": [p for p in predictions if p.column_id is None],
-        "column_predictions": [p for p in predictions if p.column_id],
-        "prediction_count": len(predictions),
+        "table_suggestions": [p for p in suggestions if p.column_id is None],
+        "column_suggestions": [p for p in suggestions if p.column_id],
+        "suggestion_count": len(suggestions),
         "page": _page(request, selectors.revision_list(asset=asset), REVISION_PAGE_SIZE),
         "listing": listing,
         "publishing": _publishing_status(asset, listing),
@@ -252,41 +252,41 @@ def asset_detail(request, pk):
     return render(request, "catalog/asset_detail.html", _asset_context(request, asset))
 
 
-def _decided(prediction, verb: str) -> str:
-    target = f"column {prediction.column.name}" if prediction.column_id else "the table"
-    if prediction.kind == PredictionKind.GLOSSARY_TERM:
-        return f"Glossary term “{prediction.value}” {verb} for {target}."
-    return f"Business name “{prediction.value}” {verb} for {target}."
+def _decided(suggestion, verb: str) -> str:
+    target = f"column {suggestion.column.name}" if suggestion.column_id else "the table"
+    if suggestion.kind == SuggestionKind.GLOSSARY_TERM:
+        return f"Glossary term “{suggestion.value}” {verb} for {target}."
+    return f"Business name “{suggestion.value}” {verb} for {target}."
 
 
 @require_POST
-def prediction_accept(request, pk):
-    prediction = selectors.prediction_get(user=request.user, pk=pk)
+def suggestion_accept(request, pk):
+    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
     return handle_action(
         request,
-        lambda: services.prediction_accept(acting_user=request.user, prediction=prediction),
-        lambda _: _decided(prediction, "accepted"),
-        reverse("asset-detail", args=[prediction.asset_id]),
+        lambda: services.suggestion_accept(acting_user=request.user, suggestion=suggestion),
+        lambda _: _decided(suggestion, "accepted"),
+        reverse("asset-detail", args=[suggestion.asset_id]),
     )
 
 
 @require_POST
-def prediction_reject(request, pk):
-    prediction = selectors.prediction_get(user=request.user, pk=pk)
+def suggestion_reject(request, pk):
+    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
     return handle_action(
         request,
-        lambda: services.prediction_reject(acting_user=request.user, prediction=prediction),
-        lambda _: _decided(prediction, "rejected"),
-        reverse("asset-detail", args=[prediction.asset_id]),
+        lambda: services.suggestion_reject(acting_user=request.user, suggestion=suggestion),
+        lambda _: _decided(suggestion, "rejected"),
+        reverse("asset-detail", args=[suggestion.asset_id]),
     )
 
 
 @require_POST
-def asset_predictions_accept_all(request, pk):
+def asset_suggestions_accept_all(request, pk):
     asset = selectors.asset_get(user=request.user, pk=pk)
-    kinds = Counter(selectors.prediction_list(asset=asset).values_list("kind", flat=True))
+    kinds = Counter(selectors.suggestion_list(asset=asset).values_list("kind", flat=True))
     try:
-        count = services.predictions_accept_all(acting_user=request.user, asset=asset)
+        count = services.suggestions_accept_all(acting_user=request.user, asset=asset)
     except Conflict as error:
         messages.warning(request, f"Nothing was accepted: {error.message}")
         return redirect("asset-detail", pk=asset.pk)
@@ -295,8 +295,8 @@ def asset_predictions_accept_all(request, pk):
         accepted = " and ".join(
             _plural(kinds[kind], word)
             for kind, word in (
-                (PredictionKind.BUSINESS_NAME, "business name"),
-                (PredictionKind.GLOSSARY_TERM, "glossary term"),
+                (SuggestionKind.BUSINESS_NAME, "business name"),
+                (SuggestionKind.GLOSSARY_TERM, "glossary term"),
             )
             if kinds[kind]
         ) or _plural(count, "suggestion")
@@ -310,9 +310,9 @@ def asset_predictions_accept_all(request, pk):
 
 
 @require_POST
-def asset_predictions_reject_all(request, pk):
+def asset_suggestions_reject_all(request, pk):
     asset = selectors.asset_get(user=request.user, pk=pk)
-    count = services.predictions_reject_all(acting_user=request.user, asset=asset)
+    count = services.suggestions_reject_all(acting_user=request.user, asset=asset)
     if count:
         messages.success(request, f"Rejected {_plural(count, 'suggestion')}.")
     else:

@@ -34,7 +34,7 @@ SECTIONS = [
     ("data-source", "projects"),
     ("inventory", "projects"),
     ("asset", "projects"),
-    ("prediction", "projects"),
+    ("suggestion", "projects"),
     ("domain", "domains"),
     ("notification", "notifications"),
     ("home", "home"),

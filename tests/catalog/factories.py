@@ -13,11 +13,11 @@ from catalog.choices import (
     AssetType,
     DataSourceType,
     ListingStatus,
-    PredictionKind,
-    PredictionStatus,
     RevisionReason,
     RunStatus,
     RunType,
+    SuggestionKind,
+    SuggestionStatus,
 )
 from catalog.models import (
     Asset,
@@ -27,8 +27,8 @@ from catalog.models import (
     DataSource,
     DataSourceRun,
     Listing,
-    Prediction,
     RunActivity,
+    Suggestion,
 )
 from catalog.snapshots import asset_full_snapshot
 from tests.glossary.factories import FormTypeFactory
@@ -134,17 +134,17 @@ class AssetRevisionFactory(factory.django.DjangoModelFactory):
     changes = factory.LazyFunction(lambda: ["Imported from AWS Glue curatedzonedb"])
 
 
-class PredictionFactory(factory.django.DjangoModelFactory):
+class SuggestionFactory(factory.django.DjangoModelFactory):
     """A PROPOSED business name for the asset, or for ``column`` when given."""
 
     class Meta:
-        model = Prediction
+        model = Suggestion
 
     asset = factory.SubFactory(AssetFactory)
     column = None
-    kind = PredictionKind.BUSINESS_NAME
+    kind = SuggestionKind.BUSINESS_NAME
     value = factory.Sequence(lambda n: f"Business Name {n}")
-    status = PredictionStatus.PROPOSED
+    status = SuggestionStatus.PROPOSED
 
 
 class AssetFormFactory(factory.django.DjangoModelFactory):

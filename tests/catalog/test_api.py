@@ -7,8 +7,8 @@ import yaml
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.choices import PredictionStatus, RunStatus
-from catalog.models import Asset, AssetRevision, DataSource, DataSourceRun, Prediction
+from catalog.choices import RunStatus, SuggestionStatus
+from catalog.models import Asset, AssetRevision, DataSource, DataSourceRun, Suggestion
 from meshportal.demo import seed_aws
 from projects.choices import Blueprint, Designation, EnvironmentStatus
 from tests.catalog.factories import (
@@ -17,8 +17,8 @@ from tests.catalog.factories import (
     AssetRevisionFactory,
     DataSourceFactory,
     DataSourceRunFactory,
-    PredictionFactory,
     RunActivityFactory,
+    SuggestionFactory,
 )
 from tests.projects.factories import (
     EnvironmentFactory,
@@ -34,7 +34,7 @@ def counts():
     """Row counts of everything a data-source write could leave half-made."""
     return {
         model.__name__: model.objects.count()
-        for model in (DataSource, DataSourceRun, Asset, AssetRevision, Prediction)
+        for model in (DataSource, DataSourceRun, Asset, AssetRevision, Suggestion)
     }
 
 
@@ -86,7 +86,7 @@ def films_source_body(project, lake, **overrides):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_scenario_import_run_again_and_accept_all_predictions(
+def test_scenario_import_run_again_and_accept_all_suggestions(
     owner, project, lake, aws, api_client_for
 ):
     seed_aws()
@@ -208,16 +208,16 @@ def test_scenario_import_run_again_and_accept_all_predictions(
         ("stream_date", True),
     ]
 
-    # Step 5: the predicted business names, the table's first, then its columns in order.
-    predictions = client.get(f"{API}/assets/{film_category}/predictions/").json()
-    assert [(p["column"], p["value"], p["kind"], p["status"]) for p in predictions["results"]] == [
+    # Step 5: the suggested business names, the table's first, then its columns in order.
+    suggestions = client.get(f"{API}/assets/{film_category}/predictions/").json()
+    assert [(p["column"], p["value"], p["kind"], p["status"]) for p in suggestions["results"]] == [
         (None, "Film Category", "BUSINESS_NAME", "PROPOSED"),
         ("category_id", "Category ID", "BUSINESS_NAME", "PROPOSED"),
         ("name", "Name", "BUSINESS_NAME", "PROPOSED"),
         ("film_id", "Film ID", "BUSINESS_NAME", "PROPOSED"),
         ("special_features", "Special Features", "BUSINESS_NAME", "PROPOSED"),
     ]
-    table_prediction = predictions["results"][0]["id"]
+    table_suggestion = suggestions["results"][0]["id"]
 
     accepted = client.post(f"{API}/assets/{film_category}/predictions/accept-all/")
     assert accepted.status_code == 200, accepted.json()
@@ -266,11 +266,11 @@ def test_scenario_import_run_again_and_accept_all_predictions(
     assert decided.json()["count"] == 5
     assert client.get(f"{API}/assets/{film_category}/predictions/").json()["count"] == 0
 
-    # A decided prediction cannot be decided again.
-    twice = client.post(f"{API}/assets/{film_category}/predictions/{table_prediction}/accept/")
+    # A decided suggestion cannot be decided again.
+    twice = client.post(f"{API}/assets/{film_category}/predictions/{table_suggestion}/accept/")
     assert twice.status_code == 409
-    assert twice.json() == {"detail": "This prediction was already accepted."}
-    rejected = client.post(f"{API}/assets/{film_category}/predictions/{table_prediction}/reject/")
+    assert twice.json() == {"detail": "This suggestion was already accepted."}
+    rejected = client.post(f"{API}/assets/{film_category}/predictions/{table_suggestion}/reject/")
     assert rejected.status_code == 409
     assert AssetRevision.objects.filter(asset_id=film_category).count() == 2
 
@@ -549,7 +549,7 @@ def test_list_filters(owner, project, lake, warehouse, api_client_for):
 
 
 @pytest.mark.django_db
-def test_activity_and_prediction_filters(owner, project, lake, api_client_for):
+def test_activity_and_suggestion_filters(owner, project, lake, api_client_for):
     client = api_client_for(owner)
     run = DataSourceRunFactory(
         data_source=DataSourceFactory(project=project, environment=lake),
@@ -558,8 +558,8 @@ def test_activity_and_prediction_filters(owner, project, lake, api_client_for):
     RunActivityFactory(run=run, table_name="good", status="SUCCEEDED_CREATED")
     RunActivityFactory(run=run, table_name="bad", status="FAILED", message="No columns.")
     asset = AssetFactory(data_source=run.data_source)
-    PredictionFactory(asset=asset, value="Proposed")
-    PredictionFactory(asset=asset, value="Rejected", status=PredictionStatus.REJECTED)
+    SuggestionFactory(asset=asset, value="Proposed")
+    SuggestionFactory(asset=asset, value="Rejected", status=SuggestionStatus.REJECTED)
 
     activities = client.get(f"{API}/data-source-runs/{run.pk}/activities/").json()
     assert [a["table_name"] for a in activities["results"]] == ["good", "bad"]
@@ -580,9 +580,9 @@ def test_reject_one_then_all(owner, project, lake, api_client_for):
     client = api_client_for(owner)
     asset = AssetFactory(data_source=DataSourceFactory(project=project, environment=lake))
     column = AssetColumnFactory(asset=asset, name="cust_id", position=1)
-    table = PredictionFactory(asset=asset, value="Customers")
-    PredictionFactory(asset=asset, column=column, value="Customer ID")
-    base = f"{API}/assets/{asset.pk}/predictions"
+    table = SuggestionFactory(asset=asset, value="Customers")
+    SuggestionFactory(asset=asset, column=column, value="Customer ID")
+    base = f"{API}/assets/{asset.pk}/suggestions"
 
     one = client.post(f"{base}/{table.pk}/reject/")
     assert one.status_code == 200
@@ -596,13 +596,13 @@ def test_reject_one_then_all(owner, project, lake, api_client_for):
 
 
 @pytest.mark.django_db
-def test_accepting_one_prediction_writes_a_revision(owner, project, lake, api_client_for):
+def test_accepting_one_suggestion_writes_a_revision(owner, project, lake, api_client_for):
     client = api_client_for(owner)
     asset = AssetFactory(data_source=DataSourceFactory(project=project, environment=lake))
     column = AssetColumnFactory(asset=asset, name="cust_id", position=1)
-    prediction = PredictionFactory(asset=asset, column=column, value="Customer ID")
+    suggestion = SuggestionFactory(asset=asset, column=column, value="Customer ID")
 
-    response = client.post(f"{API}/assets/{asset.pk}/predictions/{prediction.pk}/accept/")
+    response = client.post(f"{API}/assets/{asset.pk}/predictions/{suggestion.pk}/accept/")
 
     assert response.status_code == 200
     assert response.json()["status"] == "ACCEPTED"
@@ -670,7 +670,7 @@ def inventory(project, lake):
             RunActivityFactory(run=run, asset=asset)
             AssetRevisionFactory(asset=asset, revision=AssetRevision.objects.count() + 1)
             column = AssetColumnFactory(asset=asset)
-            PredictionFactory(asset=asset, column=column)
+            SuggestionFactory(asset=asset, column=column)
 
     return {"source": source, "run": run, "asset": asset, "grow": grow}
 
@@ -685,7 +685,7 @@ def inventory(project, lake):
         ("activities", 3),  # the run, count, page
         ("assets", 2),
         ("revisions", 3),  # the asset, count, page
-        ("predictions", 3),  # the asset, count, page
+        ("suggestions", 3),  # the asset, count, page
     ],
 )
 def test_list_endpoints_cost_a_constant_number_of_queries(
@@ -697,7 +697,7 @@ def test_list_endpoints_cost_a_constant_number_of_queries(
         "source-runs": f"{API}/data-sources/{source.pk}/runs/",
         "activities": f"{API}/data-source-runs/{run.pk}/activities/",
         "revisions": f"{API}/assets/{asset.pk}/revisions/",
-        "predictions": f"{API}/assets/{asset.pk}/predictions/",
+        "suggestions": f"{API}/assets/{asset.pk}/predictions/",
     }.get(name, f"{API}/{name}/")
 
     inventory["grow"](2)
@@ -719,12 +719,12 @@ def test_asset_detail_costs_the_same_for_5_and_200_columns(
     wide = AssetFactory(data_source=source, columns=200)
     for asset in (narrow, wide):
         for column in asset.columns.all()[:3]:
-            PredictionFactory(asset=asset, column=column)
+            SuggestionFactory(asset=asset, column=column)
 
     assert count_queries(client, f"{API}/assets/{narrow.pk}/") == count_queries(
         client, f"{API}/assets/{wide.pk}/"
     )
-    # The asset, its columns, its open predictions, its terms, its columns' terms, its
+    # The asset, its columns, its open suggestions, its terms, its columns' terms, its
     # forms, its listing.
     with django_assert_num_queries(7):
         body = client.get(f"{API}/assets/{wide.pk}/").json()

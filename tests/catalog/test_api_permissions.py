@@ -1,7 +1,7 @@
 """Who may do what through the catalog API: the persona × action matrix.
 
 Every endpoint and action of the catalog API (data sources, runs, activities, assets,
-revisions, predictions), walked for each persona. Inventory is visible to the owning
+revisions, suggestions), walked for each persona. Inventory is visible to the owning
 project's members and to the domain's stewards; anyone else gets 404, platform admins
 included (they run the platform, not the domains' data). Visible objects the persona may
 not change answer 403 (VIEWER, or a steward who is not a member); anonymous requests 401
@@ -16,23 +16,23 @@ from types import SimpleNamespace
 import pytest
 from django.db.models import Q
 
-from catalog.choices import PredictionStatus, RunStatus
+from catalog.choices import RunStatus, SuggestionStatus
 from catalog.models import (
     Asset,
     AssetColumn,
     AssetRevision,
     DataSource,
     DataSourceRun,
-    Prediction,
     RunActivity,
+    Suggestion,
 )
 from tests.catalog.factories import (
     AssetFactory,
     AssetRevisionFactory,
     DataSourceFactory,
     DataSourceRunFactory,
-    PredictionFactory,
     RunActivityFactory,
+    SuggestionFactory,
 )
 from tests.permissions import (
     API,
@@ -84,17 +84,17 @@ def run_requested(w):
     assert w.source.runs.filter(status=RunStatus.REQUESTED).count() == 1
 
 
-def prediction_is(status):
+def suggestion_is(status):
     def check(w):
-        w.prediction.refresh_from_db()
-        assert w.prediction.status == status
+        w.suggestion.refresh_from_db()
+        assert w.suggestion.status == status
 
     return check
 
 
-def all_predictions_are(status):
+def all_suggestions_are(status):
     def check(w):
-        assert set(w.asset.predictions.values_list("status", flat=True)) == {status}
+        assert set(w.asset.suggestions.values_list("status", flat=True)) == {status}
 
     return check
 
@@ -175,34 +175,34 @@ ACTIONS = [
     Action("asset-delete", "delete", lambda w: f"{API}/assets/{w.asset.pk}/", everyone(405)),
     Action("revision-list", "get", lambda w: f"{API}/assets/{w.asset.pk}/revisions/", READ),
     Action("revision-retrieve", "get", lambda w: f"{API}/assets/{w.asset.pk}/revisions/1/", READ),
-    Action("prediction-list", "get", lambda w: f"{API}/assets/{w.asset.pk}/predictions/", READ),
+    Action("suggestion-list", "get", lambda w: f"{API}/assets/{w.asset.pk}/predictions/", READ),
     Action(
-        "prediction-accept",
+        "suggestion-accept",
         "post",
-        lambda w: f"{API}/assets/{w.asset.pk}/predictions/{w.prediction.pk}/accept/",
+        lambda w: f"{API}/assets/{w.asset.pk}/predictions/{w.suggestion.pk}/accept/",
         contributor_writes(200),
-        effect=prediction_is(PredictionStatus.ACCEPTED),
+        effect=suggestion_is(SuggestionStatus.ACCEPTED),
     ),
     Action(
-        "prediction-reject",
+        "suggestion-reject",
         "post",
-        lambda w: f"{API}/assets/{w.asset.pk}/predictions/{w.prediction.pk}/reject/",
+        lambda w: f"{API}/assets/{w.asset.pk}/predictions/{w.suggestion.pk}/reject/",
         contributor_writes(200),
-        effect=prediction_is(PredictionStatus.REJECTED),
+        effect=suggestion_is(SuggestionStatus.REJECTED),
     ),
     Action(
-        "prediction-accept-all",
+        "suggestion-accept-all",
         "post",
         lambda w: f"{API}/assets/{w.asset.pk}/predictions/accept-all/",
         contributor_writes(200),
-        effect=all_predictions_are(PredictionStatus.ACCEPTED),
+        effect=all_suggestions_are(SuggestionStatus.ACCEPTED),
     ),
     Action(
-        "prediction-reject-all",
+        "suggestion-reject-all",
         "post",
         lambda w: f"{API}/assets/{w.asset.pk}/predictions/reject-all/",
         contributor_writes(200),
-        effect=all_predictions_are(PredictionStatus.REJECTED),
+        effect=all_suggestions_are(SuggestionStatus.REJECTED),
     ),
 ]
 
@@ -216,8 +216,8 @@ def world(project, profile):
     asset = AssetFactory(data_source=source, technical_name="film_category", columns=4)
     AssetRevisionFactory(asset=asset)
     RunActivityFactory(run=run, table_name="film_category", asset=asset)
-    prediction = PredictionFactory(asset=asset, value="Film Category")
-    PredictionFactory(asset=asset, column=asset.columns.get(position=1), value="Column 1")
+    suggestion = SuggestionFactory(asset=asset, value="Film Category")
+    SuggestionFactory(asset=asset, column=asset.columns.get(position=1), value="Column 1")
     return SimpleNamespace(
         project=project,
         environment=environment,
@@ -225,7 +225,7 @@ def world(project, profile):
         spare_source=DataSourceFactory(project=project, environment=environment, name="spare"),
         run=run,
         asset=asset,
-        prediction=prediction,
+        suggestion=suggestion,
     )
 
 
@@ -238,10 +238,10 @@ def check_response(response, expected):
 def database_state():
     """Row counts and latest changes of the catalog: a refused request or a read leaves
     all of it as it was."""
-    state = model_state(DataSource, DataSourceRun, Asset, Prediction)
+    state = model_state(DataSource, DataSourceRun, Asset, Suggestion)
     for model in (AssetColumn, AssetRevision, RunActivity):
         state[model.__name__] = model.objects.count()
-    state["decided"] = Prediction.objects.filter(~Q(status=PredictionStatus.PROPOSED)).count()
+    state["decided"] = Suggestion.objects.filter(~Q(status=SuggestionStatus.PROPOSED)).count()
     state["business_names"] = sorted(
         Asset.objects.values_list("business_name", flat=True)
     ) + sorted(AssetColumn.objects.values_list("business_name", flat=True))
@@ -284,11 +284,11 @@ def test_lists_hide_the_inventory_from_everyone_else(persona, world, api_client_
 
 
 @pytest.mark.django_db
-def test_a_prediction_of_another_asset_is_not_found(world, owner, api_client_for):
-    """The prediction's id must belong to the asset in the path, even when both are
+def test_a_suggestion_of_another_asset_is_not_found(world, owner, api_client_for):
+    """The suggestion's id must belong to the asset in the path, even when both are
     visible: otherwise a URL could decide a suggestion it does not name."""
     other = AssetFactory(data_source=world.source, technical_name="streaming_films")
-    foreign = PredictionFactory(asset=other, value="Streaming Films")
+    foreign = SuggestionFactory(asset=other, value="Streaming Films")
 
     response = api_client_for(owner).post(
         f"{API}/assets/{world.asset.pk}/predictions/{foreign.pk}/accept/"
@@ -296,4 +296,4 @@ def test_a_prediction_of_another_asset_is_not_found(world, owner, api_client_for
 
     assert response.status_code == 404
     foreign.refresh_from_db()
-    assert foreign.status == PredictionStatus.PROPOSED
+    assert foreign.status == SuggestionStatus.PROPOSED

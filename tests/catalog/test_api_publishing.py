@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog import services
-from catalog.choices import ListingStatus, PredictionStatus, RunStatus
-from catalog.models import Asset, AssetColumn, AssetForm, AssetRevision, Listing, Prediction
+from catalog.choices import ListingStatus, RunStatus, SuggestionStatus
+from catalog.models import Asset, AssetColumn, AssetForm, AssetRevision, Listing, Suggestion
 from glossary.choices import FieldType, GlossaryStatus
 from meshportal.demo import seed_aws
 from tests.catalog.factories import (
@@ -18,7 +18,7 @@ from tests.catalog.factories import (
     AssetFormFactory,
     DataSourceFactory,
     ListingFactory,
-    PredictionFactory,
+    SuggestionFactory,
 )
 from tests.glossary.factories import (
     FormTypeFactory,
@@ -100,7 +100,7 @@ def import_film_catalog(owner, project, lake) -> Asset:
         environment=lake,
         name="films-CuratedZoneDB",
         type="GLUE",
-        database="curatedzonedb",
+        database_name="curatedzonedb",
         filter_expressions=[{"type": "INCLUDE", "expression": "*"}],
     )
     run, created = services.data_source_run_start(acting_user=owner, data_source=source)
@@ -753,7 +753,7 @@ def test_an_empty_or_unchanged_patch_writes_no_revision(film_category, api):
 # --- Glossary-term suggestions ------------------------------------------------------------
 
 
-def test_glossary_term_predictions_are_listed_and_accepting_one_attaches_the_term(
+def test_glossary_term_suggestions_are_listed_and_accepting_one_attaches_the_term(
     project, film_category, api
 ):
     glossary = GlossaryFactory(owning_project=project, name="Film vocabulary")
@@ -762,14 +762,14 @@ def test_glossary_term_predictions_are_listed_and_accepting_one_attaches_the_ter
     url = f"{API}/assets/{film_category.pk}/"
 
     services.suggest_glossary_terms([film_category])
-    predictions = api.get(f"{url}predictions/").json()["results"]
-    assert [(p["column"], p["kind"], p["value"], p["glossary_term"]) for p in predictions] == [
+    suggestions = api.get(f"{url}predictions/").json()["results"]
+    assert [(p["column"], p["kind"], p["value"], p["glossary_term"]) for p in suggestions] == [
         (None, "GLOSSARY_TERM", "Category", str(category.pk)),
         ("category_id", "GLOSSARY_TERM", "Category", str(category.pk)),
     ]
     revision = film_category.current_revision
 
-    accepted = api.post(f"{url}predictions/{predictions[1]['id']}/accept/")
+    accepted = api.post(f"{url}predictions/{suggestions[1]['id']}/accept/")
 
     assert accepted.status_code == 200, accepted.json()
     assert accepted.json()["status"] == "ACCEPTED"
@@ -812,19 +812,19 @@ def test_a_suggested_term_disabled_since_cannot_be_accepted(project, film_catego
     glossary = GlossaryFactory(owning_project=project, name="Film vocabulary")
     category = GlossaryTermFactory(glossary=glossary, name="Category")
     services.suggest_glossary_terms([film_category])
-    prediction = Prediction.objects.get(asset=film_category, column__isnull=True)
+    suggestion = Suggestion.objects.get(asset=film_category, column__isnull=True)
     category.status = GlossaryStatus.DISABLED
     category.save()
     before = state_of(film_category)
 
-    response = api.post(f"{API}/assets/{film_category.pk}/predictions/{prediction.pk}/accept/")
+    response = api.post(f"{API}/assets/{film_category.pk}/predictions/{suggestion.pk}/accept/")
 
     assert response.status_code == 409
     assert response.json() == {
         "detail": "Term 'Category' is disabled (or its glossary is); it cannot be attached."
     }
-    prediction.refresh_from_db()
-    assert prediction.status == PredictionStatus.PROPOSED
+    suggestion.refresh_from_db()
+    assert suggestion.status == SuggestionStatus.PROPOSED
     assert state_of(film_category) == before
 
 
@@ -999,7 +999,7 @@ def described_asset(source, project, columns: int) -> Asset:
     AssetFormFactory(
         asset=asset, form_type=form_type, values={"owner": "a@b.example", "term": str(term.pk)}
     )
-    PredictionFactory(asset=asset)
+    SuggestionFactory(asset=asset)
     ListingFactory(asset=asset)
     return asset
 
@@ -1014,7 +1014,7 @@ def test_asset_detail_costs_the_same_for_5_and_200_columns(
     assert count_queries(api, f"{API}/assets/{narrow.pk}/") == count_queries(
         api, f"{API}/assets/{wide.pk}/"
     )
-    # The asset, its columns, open predictions, its terms, its columns' terms, its forms,
+    # The asset, its columns, open suggestions, its terms, its columns' terms, its forms,
     # their fields, the terms chosen in them, its listing.
     with django_assert_num_queries(9):
         body = api.get(f"{API}/assets/{wide.pk}/").json()

@@ -1,4 +1,4 @@
-"""Business-name predictions from technical names (catalog.business_names)."""
+"""Business-name suggestions from technical names (catalog.business_names)."""
 
 import pytest
 
@@ -118,16 +118,16 @@ def test_letters_of_any_script_are_kept(technical, business):
 
 
 @pytest.mark.parametrize("technical", ["", "___", "  -  "])
-def test_nothing_readable_gives_no_prediction(technical):
+def test_nothing_readable_gives_no_suggestion(technical):
     assert business_name(technical) == ""
 
 
 def test_a_very_long_name_is_cut_to_the_field_length_without_a_trailing_space():
     name = "_".join(["category"] * 40)  # "Category Category …" is 359 characters
-    predicted = business_name(name)
-    assert len(predicted) <= 255
-    assert predicted == predicted.strip()
-    assert predicted.startswith("Category Category")
+    suggested = business_name(name)
+    assert len(suggested) <= 255
+    assert suggested == suggested.strip()
+    assert suggested.startswith("Category Category")
 
 
 def test_split_name_keeps_upper_case_runs_apart_from_the_next_word():

@@ -12,11 +12,11 @@ from catalog.choices import (
     ActivityStatus,
     AssetType,
     DataSourceType,
-    PredictionKind,
-    PredictionStatus,
     RevisionReason,
     RunStatus,
     RunType,
+    SuggestionKind,
+    SuggestionStatus,
 )
 from catalog.diffs import snapshot_differences
 from catalog.models import (
@@ -25,8 +25,8 @@ from catalog.models import (
     AssetForm,
     AssetRevision,
     DataSourceRun,
-    Prediction,
     RunActivity,
+    Suggestion,
 )
 from catalog.snapshots import asset_full_snapshot
 from catalog.sources import glue_tables
@@ -53,7 +53,7 @@ DEMO_TABLE = {table.name: table for table in TABLES}
 
 
 def create_glue_source(owner, project, environment, name="Curated zone", **fields):
-    fields.setdefault("database", GLUE_DATABASE)
+    fields.setdefault("database_name", GLUE_DATABASE)
     return services.data_source_create(
         acting_user=owner,
         project=project,
@@ -482,8 +482,8 @@ def test_names_comments_and_parameters_with_special_characters_arrive_intact(glu
     assert asset.technical_metadata["location"] == "s3://bucket/with space/"
     snapshot = asset.revisions.get().snapshot
     assert [c["source_comment"] for c in snapshot["columns"]][: len(tricky)] == tricky
-    prediction = Prediction.objects.get(column=columns[-1])
-    assert prediction.value == "Weird Name"
+    suggestion = Suggestion.objects.get(column=columns[-1])
+    assert suggestion.value == "Weird Name"
     # Nothing changed upstream: the hash of what was stored matches what is read again.
     again = run_now(owner, source)
     assert (again.unchanged, again.updated) == (4, 0)
@@ -558,23 +558,23 @@ def test_tables_filtered_out_later_are_not_archived(glue, owner, source):
     assert not Asset.objects.filter(archived_at__isnull=False).exists()
 
 
-# --- business-name predictions -----------------------------------------------------------
+# --- business-name suggestions -----------------------------------------------------------
 
 
-def test_business_names_are_predicted_for_new_tables_and_columns(glue, owner, source):
+def test_business_names_are_suggested_for_new_tables_and_columns(glue, owner, source):
     assert source.generate_business_names  # the default
     run_now(owner, source)
 
-    predictions = Prediction.objects.select_related("asset", "column")
-    assert {p.status for p in predictions} == {PredictionStatus.PROPOSED}
-    assert {p.kind for p in predictions} == {PredictionKind.BUSINESS_NAME}
-    tables = {p.asset.technical_name: p.value for p in predictions if p.column is None}
+    suggestions = Suggestion.objects.select_related("asset", "column")
+    assert {p.status for p in suggestions} == {SuggestionStatus.PROPOSED}
+    assert {p.kind for p in suggestions} == {SuggestionKind.BUSINESS_NAME}
+    tables = {p.asset.technical_name: p.value for p in suggestions if p.column is None}
     assert tables == {
         "streaming_films": "Streaming Films",
         "film_category": "Film Category",
         "category_streams": "Category Streams",
     }
-    columns = {(p.asset.technical_name, p.column.name): p.value for p in predictions if p.column}
+    columns = {(p.asset.technical_name, p.column.name): p.value for p in suggestions if p.column}
     assert len(columns) == 5 + 4 + 3  # every column, partition keys included
     assert columns[("film_category", "category_id")] == "Category ID"
     assert columns[("category_streams", "stream_date")] == "Stream Date"
@@ -582,10 +582,10 @@ def test_business_names_are_predicted_for_new_tables_and_columns(glue, owner, so
 
     # An unchanged re-import proposes nothing new.
     run_now(owner, source)
-    assert Prediction.objects.count() == 3 + 12
+    assert Suggestion.objects.count() == 3 + 12
 
 
-def test_no_predictions_when_the_source_does_not_generate_business_names(
+def test_no_suggestions_when_the_source_does_not_generate_business_names(
     glue, owner, project, environment
 ):
     source = create_glue_source(owner, project, environment, generate_business_names=False)
@@ -593,10 +593,10 @@ def test_no_predictions_when_the_source_does_not_generate_business_names(
     run = run_now(owner, source)
 
     assert run.added == 3
-    assert not Prediction.objects.exists()
+    assert not Suggestion.objects.exists()
 
 
-def test_predictions_skip_names_already_set_and_cover_new_columns(
+def test_suggestions_skip_names_already_set_and_cover_new_columns(
     glue, owner, project, environment
 ):
     source = create_glue_source(owner, project, environment, generate_business_names=False)
@@ -618,7 +618,7 @@ def test_predictions_skip_names_already_set_and_cover_new_columns(
     run = run_now(owner, source)
 
     assert run.updated == 1
-    proposed = list(Prediction.objects.select_related("column"))
+    proposed = list(Suggestion.objects.select_related("column"))
     assert [(p.asset_id, p.column.name, p.value) for p in proposed] == [
         (asset.pk, "rental_amt", "Rental Amount")
     ]
@@ -684,7 +684,7 @@ def test_an_environment_whose_account_names_a_role_is_read_with_that_role(
         domain=domain, aws_account=account, region="eu-west-1", name="SalesLakeProfile"
     )
     environment = EnvironmentFactory(project=project, profile=profile, name="sales-lake")
-    source = create_glue_source(owner, project, environment, database="salesdb")
+    source = create_glue_source(owner, project, environment, database_name="salesdb")
 
     with AwsProxy(aws.endpoint) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)

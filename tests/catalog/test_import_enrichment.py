@@ -4,8 +4,8 @@ publish on import (accepted or refused by the domain's rules)."""
 import pytest
 
 from catalog import services
-from catalog.choices import ActivityStatus, ListingStatus, PredictionKind, RunStatus
-from catalog.models import Asset, AssetForm, Listing, Prediction
+from catalog.choices import ActivityStatus, ListingStatus, RunStatus, SuggestionKind
+from catalog.models import Asset, AssetForm, Listing, Suggestion
 from glossary.choices import FieldType
 from glossary.models import PublishingRule
 from meshportal.demo import GLUE_DATABASE, seed_aws
@@ -40,7 +40,7 @@ def make_source(owner, project, environment, **fields):
         environment=environment,
         name="films-CuratedZoneDB",
         type="GLUE",
-        database=GLUE_DATABASE,
+        database_name=GLUE_DATABASE,
         **fields,
     )
 
@@ -68,7 +68,7 @@ def test_glossary_terms_matching_names_are_suggested_on_import(owner, project, e
     film_category = Asset.objects.get(technical_name="film_category")
     suggested = {
         (p.column.name if p.column_id else None, p.glossary_term_id)
-        for p in Prediction.objects.filter(asset=film_category, kind=PredictionKind.GLOSSARY_TERM)
+        for p in Suggestion.objects.filter(asset=film_category, kind=SuggestionKind.GLOSSARY_TERM)
     }
     assert (None, genre.pk) in suggested  # "category" is a synonym of Genre
     assert (None, film.pk) in suggested
@@ -123,7 +123,7 @@ def test_publish_on_import_is_chosen_on_the_data_source_form(
             "name": "films-CuratedZoneDB",
             "environment": environment.pk,
             "type": "GLUE",
-            "database": GLUE_DATABASE,
+            "database_name": GLUE_DATABASE,
             "filters": "INCLUDE *",
             "schedule_timezone": "UTC",
             "enabled": "on",

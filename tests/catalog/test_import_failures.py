@@ -16,7 +16,7 @@ from django.utils import timezone
 from catalog import services
 from catalog.choices import ActivityStatus, RunErrorType, RunStatus, RunType
 from catalog.importing import execute_run
-from catalog.models import Asset, AssetRevision, DataSourceRun, Prediction, RunActivity
+from catalog.models import Asset, AssetRevision, DataSourceRun, RunActivity, Suggestion
 from catalog.tasks import run_data_source
 from meshportal.demo import GLUE_DATABASE, seed_aws
 from tests.catalog.test_import import (
@@ -71,7 +71,7 @@ def assert_nothing_written():
     assert not Asset.objects.exists()
     assert not AssetRevision.objects.exists()
     assert not RunActivity.objects.exists()
-    assert not Prediction.objects.exists()
+    assert not Suggestion.objects.exists()
 
 
 # --- the listing fails: the run fails, nothing is written -------------------------------
@@ -80,7 +80,7 @@ def assert_nothing_written():
 def test_a_missing_database_fails_the_run_with_resource_not_found(
     glue, owner, project, environment
 ):
-    source = create_glue_source(owner, project, environment, database="curatedzone_typo")
+    source = create_glue_source(owner, project, environment, database_name="curatedzone_typo")
 
     run = run_now(owner, source)
 

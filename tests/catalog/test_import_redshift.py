@@ -14,7 +14,7 @@ from django.db import connection
 
 from catalog import services
 from catalog.choices import ActivityStatus, AssetType, DataSourceType, RunErrorType, RunStatus
-from catalog.models import Asset, AssetRevision, Prediction, RunActivity
+from catalog.models import Asset, AssetRevision, RunActivity, Suggestion
 from projects.choices import Blueprint
 from tests.catalog.test_import import activities, counts, run_now
 from tests.projects.factories import EnvironmentFactory, EnvironmentProfileFactory
@@ -82,15 +82,17 @@ def warehouse(project, warehouse_profile):
     return EnvironmentFactory(project=project, profile=warehouse_profile, name="Film Warehouse")
 
 
-def create_redshift_source(owner, project, environment, *, schema=SCHEMA, database=None, **kw):
+def create_redshift_source(
+    owner, project, environment, *, schema_name=SCHEMA, database_name=None, **kw
+):
     return services.data_source_create(
         acting_user=owner,
         project=project,
         environment=environment,
         name="Film warehouse",
         type=DataSourceType.REDSHIFT,
-        database=database or connection.settings_dict["NAME"],
-        schema=schema,
+        database_name=database_name or connection.settings_dict["NAME"],
+        schema_name=schema_name,
         **kw,
     )
 
@@ -149,7 +151,7 @@ def test_tables_and_views_of_the_schema_are_imported_with_their_column_types(
     assert revision.changes == [
         f"Imported from Amazon Redshift {cluster_params['database']}.film_dw"
     ]
-    assert Prediction.objects.get(asset=assets["film_list"], column=None).value == "Film List"
+    assert Suggestion.objects.get(asset=assets["film_list"], column=None).value == "Film List"
 
 
 def test_importing_the_schema_again_changes_nothing(film_dw, owner, source):
@@ -211,7 +213,7 @@ def test_include_and_exclude_filters_apply_to_redshift_tables(film_dw, owner, pr
 
 
 def test_a_missing_schema_fails_with_resource_not_found(film_dw, owner, project, warehouse):
-    source = create_redshift_source(owner, project, warehouse, schema="film_mart")
+    source = create_redshift_source(owner, project, warehouse, schema_name="film_mart")
 
     run = run_now(owner, source)
 
@@ -228,7 +230,7 @@ def test_a_missing_schema_fails_with_resource_not_found(film_dw, owner, project,
 def test_a_missing_database_fails_with_resource_not_found(film_dw, owner, project, warehouse):
     """The data source's database is the one connected to (information_schema only shows
     the current database), so a wrong name is reported, not imported as empty."""
-    source = create_redshift_source(owner, project, warehouse, database="film_warehouse_typo")
+    source = create_redshift_source(owner, project, warehouse, database_name="film_warehouse_typo")
 
     run = run_now(owner, source)
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog import services
-from catalog.choices import ListingStatus, PredictionStatus
+from catalog.choices import ListingStatus, SuggestionStatus
 from catalog.models import Asset, AssetForm, Listing
 from meshportal.limits import BULK_ASSETS_MAX
 from tests.catalog.test_pages import make_asset, make_data_source, make_environment, text
@@ -77,7 +77,7 @@ def test_bulk_publish_reports_each_asset_a_rule_refuses(client_for, project, fil
 
 
 def test_bulk_accept_suggestions_writes_one_revision_per_asset(client_for, project, films, owner):
-    services.predictions_reject_all(acting_user=owner, asset=films[1])
+    services.suggestions_reject_all(acting_user=owner, asset=films[1])
     response = bulk(client_for(owner), project, films, "accept_suggestions")
 
     assert flashes(response) == [
@@ -86,7 +86,7 @@ def test_bulk_accept_suggestions_writes_one_revision_per_asset(client_for, proje
     ]
     first = Asset.objects.get(pk=films[0].pk)
     assert (first.business_name, first.current_revision) == ("Films", 2)
-    assert not first.predictions.filter(status=PredictionStatus.PROPOSED).exists()
+    assert not first.suggestions.filter(status=SuggestionStatus.PROPOSED).exists()
     assert Asset.objects.get(pk=films[1].pk).current_revision == 1
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from catalog.choices import PredictionStatus, RunStatus
-from catalog.models import Asset, DataSource, DataSourceRun, Prediction
+from catalog.choices import RunStatus, SuggestionStatus
+from catalog.models import Asset, DataSource, DataSourceRun, Suggestion
 from tests.catalog.test_pages import make_asset, make_data_source, make_environment, make_run
 from tests.permissions import CONTRIBUTOR_POST, MEMBER_PAGE, check
 
@@ -85,7 +85,7 @@ def test_data_source_create_action(client_for, project, environment, persona, ex
             "name": "films-CuratedZoneDB",
             "environment": environment.pk,
             "type": "GLUE",
-            "database": "curatedzonedb",
+            "database_name": "curatedzonedb",
             "filters": "INCLUDE *",
             "schedule_timezone": "UTC",
             "enabled": "on",
@@ -106,7 +106,7 @@ def test_data_source_edit_action(client_for, data_source, persona, expected):
             "name": "renamed",
             "environment": data_source.environment_id,
             "type": "GLUE",
-            "database": "curatedzonedb",
+            "database_name": "curatedzonedb",
             "schedule_timezone": "UTC",
             "enabled": "on",
         },
@@ -145,14 +145,14 @@ def test_data_source_run_action(client_for, data_source, persona, expected):
 
 @pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
 @pytest.mark.parametrize(
-    "url_name, status", [("prediction-accept", "ACCEPTED"), ("prediction-reject", "REJECTED")]
+    "url_name, status", [("suggestion-accept", "ACCEPTED"), ("suggestion-reject", "REJECTED")]
 )
-def test_prediction_actions(client_for, asset, persona, expected, url_name, status):
-    prediction = asset.predictions.get(column__isnull=True)
-    response = client_for(persona).post(reverse(url_name, args=[prediction.pk]))
+def test_suggestion_actions(client_for, asset, persona, expected, url_name, status):
+    suggestion = asset.suggestions.get(column__isnull=True)
+    response = client_for(persona).post(reverse(url_name, args=[suggestion.pk]))
     check(response, expected)
-    prediction.refresh_from_db()
-    assert prediction.status == (status if expected == 302 else PredictionStatus.PROPOSED)
+    suggestion.refresh_from_db()
+    assert suggestion.status == (status if expected == 302 else SuggestionStatus.PROPOSED)
     asset.refresh_from_db()
     assert asset.business_name == (
         "Film_Category" if status == "ACCEPTED" and expected == 302 else ""
@@ -163,15 +163,15 @@ def test_prediction_actions(client_for, asset, persona, expected, url_name, stat
 @pytest.mark.parametrize(
     "url_name, status",
     [
-        ("asset-predictions-accept-all", "ACCEPTED"),
-        ("asset-predictions-reject-all", "REJECTED"),
+        ("asset-suggestions-accept-all", "ACCEPTED"),
+        ("asset-suggestions-reject-all", "REJECTED"),
     ],
 )
-def test_all_predictions_actions(client_for, asset, persona, expected, url_name, status):
+def test_all_suggestions_actions(client_for, asset, persona, expected, url_name, status):
     response = client_for(persona).post(reverse(url_name, args=[asset.pk]))
     check(response, expected)
-    statuses = set(Prediction.objects.filter(asset=asset).values_list("status", flat=True))
-    assert statuses == {status if expected == 302 else PredictionStatus.PROPOSED}
+    statuses = set(Suggestion.objects.filter(asset=asset).values_list("status", flat=True))
+    assert statuses == {status if expected == 302 else SuggestionStatus.PROPOSED}
 
 
 @pytest.mark.parametrize(
@@ -197,12 +197,12 @@ def test_only_the_allowed_controls_are_shown(
     assert (reverse("data-source-delete", args=[data_source.pk]) in source_page) == edits
 
     asset_page = client.get(reverse("asset-detail", args=[asset.pk])).content.decode()
-    assert 'data-testid="prediction-table"' in asset_page  # suggestions are readable by all
+    assert 'data-testid="suggestion-table"' in asset_page  # suggestions are readable by all
     assert ("Accept all</button>" in asset_page) == edits
     assert ("Reject all</button>" in asset_page) == edits
-    prediction = asset.predictions.first()
-    assert (reverse("prediction-accept", args=[prediction.pk]) in asset_page) == edits
-    assert (reverse("prediction-reject", args=[prediction.pk]) in asset_page) == edits
+    suggestion = asset.suggestions.first()
+    assert (reverse("suggestion-accept", args=[suggestion.pk]) in asset_page) == edits
+    assert (reverse("suggestion-reject", args=[suggestion.pk]) in asset_page) == edits
 
     inventory = client.get(reverse("inventory", args=[project.pk])).content.decode()
     assert asset.technical_name in inventory
@@ -235,11 +235,11 @@ def test_another_projects_objects_are_404_even_to_an_owner(
         reverse("asset-detail", args=[foreign_asset.pk]),
     ):
         assert client.get(url).status_code == 404
-    prediction = foreign_asset.predictions.first()
-    assert client.post(reverse("prediction-accept", args=[prediction.pk])).status_code == 404
+    suggestion = foreign_asset.suggestions.first()
+    assert client.post(reverse("suggestion-accept", args=[suggestion.pk])).status_code == 404
     assert client.post(reverse("data-source-run", args=[foreign_source.pk])).status_code == 404
-    prediction.refresh_from_db()
-    assert prediction.status == PredictionStatus.PROPOSED
+    suggestion.refresh_from_db()
+    assert suggestion.status == SuggestionStatus.PROPOSED
     # The owner's own inventory never lists the other project's assets.
     html = client.get(reverse("inventory", args=[project.pk])).content.decode()
     assert "campaigns" not in html
@@ -259,10 +259,10 @@ def test_posts_need_a_csrf_token(data_source, owner):
         "data-source-run",
         "data-source-toggle",
         "data-source-delete",
-        "prediction-accept",
-        "prediction-reject",
-        "asset-predictions-accept-all",
-        "asset-predictions-reject-all",
+        "suggestion-accept",
+        "suggestion-reject",
+        "asset-suggestions-accept-all",
+        "asset-suggestions-reject-all",
     ],
 )
 def test_actions_refuse_get(client_for, owner, data_source, asset, url_name):
@@ -270,10 +270,10 @@ def test_actions_refuse_get(client_for, owner, data_source, asset, url_name):
         "data-source-run": data_source,
         "data-source-toggle": data_source,
         "data-source-delete": data_source,
-        "prediction-accept": asset.predictions.first(),
-        "prediction-reject": asset.predictions.first(),
-        "asset-predictions-accept-all": asset,
-        "asset-predictions-reject-all": asset,
+        "suggestion-accept": asset.suggestions.first(),
+        "suggestion-reject": asset.suggestions.first(),
+        "asset-suggestions-accept-all": asset,
+        "asset-suggestions-reject-all": asset,
     }[url_name]
     assert client_for(owner).get(reverse(url_name, args=[target.pk])).status_code == 405
     assert DataSource.objects.filter(pk=data_source.pk, enabled=True).exists()

@@ -13,12 +13,12 @@ from catalog.choices import (
     ActivityStatus,
     AssetType,
     DataSourceType,
-    PredictionKind,
-    PredictionStatus,
     RevisionReason,
     RunErrorType,
     RunStatus,
     RunType,
+    SuggestionKind,
+    SuggestionStatus,
 )
 from catalog.models import (
     Asset,
@@ -26,8 +26,8 @@ from catalog.models import (
     AssetRevision,
     DataSource,
     DataSourceRun,
-    Prediction,
     RunActivity,
+    Suggestion,
 )
 from meshportal.demo import seed_aws
 from projects.choices import Blueprint, EnvironmentStatus
@@ -107,13 +107,13 @@ def make_asset(project, data_source, name="film_category", columns=4, **fields):
         )
         for n in range(1, columns + 1)
     )
-    Prediction.objects.bulk_create(
-        [Prediction(asset=asset, kind=PredictionKind.BUSINESS_NAME, value=name.title())]
+    Suggestion.objects.bulk_create(
+        [Suggestion(asset=asset, kind=SuggestionKind.BUSINESS_NAME, value=name.title())]
         + [
-            Prediction(
+            Suggestion(
                 asset=asset,
                 column=column,
-                kind=PredictionKind.BUSINESS_NAME,
+                kind=SuggestionKind.BUSINESS_NAME,
                 value=f"Column {column.position}",
             )
             for column in made
@@ -168,8 +168,8 @@ FORM = {
     "name": "films-CuratedZoneDB",
     "description": "The curated zone.",
     "type": "GLUE",
-    "database": "curatedzonedb",
-    "schema": "",
+    "database_name": "curatedzonedb",
+    "schema_name": "",
     "filters": "INCLUDE *",
     "schedule": "",
     "schedule_timezone": "UTC",
@@ -285,17 +285,19 @@ def test_data_source_form_errors_land_on_their_fields_with_the_input_kept(
     assert not DataSource.objects.filter(project=project, name="films-CuratedZoneDB").exists()
 
     no_schema = client.post(
-        url, {**FORM, "environment": warehouse.pk, "type": "REDSHIFT", "database": "dev"}
+        url, {**FORM, "environment": warehouse.pk, "type": "REDSHIFT", "database_name": "dev"}
     )
     assert no_schema.status_code == 400
     html = text(no_schema)
     assert re.search(
-        r'id="id_schema_errors">\s*<li>Name the Redshift schema to import from \(e.g. public\).',
+        r'id="id_schema_name_errors">\s*<li>Name the Redshift schema to import from \(e.g. public\).',
         html,
     )
     assert '<option value="REDSHIFT" selected>' in html and 'value="dev"' in html
 
-    wrong_blueprint = client.post(url, {**FORM, "environment": warehouse.pk, "schema": "public"})
+    wrong_blueprint = client.post(
+        url, {**FORM, "environment": warehouse.pk, "schema_name": "public"}
+    )
     assert wrong_blueprint.status_code == 400
     assert re.search(
         r'id="id_environment_errors">\s*<li>A AWS Glue data source needs a data lake environment',
@@ -318,7 +320,7 @@ def test_data_source_form_explains_missing_and_inactive_environments(
     html = text(client.get(url))
     assert "Film Catalog Project has no environment yet" in html
     assert reverse("environment-create", args=[project.pk]) in html
-    assert 'name="database"' not in html
+    assert 'name="database_name"' not in html
 
     make_environment(project, profile, status=EnvironmentStatus.CREATING)
     html = text(client.get(url))
@@ -423,7 +425,7 @@ def test_delete_refuses_while_a_run_is_going(client_for, data_source, owner):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_import_curatedzonedb_then_again_then_accept_predictions(
+def test_import_curatedzonedb_then_again_then_accept_suggestions(
     aws, client_for, project, profile, owner
 ):
     """Scenario steps 4–5 through the pages, the run executing eagerly in the request."""
@@ -478,20 +480,20 @@ def test_import_curatedzonedb_then_again_then_accept_predictions(
     )
     assert row.endswith(" 3")
 
-    # Step 5: the predicted business names, accepted all at once.
+    # Step 5: the suggested business names, accepted all at once.
     asset_url = reverse("asset-detail", args=[film_category.pk])
     html = text(client.get(asset_url))
-    predicted = re.findall(r'data-testid="prediction-value">([^<]+)<', html)
-    assert predicted == ["Film Category", "Category ID", "Name", "Film ID", "Special Features"]
+    suggested = re.findall(r'data-testid="suggestion-value">([^<]+)<', html)
+    assert suggested == ["Film Category", "Category ID", "Name", "Film ID", "Special Features"]
     assert "Accept all</button>" in html
 
     accepted = client.post(
-        reverse("asset-predictions-accept-all", args=[film_category.pk]), follow=True
+        reverse("asset-suggestions-accept-all", args=[film_category.pk]), follow=True
     )
     assert accepted.redirect_chain == [(asset_url, 302)]
     assert messages_of(accepted) == ["Accepted 5 business names; revision 2 records them."]
     html = text(accepted)
-    assert 'data-testid="predictions"' not in html
+    assert 'data-testid="suggestions"' not in html
     assert '<h1 class="page-header__title" data-testid="asset-name">Film Category</h1>' in html
     assert re.findall(r'data-testid="column-business-name">([^<]+)<', html) == [
         "Category ID",
@@ -500,20 +502,20 @@ def test_import_curatedzonedb_then_again_then_accept_predictions(
         "Special Features",
     ]
     revision = re.search(r'data-revision="2">(.*?)</li>\s*</ul>', html, re.S).group(1)
-    assert "Prediction accepted" in revision and "by film-catalog-team-admin" in revision
+    assert "Suggestion accepted" in revision and "by film-catalog-team-admin" in revision
     assert "Business name set to “Film Category”" in revision
     assert "Column category_id business name set to “Category ID”" in revision
 
     # Reject one suggestion of another asset: it leaves the panel, nothing else changes.
     films = Asset.objects.get(technical_name="streaming_films")
-    film_id = films.predictions.get(column__name="film_id")
-    rejected = client.post(reverse("prediction-reject", args=[film_id.pk]), follow=True)
+    film_id = films.suggestions.get(column__name="film_id")
+    rejected = client.post(reverse("suggestion-reject", args=[film_id.pk]), follow=True)
     assert messages_of(rejected) == ["Business name “Film ID” rejected for column film_id."]
     film_id.refresh_from_db()
-    assert film_id.status == PredictionStatus.REJECTED
+    assert film_id.status == SuggestionStatus.REJECTED
     html = text(rejected)
-    predicted = re.findall(r'data-testid="prediction-value">([^<]+)<', html)
-    assert "Film ID" not in predicted and "Streaming Films" in predicted
+    suggested = re.findall(r'data-testid="suggestion-value">([^<]+)<', html)
+    assert "Film ID" not in suggested and "Streaming Films" in suggested
     assert films.revisions.count() == 1
 
     # The inventory: filters over the three assets.
@@ -795,7 +797,7 @@ def test_inventory_is_paginated_by_50(client_for, project, data_source, owner):
 
 
 @pytest.mark.django_db
-def test_asset_page_shows_metadata_columns_predictions_and_history(
+def test_asset_page_shows_metadata_columns_suggestions_and_history(
     client_for, project, data_source, owner, viewer
 ):
     asset = make_asset(project, data_source, "category_streams", columns=3)
@@ -815,16 +817,16 @@ def test_asset_page_shows_metadata_columns_predictions_and_history(
         "3 column_003 Partition key string Column 3 suggested —",
     ]
     assert (
-        rows(html, "prediction-table")[0]
+        rows(html, "suggestion-table")[0]
         == "Table category_streams Category_Streams — Reject Accept"
     )
-    assert len(rows(html, "prediction-table")) == 4
+    assert len(rows(html, "suggestion-table")) == 4
     assert "Accept all</button>" in html and "Reject all</button>" in html
     assert "Revision 1" in html and "Imported from AWS Glue curatedzonedb" in html
     assert 'data-testid="archived-banner"' not in html
 
     read_only = text(client_for(viewer).get(reverse("asset-detail", args=[asset.pk])))
-    assert len(rows(read_only, "prediction-table")) == 4
+    assert len(rows(read_only, "suggestion-table")) == 4
     assert "Accept</button>" not in read_only and "Accept all</button>" not in read_only
     assert "A contributor or owner of the project accepts or rejects them." in read_only
 
@@ -839,26 +841,26 @@ def test_accept_one_then_reject_all(client_for, project, data_source, owner):
     asset = make_asset(project, data_source, "film_category", columns=2)
     client = client_for(owner)
     url = reverse("asset-detail", args=[asset.pk])
-    table_name = asset.predictions.get(column__isnull=True)
+    table_name = asset.suggestions.get(column__isnull=True)
 
-    accepted = client.post(reverse("prediction-accept", args=[table_name.pk]), follow=True)
+    accepted = client.post(reverse("suggestion-accept", args=[table_name.pk]), follow=True)
     assert accepted.redirect_chain == [(url, 302)]
     assert messages_of(accepted) == ["Business name “Film_Category” accepted for the table."]
     asset.refresh_from_db()
     assert (asset.business_name, asset.current_revision) == ("Film_Category", 2)
     assert "Business name set to “Film_Category”" in text(accepted)
 
-    again = client.post(reverse("prediction-accept", args=[table_name.pk]), follow=True)
-    assert messages_of(again) == ["This prediction was already accepted."]
+    again = client.post(reverse("suggestion-accept", args=[table_name.pk]), follow=True)
+    assert messages_of(again) == ["This suggestion was already accepted."]
 
-    rejected = client.post(reverse("asset-predictions-reject-all", args=[asset.pk]), follow=True)
+    rejected = client.post(reverse("asset-suggestions-reject-all", args=[asset.pk]), follow=True)
     assert messages_of(rejected) == ["Rejected 2 suggestions."]
-    assert 'data-testid="predictions"' not in text(rejected)
-    assert set(asset.predictions.values_list("status", flat=True)) == {
-        PredictionStatus.ACCEPTED,
-        PredictionStatus.REJECTED,
+    assert 'data-testid="suggestions"' not in text(rejected)
+    assert set(asset.suggestions.values_list("status", flat=True)) == {
+        SuggestionStatus.ACCEPTED,
+        SuggestionStatus.REJECTED,
     }
-    nothing = client.post(reverse("asset-predictions-accept-all", args=[asset.pk]), follow=True)
+    nothing = client.post(reverse("asset-suggestions-accept-all", args=[asset.pk]), follow=True)
     assert messages_of(nothing) == ["There were no suggestions left to accept."]
     assert AssetRevision.objects.filter(asset=asset).count() == 2
 
@@ -996,4 +998,4 @@ def test_asset_page_query_count_does_not_grow_with_columns(
         response = client.get(url)
     html = text(response)
     assert len(rows(html, "column-table")) == 200
-    assert len(rows(html, "prediction-table")) == 201
+    assert len(rows(html, "suggestion-table")) == 201

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from catalog import services
-from catalog.choices import ListingStatus, PredictionKind, PredictionStatus
+from catalog.choices import ListingStatus, SuggestionKind, SuggestionStatus
 from catalog.diffs import snapshot_differences
 from catalog.models import Asset, AssetColumn, AssetForm, AssetRevision, DataSource, Listing
 from glossary.choices import FieldType, GlossaryStatus
@@ -702,42 +702,42 @@ def test_term_suggestions_are_accepted_and_rejected_like_names(client_for, asset
     client = client_for(owner)
     html = text(client.get(url("asset-detail", asset.pk)))
 
-    table = rows(html, "prediction-table")
+    table = rows(html, "suggestion-table")
     assert "Table film_category Term: Genre Media No term Reject Accept" in table
     assert "Column category_id Term: Genre Media No term Reject Accept" in table
     # A term suggestion never poses as a column's business name.
     assert "Column 2 suggested" in rows(html, "column-table")[1]
 
-    table_term = asset.predictions.get(kind=PredictionKind.GLOSSARY_TERM, column__isnull=True)
-    accepted = client.post(url("prediction-accept", table_term.pk), follow=True)
+    table_term = asset.suggestions.get(kind=SuggestionKind.GLOSSARY_TERM, column__isnull=True)
+    accepted = client.post(url("suggestion-accept", table_term.pk), follow=True)
     assert messages_of(accepted) == ["Glossary term “Genre” accepted for the table."]
     assert list(asset.glossary_terms.values_list("name", flat=True)) == ["Genre"]
-    column_term = asset.predictions.get(kind=PredictionKind.GLOSSARY_TERM, column__isnull=False)
-    rejected = client.post(url("prediction-reject", column_term.pk), follow=True)
+    column_term = asset.suggestions.get(kind=SuggestionKind.GLOSSARY_TERM, column__isnull=False)
+    rejected = client.post(url("suggestion-reject", column_term.pk), follow=True)
     assert messages_of(rejected) == ["Glossary term “Genre” rejected for column category_id."]
 
-    all_accepted = client.post(url("asset-predictions-accept-all", asset.pk), follow=True)
+    all_accepted = client.post(url("asset-suggestions-accept-all", asset.pk), follow=True)
     assert messages_of(all_accepted) == ["Accepted 4 business names; revision 3 records them."]
 
 
 def test_accept_all_counts_names_and_terms(client_for, asset, genre, owner):
     services.suggest_glossary_terms([asset])
-    response = client_for(owner).post(url("asset-predictions-accept-all", asset.pk), follow=True)
+    response = client_for(owner).post(url("asset-suggestions-accept-all", asset.pk), follow=True)
     assert messages_of(response) == [
         "Accepted 4 business names and 1 glossary term; revision 2 records them."
     ]
-    assert set(asset.predictions.values_list("status", flat=True)) == {PredictionStatus.ACCEPTED}
+    assert set(asset.suggestions.values_list("status", flat=True)) == {SuggestionStatus.ACCEPTED}
 
 
 def test_accept_all_with_a_term_disabled_since_accepts_nothing(client_for, asset, genre, owner):
     services.suggest_glossary_terms([asset])
     genre.status = GlossaryStatus.DISABLED
     genre.save()
-    response = client_for(owner).post(url("asset-predictions-accept-all", asset.pk), follow=True)
+    response = client_for(owner).post(url("asset-suggestions-accept-all", asset.pk), follow=True)
     assert messages_of(response) == [
         "Nothing was accepted: Term 'Genre' is disabled (or its glossary is); it cannot be attached."
     ]
-    assert set(asset.predictions.values_list("status", flat=True)) == {PredictionStatus.PROPOSED}
+    assert set(asset.suggestions.values_list("status", flat=True)) == {SuggestionStatus.PROPOSED}
 
 
 # --- Publishing -------------------------------------------------------------------------------

@@ -439,7 +439,7 @@ def test_data_source_default_forms_must_be_enabled_forms_of_the_domain(owner, pr
     data_owner = FormTypeFactory(owning_project=project, name="Data owner")
     retired = FormTypeFactory(owning_project=project, name="Retired")
     foreign = FormTypeFactory(owning_project=ProjectFactory(domain=DomainFactory(name="finance")))
-    fields = {"name": "films", "type": "GLUE", "database": "curatedzonedb"}
+    fields = {"name": "films", "type": "GLUE", "database_name": "curatedzonedb"}
 
     source = services.data_source_create(
         acting_user=owner,

@@ -32,7 +32,7 @@ def create_source(owner, project, environment, **fields):
         acting_user=owner,
         project=project,
         environment=environment,
-        **{"name": "films", "type": "GLUE", "database": "curatedzonedb", **fields},
+        **{"name": "films", "type": "GLUE", "database_name": "curatedzonedb", **fields},
     )
 
 
@@ -122,7 +122,7 @@ def test_clearing_the_schedule_clears_the_next_run(owner, project, environment):
             "filter_expressions",
             "pattern",
         ),
-        ({"type": "REDSHIFT"}, "schema", "schema"),
+        ({"type": "REDSHIFT"}, "schema_name", "schema"),
     ],
 )
 def test_bad_source_fields_name_the_field(fields, field, fragment, owner, project, environment):

@@ -1,6 +1,6 @@
 """Scenario steps 4–5 in Chromium: the film team adds the curated-zone data source, runs it
 on a real Celery worker (the run page follows the progress by itself), opens
-`film_category` in the inventory and accepts the predicted business names."""
+`film_category` in the inventory and accepts the suggested business names."""
 
 import re
 
@@ -15,7 +15,7 @@ from tests.projects.factories import EnvironmentFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_producer_imports_curatedzonedb_and_accepts_the_predicted_names(
+def test_producer_imports_curatedzonedb_and_accepts_the_suggested_names(
     live_server, page, login, owner, project, profile, aws, celery_worker
 ):
     seed_aws()
@@ -65,7 +65,7 @@ def test_producer_imports_curatedzonedb_and_accepts_the_predicted_names(
     page.get_by_role("link", name="film_category", exact=True).click()
 
     expect(page.get_by_test_id("asset-name")).to_have_text("film_category")
-    expect(page.get_by_test_id("prediction-value")).to_have_text(
+    expect(page.get_by_test_id("suggestion-value")).to_have_text(
         ["Film Category", "Category ID", "Name", "Film ID", "Special Features"]
     )
     expect(page.get_by_test_id("column-business-name")).to_have_text(
@@ -85,10 +85,10 @@ def test_producer_imports_curatedzonedb_and_accepts_the_predicted_names(
     expect(page.get_by_test_id("column-business-name")).to_have_text(
         ["Category ID", "Name", "Film ID", "Special Features"]
     )
-    expect(page.get_by_test_id("predictions")).to_have_count(0)
+    expect(page.get_by_test_id("suggestions")).to_have_count(0)
     newest = page.get_by_test_id("revision-list").locator("li[data-revision]").first
     expect(newest).to_contain_text("Revision 2")
-    expect(newest).to_contain_text("Prediction accepted")
+    expect(newest).to_contain_text("Suggestion accepted")
     expect(newest).to_contain_text(
         "Column special_features business name set to “Special Features”"
     )

@@ -40,7 +40,7 @@ def imported(aws, project, profile, owner):
         environment=environment,
         name="films-CuratedZoneDB",
         type="GLUE",
-        database="curatedzonedb",
+        database_name="curatedzonedb",
         filter_expressions=[{"type": "INCLUDE", "expression": "*"}],
         generate_business_names=True,
     )
@@ -68,7 +68,7 @@ def test_film_team_publishes_film_category_and_marketing_reads_it(
     page.get_by_role("link", name="film_category", exact=True).click()
     expect(page.get_by_test_id("asset-name")).to_have_text("film_category")
     expect(page.get_by_test_id("publishing-status")).to_have_text("Not published")
-    suggestions = page.get_by_test_id("prediction-value")
+    suggestions = page.get_by_test_id("suggestion-value")
     expect(suggestions).to_have_text(
         [
             "Film Category",

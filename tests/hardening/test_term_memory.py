@@ -65,7 +65,7 @@ def test_asset_business_name_edit_api(big_domain, api_client_for):
             f"/api/v1/assets/{asset.pk}/", {"business_name": "Film"}, format="json"
         )
     assert response.status_code == 200, response.content[:500]
-    assert asset.predictions.filter(glossary_term__name="Film").exists()
+    assert asset.suggestions.filter(glossary_term__name="Film").exists()
     _check(meter, "business-name edit")
 
 
@@ -115,7 +115,7 @@ def test_import_run_enrichment(big_domain):
     with fetch_meter() as meter:
         enrichment = RunEnrichment.for_source(source)
         enrichment.apply([asset.pk], [])
-    assert asset.predictions.filter(glossary_term__name="Film").exists()
+    assert asset.suggestions.filter(glossary_term__name="Film").exists()
     _check(meter, "run enrichment")
 
 

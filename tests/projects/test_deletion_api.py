@@ -279,6 +279,6 @@ def test_no_data_source_is_added_to_an_environment_being_deleted(status, project
             environment=environment,
             name="Curated zone",
             type=DataSourceType.GLUE,
-            database="curatedzonedb",
+            database_name="curatedzonedb",
         )
     assert caught.value.message_dict["environment"] == ["This environment is being deleted."]

@@ -31,9 +31,9 @@ from .assets import (  # noqa: F401
     FormValuesSerializer,
     ListingStatusField,
     ListingSummarySerializer,
-    PredictionsAcceptedSerializer,
-    PredictionSerializer,
-    PredictionsRejectedSerializer,
+    SuggestionsAcceptedSerializer,
+    SuggestionSerializer,
+    SuggestionsRejectedSerializer,
 )
 from .listings import (  # noqa: F401
     ListingDetailSerializer,

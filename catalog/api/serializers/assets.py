@@ -1,6 +1,6 @@
 """Serializers of inventory assets: detail, columns, forms, edits, revisions, suggestions."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from catalog.choices import ListingStatus
@@ -9,7 +9,7 @@ from catalog.models import (
     AssetColumn,
     AssetRevision,
     Listing,
-    Prediction,
+    Suggestion,
 )
 from meshportal.markdown import render_markdown
 
@@ -184,7 +184,11 @@ class AssetDetailSerializer(serializers.ModelSerializer):
     forms = AssetFormSerializer(many=True, read_only=True, source="forms_data")
     listing = ListingSummarySerializer(read_only=True, allow_null=True, source="published_listing")
     unpublished_changes = serializers.SerializerMethodField()
-    proposed_prediction_count = serializers.IntegerField(read_only=True)
+    proposed_prediction_count = serializers.IntegerField(
+        read_only=True,
+        source="proposed_suggestion_count",
+        help_text="How many suggestions (predictions) wait for a decision.",
+    )
 
     class Meta:
         model = Asset
@@ -287,7 +291,19 @@ class AssetRevisionDetailSerializer(AssetRevisionSerializer):
         read_only_fields = fields
 
 
-class PredictionSerializer(serializers.ModelSerializer):
+# The API says "prediction" where the code and the pages say "suggestion": the two words
+# name the same thing. The paths (``/assets/{id}/predictions/``), the field
+# ``proposed_prediction_count``, the revision reason PREDICTION and these components'
+# names are what clients have always used, so they stay; the descriptions say so.
+
+
+@extend_schema_serializer(component_name="Prediction")
+class SuggestionSerializer(serializers.ModelSerializer):
+    """A suggestion waiting for, or given, a person's decision: a business name for the
+    asset or a column (BUSINESS_NAME), or a glossary term that matches its name
+    (GLOSSARY_TERM). A prediction is what the portal's pages call a suggestion: the API
+    keeps the word it has always used."""
+
     glossary_term = serializers.UUIDField(
         source="glossary_term_id",
         read_only=True,
@@ -303,7 +319,7 @@ class PredictionSerializer(serializers.ModelSerializer):
     )
 
     class Meta:
-        model = Prediction
+        model = Suggestion
         fields = [
             "id",
             "column",
@@ -317,10 +333,16 @@ class PredictionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PredictionsAcceptedSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="PredictionsAccepted")
+class SuggestionsAcceptedSerializer(serializers.Serializer):
+    """What accepting every proposed suggestion (prediction) did."""
+
     accepted = serializers.IntegerField(help_text="How many suggestions were accepted.")
     current_revision = serializers.IntegerField(help_text="The asset's revision afterwards.")
 
 
-class PredictionsRejectedSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="PredictionsRejected")
+class SuggestionsRejectedSerializer(serializers.Serializer):
+    """What rejecting every proposed suggestion (prediction) did."""
+
     rejected = serializers.IntegerField(help_text="How many suggestions were rejected.")

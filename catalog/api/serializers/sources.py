@@ -136,8 +136,10 @@ class DataSourceCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=256)
     description = serializers.CharField(allow_blank=True, required=False, default="")
     type = serializers.ChoiceField(choices=DataSourceType.choices)
-    database = serializers.CharField(max_length=255)
+    # The API's names for the model's database_name/schema_name (the service's keywords).
+    database = serializers.CharField(max_length=255, source="database_name")
     schema = serializers.CharField(
+        source="schema_name",
         max_length=127,
         allow_blank=True,
         required=False,
@@ -174,8 +176,10 @@ class DataSourceUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=256, required=False)
     description = serializers.CharField(allow_blank=True, required=False)
     type = serializers.ChoiceField(choices=DataSourceType.choices, required=False)
-    database = serializers.CharField(max_length=255, required=False)
-    schema = serializers.CharField(max_length=127, allow_blank=True, required=False)
+    database = serializers.CharField(max_length=255, required=False, source="database_name")
+    schema = serializers.CharField(
+        max_length=127, allow_blank=True, required=False, source="schema_name"
+    )
     filter_expressions = FilterExpressionsField(required=False)
     schedule = serializers.CharField(max_length=128, allow_blank=True, required=False)
     schedule_timezone = serializers.CharField(max_length=64, required=False)

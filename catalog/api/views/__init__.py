@@ -13,8 +13,8 @@ from .assets import (  # noqa: F401
     AssetChildViewSet,
     AssetRevisionViewSet,
     AssetViewSet,
-    PredictionStatusSerializer,
-    PredictionViewSet,
+    SuggestionStatusSerializer,
+    SuggestionViewSet,
     editable_forms,
 )
 from .listings import ListingViewSet  # noqa: F401

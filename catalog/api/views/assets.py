@@ -14,13 +14,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog import selectors, services
-from catalog.choices import PredictionStatus
+from catalog.choices import SuggestionStatus
 from catalog.filters import AssetFilterSet
 from catalog.models import (
     Asset,
     AssetRevision,
     Listing,
-    Prediction,
+    Suggestion,
 )
 from glossary.queries import light_terms
 from meshportal.api.serializers import DetailSerializer
@@ -85,7 +85,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewS
         """The asset with its columns, terms, forms and listing, in a constant number of
         queries whatever the number of columns."""
         asset = selectors.asset_get(user=self.request.user, pk=pk)
-        asset.proposed_prediction_count = selectors.prediction_list(asset=asset).count()
+        asset.proposed_suggestion_count = selectors.suggestion_list(asset=asset).count()
         prefetch_related_objects(
             [asset],
             Prefetch("glossary_terms", queryset=_terms()),
@@ -277,14 +277,14 @@ class AssetRevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ass
         return self.get_paginated_response(s.AssetRevisionSerializer(page, many=True).data)
 
 
-class PredictionStatusSerializer(serializers.Serializer):
+class SuggestionStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=PredictionStatus.choices, required=False, default=PredictionStatus.PROPOSED
+        choices=SuggestionStatus.choices, required=False, default=SuggestionStatus.PROPOSED
     )
 
 
-_PREDICTION_PK = OpenApiParameter(
-    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The prediction's id."
+_SUGGESTION_PK = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The suggestion's id."
 )
 
 
@@ -295,90 +295,91 @@ _PREDICTION_PK = OpenApiParameter(
             OpenApiParameter(
                 "status",
                 OpenApiTypes.STR,
-                enum=PredictionStatus.values,
+                enum=SuggestionStatus.values,
                 description="Which suggestions (PROPOSED when not given).",
             ),
         ],
-        responses={200: s.PredictionSerializer(many=True), **READ_ERRORS},
+        responses={200: s.SuggestionSerializer(many=True), **READ_ERRORS},
         description="Suggestions for the asset: its own business name first, then its "
         "columns in order.",
     ),
     accept=extend_schema(
-        parameters=[_ASSET_PK, _PREDICTION_PK],
+        parameters=[_ASSET_PK, _SUGGESTION_PK],
         request=None,
-        responses={200: s.PredictionSerializer, **DECISION_ERRORS},
+        responses={200: s.SuggestionSerializer, **DECISION_ERRORS},
         description="Accept one suggestion (CONTRIBUTOR or OWNER): the business name is set "
         "and a revision written. 409 when it was already decided.",
     ),
     reject=extend_schema(
-        parameters=[_ASSET_PK, _PREDICTION_PK],
+        parameters=[_ASSET_PK, _SUGGESTION_PK],
         request=None,
-        responses={200: s.PredictionSerializer, **DECISION_ERRORS},
+        responses={200: s.SuggestionSerializer, **DECISION_ERRORS},
         description="Reject one suggestion (CONTRIBUTOR or OWNER); 409 when already decided.",
     ),
     accept_all=extend_schema(
         parameters=[_ASSET_PK],
         request=None,
-        responses={200: s.PredictionsAcceptedSerializer, **DECISION_ERRORS},
+        responses={200: s.SuggestionsAcceptedSerializer, **DECISION_ERRORS},
         description="Accept every PROPOSED business name of the asset in one revision.",
     ),
     reject_all=extend_schema(
         parameters=[_ASSET_PK],
         request=None,
-        responses={200: s.PredictionsRejectedSerializer, **DECISION_ERRORS},
+        responses={200: s.SuggestionsRejectedSerializer, **DECISION_ERRORS},
         description="Reject every PROPOSED suggestion of the asset.",
     ),
 )
-class PredictionViewSet(mixins.ListModelMixin, AssetChildViewSet):
-    """``/assets/{asset_pk}/predictions/``: business-name suggestions to accept or reject."""
+class SuggestionViewSet(mixins.ListModelMixin, AssetChildViewSet):
+    """``/assets/{asset_pk}/predictions/``: suggestions (business names, glossary terms) to
+    accept or reject; the API calls them predictions."""
 
-    serializer_class = s.PredictionSerializer
-    schema_model = Prediction
+    serializer_class = s.SuggestionSerializer
+    schema_model = Suggestion
 
     def visible_queryset(self):
-        return selectors.prediction_list(asset=self.get_asset(), status=None)
+        return selectors.suggestion_list(asset=self.get_asset(), status=None)
 
-    def get_object(self) -> Prediction:
+    def get_object(self) -> Suggestion:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def list(self, request, *args, **kwargs):
         asset = self.get_asset()
-        params = PredictionStatusSerializer(data=request.query_params)
+        params = SuggestionStatusSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        predictions = selectors.prediction_list(asset=asset, status=params.validated_data["status"])
-        page = self.paginate_queryset(predictions)
-        return self.get_paginated_response(s.PredictionSerializer(page, many=True).data)
+        suggestions = selectors.suggestion_list(asset=asset, status=params.validated_data["status"])
+        page = self.paginate_queryset(suggestions)
+        return self.get_paginated_response(s.SuggestionSerializer(page, many=True).data)
 
-    def _fresh(self, prediction) -> Response:
-        fresh = Prediction.objects.select_related("column").get(pk=prediction.pk)
-        return Response(s.PredictionSerializer(fresh).data)
+    def _fresh(self, suggestion) -> Response:
+        fresh = Suggestion.objects.select_related("column").get(pk=suggestion.pk)
+        return Response(s.SuggestionSerializer(fresh).data)
 
     @action(detail=True, methods=["post"])
     def accept(self, request, *args, **kwargs):
-        prediction = services.prediction_accept(
-            acting_user=request.user, prediction=self.get_object()
+        suggestion = services.suggestion_accept(
+            acting_user=request.user, suggestion=self.get_object()
         )
-        return self._fresh(prediction)
+        return self._fresh(suggestion)
 
     @action(detail=True, methods=["post"])
     def reject(self, request, *args, **kwargs):
-        prediction = services.prediction_reject(
-            acting_user=request.user, prediction=self.get_object()
+        suggestion = services.suggestion_reject(
+            acting_user=request.user, suggestion=self.get_object()
         )
-        return self._fresh(prediction)
+        return self._fresh(suggestion)
 
     @action(detail=False, methods=["post"], url_path="accept-all")
     def accept_all(self, request, *args, **kwargs):
         asset = self.get_asset()
-        accepted = services.predictions_accept_all(acting_user=request.user, asset=asset)
+        accepted = services.suggestions_accept_all(acting_user=request.user, asset=asset)
         asset.refresh_from_db(fields=["current_revision"])
         return Response(
-            s.PredictionsAcceptedSerializer(
+            s.SuggestionsAcceptedSerializer(
                 {"accepted": accepted, "current_revision": asset.current_revision}
             ).data
         )
 
     @action(detail=False, methods=["post"], url_path="reject-all")
     def reject_all(self, request, *args, **kwargs):
-        rejected = services.predictions_reject_all(acting_user=request.user, asset=self.get_asset())
-        return Response(s.PredictionsRejectedSerializer({"rejected": rejected}).data)
+        rejected = services.suggestions_reject_all(acting_user=request.user, asset=self.get_asset())
+        return Response(s.SuggestionsRejectedSerializer({"rejected": rejected}).data)

@@ -1,7 +1,10 @@
 """API views of data sources, their runs and the runs' activities."""
 
+from contextlib import contextmanager
+
 import django_filters
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -44,6 +47,28 @@ class RunActivityFilterSet(django_filters.FilterSet):
     class Meta:
         model = RunActivity
         fields = ["status"]
+
+
+# The API calls the model's database_name/schema_name ``database``/``schema`` (its
+# serializers pass the service the model's names); the service's errors about them are
+# reported under the API's names.
+API_FIELD_NAMES = {"database_name": "database", "schema_name": "schema"}
+
+
+@contextmanager
+def api_field_names():
+    """Report a service's ValidationError under the API's field names."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {
+                API_FIELD_NAMES.get(field, field): errors
+                for field, errors in error.error_dict.items()
+            }
+        ) from None
 
 
 @extend_schema_view(
@@ -108,7 +133,8 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portal
         data = validated(
             s.DataSourceCreateSerializer, request, context=self.get_serializer_context()
         )
-        data_source = services.data_source_create(acting_user=request.user, **data)
+        with api_field_names():
+            data_source = services.data_source_create(acting_user=request.user, **data)
         return self._output(data_source, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -119,9 +145,10 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portal
             partial=True,
             context=self.get_serializer_context(),
         )
-        data_source = services.data_source_update(
-            acting_user=request.user, data_source=data_source, **data
-        )
+        with api_field_names():
+            data_source = services.data_source_update(
+                acting_user=request.user, data_source=data_source, **data
+            )
         return self._output(data_source)
 
     def destroy(self, request, *args, **kwargs):

@@ -163,7 +163,7 @@ def test_an_import_reports_its_run_and_unpublishes_a_table_gone(glue, owner, pro
 @pytest.mark.django_db(transaction=True)
 def test_a_run_that_cannot_list_its_source_reports_failed(aws, owner, project, profile):
     environment = EnvironmentFactory(project=project, profile=profile, name="Film Datasets S3")
-    source = create_glue_source(owner, project, environment, database="no_such_database")
+    source = create_glue_source(owner, project, environment, database_name="no_such_database")
     run = run_now(owner, source)
 
     assert run.status == RunStatus.FAILED
