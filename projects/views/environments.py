@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meshportal.exceptions import Conflict
-from meshportal.forms import attach_service_errors
+from meshportal.forms import attach_service_errors, form_status
 from meshportal.htmx import is_htmx_partial
 
 from .. import selectors, services
@@ -54,7 +54,7 @@ def environment_create(request, pk):
         request,
         "projects/environment_form.html",
         {"form": form, "project": project, "has_profiles": bool(profile_ids)},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meshportal.forms import attach_service_errors
+from meshportal.forms import attach_service_errors, form_status
 
 from .. import selectors, services
 from ..choices import Designation
@@ -97,7 +97,7 @@ def project_create(request):
         request,
         "projects/project_form.html",
         {"form": form, "has_domains": domains.exists(), "creating": True},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -153,5 +153,5 @@ def project_edit(request, pk):
         request,
         "projects/project_form.html",
         {"form": form, "project": project, "creating": False},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
