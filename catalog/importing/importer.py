@@ -245,7 +245,7 @@ class Importer:
             now,
         )
         if self.source.generate_business_names:
-            self._suggest(
+            self._suggest_business_names(
                 [(asset.pk, asset.technical_name) for asset in assets],
                 [
                     (asset.pk, column.name)
@@ -292,7 +292,7 @@ class Importer:
         self._insert_revisions(revisions, now)
         if self.source.generate_business_names and to_create:
             # Only columns new to the asset: the others were proposed (or named) before.
-            self._suggest([], [(row[0], row[1]) for row in to_create], now)
+            self._suggest_business_names([], [(row[0], row[1]) for row in to_create], now)
 
     def _merge_columns(self, asset, table, old_columns, to_create, to_update, to_delete):
         """The source's columns against the stored ones: new rows to create, kept rows
@@ -334,7 +334,7 @@ class Importer:
         asset.current_revision += 1
         asset.updated_at = now
 
-    def _suggest(self, assets, columns, now) -> None:
+    def _suggest_business_names(self, assets, columns, now) -> None:
         """PROPOSED business names for new assets and new columns, given as (asset id,
         technical name) and (asset id, column name). They have no business name and no
         suggestion yet, so no open suggestion can be in the way."""

@@ -161,7 +161,9 @@ class AssetForm(BaseModel):
 
 class Suggestion(BaseModel):
     """A suggestion waiting for a person's decision: a business name for the asset or a
-    column, or a glossary term that matches its name."""
+    column, or a glossary term that matches its name. (Not the search box's suggestions,
+    which are listings and terms found as a person types: ``catalog.views.suggest``.) The
+    API calls these predictions (catalog/api/serializers/assets.py says why)."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="suggestions")
     column = models.ForeignKey(

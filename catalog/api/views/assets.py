@@ -284,7 +284,10 @@ class SuggestionStatusSerializer(serializers.Serializer):
 
 
 _SUGGESTION_PK = OpenApiParameter(
-    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The suggestion's id."
+    "id",
+    OpenApiTypes.UUID,
+    OpenApiParameter.PATH,
+    description="The prediction's (suggestion's) id.",
 )
 
 
