@@ -582,7 +582,7 @@ def test_reject_one_then_all(owner, project, lake, api_client_for):
     column = AssetColumnFactory(asset=asset, name="cust_id", position=1)
     table = SuggestionFactory(asset=asset, value="Customers")
     SuggestionFactory(asset=asset, column=column, value="Customer ID")
-    base = f"{API}/assets/{asset.pk}/suggestions"
+    base = f"{API}/assets/{asset.pk}/predictions"
 
     one = client.post(f"{base}/{table.pk}/reject/")
     assert one.status_code == 200
