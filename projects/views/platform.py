@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meshportal.exceptions import Conflict
-from meshportal.forms import attach_service_errors, form_status, handle_action
+from meshportal.forms import attach_service_errors, handle_action
 from meshportal.htmx import is_htmx_partial
 
 from .. import selectors, services
@@ -34,13 +34,13 @@ def _domain_url(domain, anchor: str = "") -> str:
 
 
 def _form_page(request, template: str, form, context: dict):
-    """Render a platform form with the status every page uses (``form_status``): 400 when
-    it came back with errors (so tests and people's tools see the refusal), 200 otherwise."""
+    """Render a platform form: 400 when it came back with errors (so tests and people's
+    tools see the refusal), 200 otherwise."""
     return render(
         request,
         template,
         {"form": form, **context},
-        status=form_status(form),
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
