@@ -104,11 +104,6 @@ def glue(aws):
 
 
 @pytest.fixture
-def environment(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="Film Datasets S3")
-
-
-@pytest.fixture
 def source(owner, project, environment):
     return create_glue_source(owner, project, environment)
 

@@ -27,7 +27,6 @@ from tests.catalog.test_import import (
     run_now,
 )
 from tests.catalog.throttling_proxy import AwsProxy
-from tests.projects.factories import EnvironmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,11 +46,6 @@ NOTHING_DONE = {
 def glue(aws):
     seed_aws()
     return aws.client("glue")
-
-
-@pytest.fixture
-def environment(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="Film Datasets S3")
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from catalog.choices import ActivityStatus, AssetType, DataSourceType, RunErrorT
 from catalog.models import Asset, AssetRevision, Prediction, RunActivity
 from projects.choices import Blueprint
 from tests.catalog.test_import import activities, counts, run_now
+from tests.cluster import stand_in_cluster_params
 from tests.projects.factories import EnvironmentFactory, EnvironmentProfileFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,16 +32,7 @@ def execute(sql: str, params=None) -> None:
 
 @pytest.fixture
 def cluster_params(monkeypatch):
-    """Connection settings of the stand-in cluster: the test database itself."""
-    db = connection.settings_dict
-    monkeypatch.setenv("MESHPORTAL_TEST_CLUSTER_PASSWORD", db["PASSWORD"] or "")
-    return {
-        "host": db["HOST"] or "127.0.0.1",
-        "port": int(db["PORT"] or 5432),
-        "database": db["NAME"],
-        "user": db["USER"],
-        "password_env": "MESHPORTAL_TEST_CLUSTER_PASSWORD",
-    }
+    return stand_in_cluster_params(monkeypatch)
 
 
 @pytest.fixture

@@ -19,15 +19,9 @@ from catalog.models import DataSource, DataSourceRun
 from meshportal.demo import seed_aws
 from projects.choices import EnvironmentStatus
 from tests.catalog.test_import import create_glue_source
-from tests.projects.factories import EnvironmentFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 SLOT = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
-
-
-@pytest.fixture
-def environment(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="Film Datasets S3")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.db import connection
 
 from projects import services
 from projects.choices import Blueprint, EnvironmentStatus
+from tests.cluster import stand_in_cluster_params
 from tests.projects.factories import EnvironmentProfileFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -13,16 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def cluster_params(monkeypatch):
-    """Connection settings of the stand-in cluster: the test database itself."""
-    db = connection.settings_dict
-    monkeypatch.setenv("MESHPORTAL_TEST_CLUSTER_PASSWORD", db["PASSWORD"] or "")
-    return {
-        "host": db["HOST"] or "127.0.0.1",
-        "port": int(db["PORT"] or 5432),
-        "database": db["NAME"],
-        "user": db["USER"],
-        "password_env": "MESHPORTAL_TEST_CLUSTER_PASSWORD",
-    }
+    return stand_in_cluster_params(monkeypatch)
 
 
 def role_exists(name: str) -> bool:
