@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
@@ -490,11 +491,11 @@ def demo_env_for_subprocess(tmp_path, port, moto_port, **extra) -> dict:
     return env
 
 
-@pytest.mark.django_db(transaction=True)
-def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
-    port, moto_port = free_port(), free_port()
-    # Only the virtualenv on PATH: no redis-server, so the demo falls back to eager tasks.
-    env = demo_env_for_subprocess(tmp_path, port, moto_port, PATH=str(Path(sys.executable).parent))
+@contextmanager
+def running_demo(tmp_path, port, env):
+    """``manage.py demo`` in a session of its own, once its /healthz answers: yields the
+    process, the portal's URL and the log file. A test that ends without stopping it
+    (a failed assertion) kills it and everything it started."""
     log = tmp_path / "demo.log"
     url = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
@@ -510,6 +511,19 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         )
     try:
         wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
+        yield process, url, log
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
+    port, moto_port = free_port(), free_port()
+    # Only the virtualenv on PATH: no redis-server, so the demo falls back to eager tasks.
+    env = demo_env_for_subprocess(tmp_path, port, moto_port, PATH=str(Path(sys.executable).parent))
+    with running_demo(tmp_path, port, env) as (process, url, log):
         output = log.read_text()
         moto_pid = int(re.search(r"started moto server \(pid (\d+)\)", output).group(1))
         moto = psutil.Process(moto_pid)
@@ -581,10 +595,6 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         assert not psutil.pid_exists(moto_pid)
         assert f"moto server (pid {moto_pid}) stopped." in log.read_text()
         assert not healthy(url)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def add_glue_tables(moto_endpoint: str, count: int) -> None:
@@ -656,21 +666,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
         SCHEDULED_RUNS_POLL_SECONDS="1",
         DATA_SOURCE_IMPORT_BATCH_SIZE=str(batch_size),
     )
-    log = tmp_path / "demo.log"
-    url = f"http://127.0.0.1:{port}"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "demo"],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=default_sigint,
-        )
-    try:
-        wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
+    with running_demo(tmp_path, port, env) as (process, url, log):
         output = log.read_text()
         assert "Background Celery worker and beat on redis://127.0.0.1:" in output
         assert requests.get(f"{url}/healthz", timeout=5).json()["checks"]["broker"]["mode"] == (
@@ -743,7 +739,3 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
         for pid in (*pids.values(), redis_pid):
             assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
         assert "Celery worker (pid" in log.read_text()
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
