@@ -294,6 +294,21 @@ def test_seed_lands_in_each_account_through_its_role(two_accounts, demo_env):  #
     )
 
 
+def project_with_lake(admin, domain, name: str, profile_name: str, environment_name: str):
+    """A project ``admin`` creates in the seeded domain, with an environment from one of
+    the seeded profiles, provisioned (tasks run eagerly here)."""
+    project = services.project_create(acting_user=admin, domain=domain, name=name)
+    lake = services.environment_create(
+        acting_user=admin,
+        project=project,
+        profile=EnvironmentProfile.objects.get(name=profile_name),
+        name=environment_name,
+    )
+    lake.refresh_from_db()
+    assert lake.status == EnvironmentStatus.ACTIVE, lake.last_error
+    return project, lake
+
+
 @pytest.mark.django_db(transaction=True)
 def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # noqa: F811
     """Steps 3-11 of the walk on the seeded frame, through the services: the film team
@@ -312,17 +327,9 @@ def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # 
     domain = Domain.objects.get(name="streaming")
     film_admin = User.objects.get(username="film-catalog-team-admin")
     marketing_admin = User.objects.get(username="marketing-team-admin")
-    film = services.project_create(
-        acting_user=film_admin, domain=domain, name="Film Catalog Project"
+    film, film_lake = project_with_lake(
+        film_admin, domain, "Film Catalog Project", "DataLakeProfile", "Film Datasets S3"
     )
-    film_lake = services.environment_create(
-        acting_user=film_admin,
-        project=film,
-        profile=EnvironmentProfile.objects.get(name="DataLakeProfile"),
-        name="Film Datasets S3",
-    )
-    film_lake.refresh_from_db()
-    assert film_lake.status == EnvironmentStatus.ACTIVE, film_lake.last_error
     source = data_source_create(
         acting_user=film_admin,
         project=film,
@@ -335,17 +342,9 @@ def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # 
     asset = Asset.objects.get(data_source=source, technical_name="streaming_films")
     listing = asset_publish(acting_user=film_admin, asset=asset, approval_required=True)
 
-    marketing = services.project_create(
-        acting_user=marketing_admin, domain=domain, name="Marketing Project"
+    marketing, marketing_lake = project_with_lake(
+        marketing_admin, domain, "Marketing Project", "MarketingLakeProfile", "Marketing Lake"
     )
-    marketing_lake = services.environment_create(
-        acting_user=marketing_admin,
-        project=marketing,
-        profile=EnvironmentProfile.objects.get(name="MarketingLakeProfile"),
-        name="Marketing Lake",
-    )
-    marketing_lake.refresh_from_db()
-    assert marketing_lake.status == EnvironmentStatus.ACTIVE, marketing_lake.last_error
     assert marketing_lake.grant_role_arn.startswith("arn:aws:iam::222222222222:role/")
 
     request, _ = subscription_request_create(

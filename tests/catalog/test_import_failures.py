@@ -18,7 +18,7 @@ from catalog.choices import ActivityStatus, RunErrorType, RunStatus, RunType
 from catalog.importing import execute_run
 from catalog.models import Asset, AssetRevision, DataSourceRun, Prediction, RunActivity
 from catalog.tasks import run_data_source
-from meshportal.demo import GLUE_DATABASE, seed_aws
+from meshportal.demo import GLUE_DATABASE
 from tests.catalog.test_import import (
     activities,
     counts,
@@ -40,17 +40,6 @@ NOTHING_DONE = {
     "archived": 0,
     "failed": 0,
 }
-
-
-@pytest.fixture
-def glue(aws):
-    seed_aws()
-    return aws.client("glue")
-
-
-@pytest.fixture
-def source(owner, project, environment):
-    return create_glue_source(owner, project, environment)
 
 
 @pytest.fixture
