@@ -16,7 +16,7 @@ from projects.models import Environment, Notification
 from projects.services import derive_resource_names
 from projects.tasks import provision_environment
 from tests.projects.factories import ProjectFactory, ProjectMembershipFactory
-from tests.workers import outcomes
+from tests.workers import outcomes, wait_for_log
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,9 @@ def test_a_worker_provisions_an_environment_end_to_end(
     assert glue.get_database(Name=environment.consumer_glue_database)["Database"]["Name"]
     assert len(environment.provisioning_steps) == 5
     assert Notification.objects.filter(recipient=owner, title__contains="is ready").count() == 1
-    log = celery_worker.log_path.read_text()
+    # The environment is ACTIVE once its last write commits; the worker logs the task's
+    # end a moment later (later still on a loaded machine).
+    log = wait_for_log(celery_worker, "succeeded", count=1)
     assert "projects.tasks.provision_environment[" in log and "succeeded" in log
 
 
