@@ -27,13 +27,35 @@ class OwningProjectField(forms.ModelChoiceField):
         return _project_label(obj)
 
 
-class GlossaryCreateForm(forms.Form):
-    owning_project = OwningProjectField(
-        queryset=None,
-        empty_label="Choose a project…",
-        help_text="The glossary belongs to this project's domain; the project's owners manage "
-        "it with the domain's stewards.",
-    )
+class OwnedCreateForm(ServiceFormMixin, forms.Form):
+    """The create form of something a project owns (a glossary, a metadata form):
+    ``projects`` are those the user may choose as its owner."""
+
+    thing = ""  # what is created, for the help text
+    owning_project = OwningProjectField(queryset=None, empty_label="Choose a project…")
+
+    def service_kwargs(self) -> dict:
+        """The create service's keywords: the thing lives in its owning project's domain."""
+        project = self.cleaned_data["owning_project"]
+        return {
+            "domain": project.domain,
+            "owning_project": project,
+            "name": self.cleaned_data["name"],
+            "description": self.cleaned_data["description"],
+        }
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["owning_project"]
+        field.queryset = projects
+        field.help_text = (
+            f"The {self.thing} belongs to this project's domain; the project's owners manage "
+            "it with the domain's stewards."
+        )
+
+
+class GlossaryCreateForm(OwnedCreateForm):
+    thing = "glossary"
     name = forms.CharField(
         max_length=Glossary._meta.get_field("name").max_length,
         help_text="Unique within the domain, e.g. “Media”.",
@@ -43,10 +65,6 @@ class GlossaryCreateForm(forms.Form):
         widget=MarkdownTextarea(attrs={"rows": 3}),
         help_text="What the glossary's terms describe and who uses them. " + MARKDOWN_HINT,
     )
-
-    def __init__(self, *args, projects, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owning_project"].queryset = projects
 
 
 class GlossaryEditForm(forms.Form):
@@ -136,13 +154,8 @@ class CsvImportForm(forms.Form):
 # --- Form builder -----------------------------------------------------------------------
 
 
-class FormTypeCreateForm(forms.Form):
-    owning_project = OwningProjectField(
-        queryset=None,
-        empty_label="Choose a project…",
-        help_text="The form belongs to this project's domain; the project's owners manage it "
-        "with the domain's stewards.",
-    )
+class FormTypeCreateForm(OwnedCreateForm):
+    thing = "form"
     name = forms.CharField(
         max_length=FormType._meta.get_field("name").max_length,
         help_text="Unique within the domain, e.g. “Data owner”.",
@@ -150,10 +163,6 @@ class FormTypeCreateForm(forms.Form):
     description = forms.CharField(
         required=False, widget=MarkdownTextarea(attrs={"rows": 3}), help_text=MARKDOWN_HINT
     )
-
-    def __init__(self, *args, projects, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owning_project"].queryset = projects
 
 
 class FormTypeEditForm(forms.Form):

@@ -14,14 +14,12 @@ hand is no obstacle. Access denied fails the step with what to ask a platform ad
 
 import logging
 
-from botocore.exceptions import BotoCoreError, ClientError
-from django.utils import timezone
+from botocore.exceptions import ClientError
 
 from meshportal import aws
 
-from . import redshift
 from .choices import Blueprint
-from .provisioning import _explain, _role_name, _split_s3
+from .provisioning import ClusterSteps, StepError, _role_name, _split_s3, run_steps
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +44,8 @@ def steps_for(blueprint: str) -> list[tuple[str, str]]:
     return [REVOKE_GRANTS_STEP, *resources]
 
 
-class DeprovisioningError(Exception):
-    """A step failed; ``message`` tells a person what happened and what to do."""
-
-    def __init__(self, step: str, message: str):
-        super().__init__(message)
-        self.step = step
-        self.message = message
+class DeprovisioningError(StepError):
+    """A removal step failed."""
 
 
 class DataLakeDeprovisioner:
@@ -174,23 +167,11 @@ class DataLakeDeprovisioner:
             raise
 
 
-class DataWarehouseDeprovisioner:
+class DataWarehouseDeprovisioner(ClusterSteps):
     """Drops the Redshift role provisioning created (tests use a real Postgres)."""
 
-    def __init__(self, environment):
-        self.env = environment
-        self.profile = environment.profile
-        self._connection = None
-
-    def connection(self):
-        if self._connection is None:
-            try:
-                self._connection = redshift.connect(self.profile)
-            except redshift.ClusterConnectionError as error:
-                raise DeprovisioningError(
-                    "redshift_role", f"Cluster connection: {error.message}"
-                ) from error
-        return self._connection
+    error_class = DeprovisioningError
+    connection_step = "redshift_role"
 
     def redshift_role(self):
         import psycopg2
@@ -220,10 +201,6 @@ class DataWarehouseDeprovisioner:
                     f"role '{name}' ({str(error).strip()}). Ask a platform admin to give the "
                     "portal's cluster user that right, then retry.",
                 ) from error
-
-    def close(self):
-        if self._connection is not None:
-            self._connection.close()
 
 
 def role_exists_sql(is_redshift: bool) -> str:
@@ -270,20 +247,11 @@ def deprovision(environment, *, on_step_done) -> None:
         if blueprint == Blueprint.DATA_LAKE
         else DataWarehouseDeprovisioner(environment)
     )
-    try:
-        for key, label in steps_for(blueprint)[1:]:
-            try:
-                getattr(deprovisioner, key)()
-            except DeprovisioningError:
-                raise
-            except (ClientError, BotoCoreError) as error:
-                raise DeprovisioningError(
-                    key,
-                    _explain(
-                        error, step_label=f"Removing {label}", account_id=environment.aws_account_id
-                    ),
-                ) from error
-            on_step_done(key, timezone.now())
-    finally:
-        if hasattr(deprovisioner, "close"):
-            deprovisioner.close()
+    run_steps(
+        deprovisioner,
+        steps_for(blueprint)[1:],
+        error_class=DeprovisioningError,
+        step_label=lambda label: f"Removing {label}",
+        account_id=environment.aws_account_id,
+        on_step_done=lambda key, at, updates: on_step_done(key, at),
+    )

@@ -36,13 +36,17 @@ def steps_for(blueprint: str) -> list[tuple[str, str]]:
     return DATA_LAKE_STEPS if blueprint == Blueprint.DATA_LAKE else DATA_WAREHOUSE_STEPS
 
 
-class ProvisioningError(Exception):
+class StepError(Exception):
     """A step failed; ``message`` tells a person what happened and what to do."""
 
     def __init__(self, step: str, message: str):
         super().__init__(message)
         self.step = step
         self.message = message
+
+
+class ProvisioningError(StepError):
+    """A provisioning step failed."""
 
 
 def _explain(
@@ -260,11 +264,13 @@ class DataLakeProvisioner:
                 raise
 
 
-class DataWarehouseProvisioner:
-    """Checks the cluster connection and creates the role that later receives grants.
+class ClusterSteps:
+    """Steps that work over one connection to the profile's cluster, opened on first
+    use and closed after the last step. A failed connection fails ``connection_step``
+    with ``error_class``."""
 
-    Redshift speaks the Postgres protocol; tests use a real Postgres as the cluster.
-    """
+    error_class = StepError
+    connection_step = "cluster_connection"
 
     def __init__(self, environment):
         self.env = environment
@@ -276,10 +282,23 @@ class DataWarehouseProvisioner:
             try:
                 self._connection = redshift.connect(self.profile)
             except redshift.ClusterConnectionError as error:
-                raise ProvisioningError(
-                    "cluster_connection", f"Cluster connection: {error.message}"
+                raise self.error_class(
+                    self.connection_step, f"Cluster connection: {error.message}"
                 ) from error
         return self._connection
+
+    def close(self):
+        if self._connection is not None:
+            self._connection.close()
+
+
+class DataWarehouseProvisioner(ClusterSteps):
+    """Checks the cluster connection and creates the role that later receives grants.
+
+    Redshift speaks the Postgres protocol; tests use a real Postgres as the cluster.
+    """
+
+    error_class = ProvisioningError
 
     def cluster_connection(self):
         with self.connection().cursor() as cursor:
@@ -297,9 +316,36 @@ class DataWarehouseProvisioner:
             except psycopg2.errors.DuplicateObject:
                 pass
 
-    def close(self):
-        if self._connection is not None:
-            self._connection.close()
+
+def run_steps(worker, steps, *, error_class, step_label, account_id, on_step_done) -> None:
+    """Run ``worker``'s method of each step key in order, then ``on_step_done(key, at,
+    updates)`` with the resource values it returned; raise ``error_class`` on the first
+    failure, with AWS errors explained. The worker's connection is closed at the end."""
+    try:
+        for key, label in steps:
+            try:
+                updates = getattr(worker, key)() or {}
+            except error_class:
+                raise
+            except (ClientError, BotoCoreError) as error:
+                raise error_class(
+                    key, _explain(error, step_label=step_label(label), account_id=account_id)
+                ) from error
+            on_step_done(key, timezone.now(), updates)
+    finally:
+        if hasattr(worker, "close"):
+            worker.close()
+
+
+def _apply_and_record(environment, on_step_done):
+    """Keep the values a step returned on the environment too, for the next steps."""
+
+    def done(key, at, updates):
+        for field, value in updates.items():
+            setattr(environment, field, value)
+        on_step_done(key, at, updates)
+
+    return done
 
 
 def provision(environment, *, on_step_done) -> None:
@@ -315,20 +361,11 @@ def provision(environment, *, on_step_done) -> None:
         if blueprint == Blueprint.DATA_LAKE
         else DataWarehouseProvisioner(environment)
     )
-    try:
-        for key, label in steps_for(blueprint):
-            try:
-                updates = getattr(provisioner, key)() or {}
-            except ProvisioningError:
-                raise
-            except (ClientError, BotoCoreError) as error:
-                raise ProvisioningError(
-                    key,
-                    _explain(error, step_label=label, account_id=environment.aws_account_id),
-                ) from error
-            for field, value in updates.items():
-                setattr(environment, field, value)
-            on_step_done(key, timezone.now(), updates)
-    finally:
-        if hasattr(provisioner, "close"):
-            provisioner.close()
+    run_steps(
+        provisioner,
+        steps_for(blueprint),
+        error_class=ProvisioningError,
+        step_label=lambda label: label,
+        account_id=environment.aws_account_id,
+        on_step_done=_apply_and_record(environment, on_step_done),
+    )

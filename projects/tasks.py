@@ -54,17 +54,68 @@ def _notify(environment, *, title, body, recipient=None):
         )
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def provision_environment(environment_id: str) -> str:
-    """Provision a CREATING environment; end ACTIVE or CREATE_FAILED with a message."""
+def _load(environment_id, status, *related):
+    """The environment to work on, or None when it is gone or no longer in ``status``
+    (a message delivered after the work was done or cancelled)."""
     environment = (
-        Environment.objects.select_related(
-            "project", "project__domain", "profile", "profile__aws_account", "created_by"
-        )
+        Environment.objects.select_related("project__domain", "profile", *related)
         .filter(pk=environment_id)
         .first()
     )
-    if environment is None or environment.status != EnvironmentStatus.CREATING:
+    if environment is None or environment.status != status:
+        return None
+    return environment
+
+
+def _attempt(environment, work, expected_error, fail, activity: str):
+    """Run ``work``; on its expected error, or on any other (a bug, an unforeseen failure),
+    fail the environment with a message a person can act on, so that it is left in a
+    retryable state. Returns ``work``'s outcome, or the failure's."""
+    try:
+        return work()
+    except expected_error as error:
+        return fail(environment, error.message)
+    except Exception as error:  # a bug or an unforeseen failure: still leave a retryable state
+        logger.exception("%s of environment %s failed unexpectedly", activity, environment.pk)
+        return fail(
+            environment,
+            f"{activity} stopped on an unexpected error ({type(error).__name__}: {error}). "
+            "Retry; if it fails again, ask a platform admin to check the portal's logs.",
+        )
+
+
+def _transition(
+    environment,
+    *,
+    expected,
+    status,
+    event_type,
+    title,
+    body,
+    recipient=None,
+    updates=None,
+    **event_fields,
+) -> bool:
+    """Compare-and-set the environment from ``expected`` to ``status``; in the same
+    transaction record its event and tell the person concerned. False when another worker
+    (or a person) moved it first, and then nothing is recorded."""
+    with transaction.atomic():
+        moved = Environment.objects.filter(pk=environment.pk, status=expected).update(
+            status=status, updated_at=timezone.now(), **(updates or {})
+        )
+        if moved:
+            environment_event_record(environment, event_type, status=status, **event_fields)
+            _notify(environment, title=title, body=body, recipient=recipient)
+    return bool(moved)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def provision_environment(environment_id: str) -> str:
+    """Provision a CREATING environment; end ACTIVE or CREATE_FAILED with a message."""
+    environment = _load(
+        environment_id, EnvironmentStatus.CREATING, "project", "profile__aws_account", "created_by"
+    )
+    if environment is None:
         return "skipped"
     # A message delivered twice (acks_late) must not provision the same environment in
     # two workers at once: the second one leaves it to the first.
@@ -75,65 +126,47 @@ def provision_environment(environment_id: str) -> str:
 
 
 def _provision(environment) -> str:
-    try:
-        provision(
+    failed = _attempt(
+        environment,
+        lambda: provision(
             environment,
             on_step_done=lambda key, at, updates: _record_step(environment.pk, key, at, updates),
-        )
-    except ProvisioningError as error:
-        return _fail(environment, error.message)
-    except Exception as error:  # a bug or an unforeseen failure: still leave a retryable state
-        logger.exception("Provisioning environment %s failed unexpectedly", environment.pk)
-        return _fail(
-            environment,
-            f"Provisioning stopped on an unexpected error ({type(error).__name__}: {error}). "
-            "Retry; if it fails again, ask a platform admin to check the portal's logs.",
-        )
-    with transaction.atomic():
-        moved = Environment.objects.filter(
-            pk=environment.pk, status=EnvironmentStatus.CREATING
-        ).update(
-            status=EnvironmentStatus.ACTIVE,
-            provisioned_at=timezone.now(),
-            last_error="",
-            updated_at=timezone.now(),
-        )
-        if not moved:
-            return "superseded"
-        environment_event_record(
-            environment, EventType.ENVIRONMENT_ACTIVE, status=EnvironmentStatus.ACTIVE
-        )
-        _notify(
-            environment,
-            title=f"Environment {environment.name} is ready",
-            body=f"{environment.name} in project {environment.project.name} is ACTIVE.",
-        )
-        transaction.on_commit(
-            lambda: environment_activated.send(sender=Environment, environment_id=environment.pk)
-        )
+        ),
+        ProvisioningError,
+        _fail,
+        "Provisioning",
+    )
+    if failed is not None:
+        return failed
+    activated = _transition(
+        environment,
+        expected=EnvironmentStatus.CREATING,
+        status=EnvironmentStatus.ACTIVE,
+        event_type=EventType.ENVIRONMENT_ACTIVE,
+        updates={"provisioned_at": timezone.now(), "last_error": ""},
+        title=f"Environment {environment.name} is ready",
+        body=f"{environment.name} in project {environment.project.name} is ACTIVE.",
+    )
+    if not activated:
+        return "superseded"
+    transaction.on_commit(
+        lambda: environment_activated.send(sender=Environment, environment_id=environment.pk)
+    )
     return "active"
 
 
 def _fail(environment, message: str) -> str:
-    with transaction.atomic():
-        moved = Environment.objects.filter(
-            pk=environment.pk, status=EnvironmentStatus.CREATING
-        ).update(
-            status=EnvironmentStatus.CREATE_FAILED, last_error=message, updated_at=timezone.now()
-        )
-        if moved:
-            environment_event_record(
-                environment,
-                EventType.ENVIRONMENT_FAILED,
-                status=EnvironmentStatus.CREATE_FAILED,
-                operation="CREATE",
-                last_error=message,
-            )
-            _notify(
-                environment,
-                title=f"Environment {environment.name} could not be created",
-                body=message,
-            )
+    _transition(
+        environment,
+        expected=EnvironmentStatus.CREATING,
+        status=EnvironmentStatus.CREATE_FAILED,
+        event_type=EventType.ENVIRONMENT_FAILED,
+        updates={"last_error": message},
+        title=f"Environment {environment.name} could not be created",
+        body=message,
+        operation="CREATE",
+        last_error=message,
+    )
     return "failed"
 
 
@@ -200,14 +233,14 @@ def _stuck_deletion_message(environment) -> str:
 def deprovision_environment(environment_id: str) -> str:
     """Delete a DELETING environment: wait until the sharing app has revoked its grants,
     then remove what provisioning created; end DELETED or DELETE_FAILED with a message."""
-    environment = (
-        Environment.objects.select_related(
-            "project__domain", "profile", "profile__aws_account", "created_by", "deleted_by"
-        )
-        .filter(pk=environment_id)
-        .first()
+    environment = _load(
+        environment_id,
+        EnvironmentStatus.DELETING,
+        "profile__aws_account",
+        "created_by",
+        "deleted_by",
     )
-    if environment is None or environment.status != EnvironmentStatus.DELETING:
+    if environment is None:
         return "skipped"
     # The provisioning lock: a late provisioning worker and a deletion never overlap, and
     # a message delivered twice deletes once.
@@ -251,67 +284,54 @@ def _check_again_later(environment, outcome: str) -> str:
     return outcome
 
 
+def _remove_resources(environment) -> str | None:
+    """Remove what provisioning created once no grant is being revoked any more; an
+    outcome when it has to wait, None when done."""
+    if _grants_outstanding(environment):
+        return _check_again_later(environment, "waiting")
+    _record_deletion_step(environment.pk, "revoke_grants", timezone.now())
+    deprovision(
+        environment,
+        on_step_done=lambda key, at: _record_deletion_step(environment.pk, key, at),
+    )
+    return None
+
+
 def _deprovision(environment) -> str:
-    try:
-        if _grants_outstanding(environment):
-            return _check_again_later(environment, "waiting")
-        _record_deletion_step(environment.pk, "revoke_grants", timezone.now())
-        deprovision(
-            environment,
-            on_step_done=lambda key, at: _record_deletion_step(environment.pk, key, at),
-        )
-    except DeprovisioningError as error:
-        return _fail_deletion(environment, error.message)
-    except Exception as error:  # a bug or an unforeseen failure: still leave a retryable state
-        logger.exception("Deleting environment %s failed unexpectedly", environment.pk)
-        return _fail_deletion(
-            environment,
-            f"Deletion stopped on an unexpected error ({type(error).__name__}: {error}). "
-            "Retry; if it fails again, ask a platform admin to check the portal's logs.",
-        )
-    with transaction.atomic():
-        moved = Environment.objects.filter(
-            pk=environment.pk, status=EnvironmentStatus.DELETING
-        ).update(
-            status=EnvironmentStatus.DELETED,
-            deleted_at=timezone.now(),
-            last_error="",
-            updated_at=timezone.now(),
-        )
-        if not moved:
-            return "superseded"
-        environment_event_record(
-            environment, EventType.ENVIRONMENT_DELETED, status=EnvironmentStatus.DELETED
-        )
-        _notify(
-            environment,
-            title=f"Environment {environment.name} is deleted",
-            body=f"{environment.name} of project {environment.project.name} and the AWS "
-            "resources the portal created for it are gone.",
-            recipient=_deletion_recipient(environment),
-        )
-    return "deleted"
+    outcome = _attempt(
+        environment,
+        lambda: _remove_resources(environment),
+        DeprovisioningError,
+        _fail_deletion,
+        "Deletion",
+    )
+    if outcome is not None:
+        return outcome
+    deleted = _transition(
+        environment,
+        expected=EnvironmentStatus.DELETING,
+        status=EnvironmentStatus.DELETED,
+        event_type=EventType.ENVIRONMENT_DELETED,
+        updates={"deleted_at": timezone.now(), "last_error": ""},
+        title=f"Environment {environment.name} is deleted",
+        body=f"{environment.name} of project {environment.project.name} and the AWS "
+        "resources the portal created for it are gone.",
+        recipient=_deletion_recipient(environment),
+    )
+    return "deleted" if deleted else "superseded"
 
 
 def _fail_deletion(environment, message: str) -> str:
-    with transaction.atomic():
-        moved = Environment.objects.filter(
-            pk=environment.pk, status=EnvironmentStatus.DELETING
-        ).update(
-            status=EnvironmentStatus.DELETE_FAILED, last_error=message, updated_at=timezone.now()
-        )
-        if moved:
-            environment_event_record(
-                environment,
-                EventType.ENVIRONMENT_FAILED,
-                status=EnvironmentStatus.DELETE_FAILED,
-                operation="DELETE",
-                last_error=message,
-            )
-            _notify(
-                environment,
-                title=f"Environment {environment.name} could not be deleted",
-                body=message,
-                recipient=_deletion_recipient(environment),
-            )
+    moved = _transition(
+        environment,
+        expected=EnvironmentStatus.DELETING,
+        status=EnvironmentStatus.DELETE_FAILED,
+        event_type=EventType.ENVIRONMENT_FAILED,
+        updates={"last_error": message},
+        title=f"Environment {environment.name} could not be deleted",
+        body=message,
+        recipient=_deletion_recipient(environment),
+        operation="DELETE",
+        last_error=message,
+    )
     return "failed" if moved else "superseded"

@@ -177,27 +177,90 @@ def page_rows(expected: dict) -> list[tuple]:
     return [(persona, expected[persona]) for persona in PERSONAS]
 
 
+def api_table(others, *, anonymous=401, **personas) -> dict:
+    """An action's statuses: each named persona's, ``others`` for every other signed-in
+    persona; anonymous API calls get 401."""
+    return {p: others for p in PERSONAS} | personas | {"anonymous": anonymous}
+
+
+def page_table(others, *, anonymous=LOGIN, **personas) -> list[tuple]:
+    """Page rows: each named persona's answer, ``others`` for every other signed-in
+    persona, and anonymous visitors sent to sign in."""
+    return page_rows(api_table(others, anonymous=anonymous, **personas))
+
+
+# The API tables the apps share.
+# A project's things: its members and the domain's stewards read them; nobody else
+# learns they exist.
+MEMBERS_READ = api_table(200, platform_admin=404, outsider=404)
+# The project's own members only (an INACTIVE listing).
+TEAM_READ = api_table(200, platform_admin=404, steward=404, outsider=404)
+
+
+def contributor_writes(success: int) -> dict:
+    """A project's CONTRIBUTORs and OWNERs change it; stewards and viewers see it (403)."""
+    return api_table(403, owner=success, contributor=success, platform_admin=404, outsider=404)
+
+
+def owner_only(success: int) -> dict:
+    """Something of one OWNER's: nobody else learns it exists."""
+    return api_table(404, owner=success)
+
+
+def with_platform_admin(rows: list[tuple], status) -> list[tuple]:
+    """A shared table with the platform admin's answer of an app's pages (the projects
+    app lets admins read every project, 200, and change nothing, 403)."""
+    return [(persona, status if persona == "platform_admin" else e) for persona, e in rows]
+
+
+@dataclass
+class Page:
+    """One page of a page matrix: its URL, built from the test's fixtures
+    (``fixture("project")`` is that fixture's value), and the rows of ``page_table``."""
+
+    name: str
+    url: Callable  # (fixture) -> path
+    expected: list[tuple]
+
+
+def page_matrix_test(pages):
+    """A module's page matrix as one parametrised test: every persona GETs every page and
+    gets its row's answer (``LOGIN``: sent to sign in)::
+
+        test_pages = page_matrix_test([Page("project", lambda f: f"/projects/{f('project').pk}/",
+                                            MEMBER_PAGE), …])
+    """
+
+    @pytest.mark.parametrize(
+        ("page", "persona", "expected"),
+        [
+            pytest.param(page, persona, expected, id=f"{page.name}-{persona}")
+            for page in pages
+            for persona, expected in page.expected
+        ],
+        indirect=["persona"],
+    )
+    def test(page, persona, expected, client_for, request):
+        check(client_for(persona).get(page.url(request.getfixturevalue)), expected)
+
+    return test
+
+
 # The page tables the apps share (``@pytest.mark.parametrize("persona, expected", …)``).
 # A page of the whole portal: every signed-in persona.
-SIGNED_IN_PAGE = page_rows(everyone(200, anonymous=LOGIN))
+SIGNED_IN_PAGE = page_table(200)
 # A project's page: its members and the domain's stewards; nobody else learns it exists.
-MEMBER_PAGE = page_rows(
-    by_persona(
-        platform_admin=404, steward=200, owner=200, contributor=200, viewer=200, outsider=404,
-        anonymous=LOGIN,
-    )
-)  # fmt: skip
+MEMBER_PAGE = page_table(200, platform_admin=404, outsider=404)
+# A project's page only its OWNER opens (others who see the project: 403).
+OWNER_PAGE = page_table(403, owner=200, platform_admin=404, outsider=404)
+# A project's page its OWNERs and CONTRIBUTORs open.
+CONTRIBUTOR_PAGE = page_table(403, owner=200, contributor=200, platform_admin=404, outsider=404)
 # A project's form that CONTRIBUTOR may post (redirects on success).
-CONTRIBUTOR_POST = page_rows(
-    by_persona(
-        platform_admin=404, steward=403, owner=302, contributor=302, viewer=403, outsider=404,
-        anonymous=LOGIN,
-    )
-)  # fmt: skip
+CONTRIBUTOR_POST = page_table(403, owner=302, contributor=302, platform_admin=404, outsider=404)
 # A project's form only its OWNER may post (redirects on success).
-OWNER_POST = page_rows(
-    by_persona(
-        platform_admin=404, steward=403, owner=302, contributor=403, viewer=403, outsider=404,
-        anonymous=LOGIN,
-    )
-)  # fmt: skip
+OWNER_POST = page_table(403, owner=302, platform_admin=404, outsider=404)
+# Something of one OWNER's: nobody else learns it exists.
+OWNER_ONLY_PAGE = page_table(404, owner=200)
+# The platform setup pages and their forms: platform admins only.
+PLATFORM_ADMIN_PAGE = page_table(403, platform_admin=200)
+PLATFORM_ADMIN_POST = page_table(403, platform_admin=302)

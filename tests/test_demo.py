@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
@@ -293,6 +294,21 @@ def test_seed_lands_in_each_account_through_its_role(two_accounts, demo_env):  #
     )
 
 
+def project_with_lake(admin, domain, name: str, profile_name: str, environment_name: str):
+    """A project ``admin`` creates in the seeded domain, with an environment from one of
+    the seeded profiles, provisioned (tasks run eagerly here)."""
+    project = services.project_create(acting_user=admin, domain=domain, name=name)
+    lake = services.environment_create(
+        acting_user=admin,
+        project=project,
+        profile=EnvironmentProfile.objects.get(name=profile_name),
+        name=environment_name,
+    )
+    lake.refresh_from_db()
+    assert lake.status == EnvironmentStatus.ACTIVE, lake.last_error
+    return project, lake
+
+
 @pytest.mark.django_db(transaction=True)
 def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # noqa: F811
     """Steps 3-11 of the walk on the seeded frame, through the services: the film team
@@ -311,17 +327,9 @@ def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # 
     domain = Domain.objects.get(name="streaming")
     film_admin = User.objects.get(username="film-catalog-team-admin")
     marketing_admin = User.objects.get(username="marketing-team-admin")
-    film = services.project_create(
-        acting_user=film_admin, domain=domain, name="Film Catalog Project"
+    film, film_lake = project_with_lake(
+        film_admin, domain, "Film Catalog Project", "DataLakeProfile", "Film Datasets S3"
     )
-    film_lake = services.environment_create(
-        acting_user=film_admin,
-        project=film,
-        profile=EnvironmentProfile.objects.get(name="DataLakeProfile"),
-        name="Film Datasets S3",
-    )
-    film_lake.refresh_from_db()
-    assert film_lake.status == EnvironmentStatus.ACTIVE, film_lake.last_error
     source = data_source_create(
         acting_user=film_admin,
         project=film,
@@ -334,17 +342,9 @@ def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # 
     asset = Asset.objects.get(data_source=source, technical_name="streaming_films")
     listing = asset_publish(acting_user=film_admin, asset=asset, approval_required=True)
 
-    marketing = services.project_create(
-        acting_user=marketing_admin, domain=domain, name="Marketing Project"
+    marketing, marketing_lake = project_with_lake(
+        marketing_admin, domain, "Marketing Project", "MarketingLakeProfile", "Marketing Lake"
     )
-    marketing_lake = services.environment_create(
-        acting_user=marketing_admin,
-        project=marketing,
-        profile=EnvironmentProfile.objects.get(name="MarketingLakeProfile"),
-        name="Marketing Lake",
-    )
-    marketing_lake.refresh_from_db()
-    assert marketing_lake.status == EnvironmentStatus.ACTIVE, marketing_lake.last_error
     assert marketing_lake.grant_role_arn.startswith("arn:aws:iam::222222222222:role/")
 
     request, _ = subscription_request_create(
@@ -490,11 +490,11 @@ def demo_env_for_subprocess(tmp_path, port, moto_port, **extra) -> dict:
     return env
 
 
-@pytest.mark.django_db(transaction=True)
-def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
-    port, moto_port = free_port(), free_port()
-    # Only the virtualenv on PATH: no redis-server, so the demo falls back to eager tasks.
-    env = demo_env_for_subprocess(tmp_path, port, moto_port, PATH=str(Path(sys.executable).parent))
+@contextmanager
+def running_demo(tmp_path, port, env):
+    """``manage.py demo`` in a session of its own, once its /healthz answers: yields the
+    process, the portal's URL and the log file. A test that ends without stopping it
+    (a failed assertion) kills it and everything it started."""
     log = tmp_path / "demo.log"
     url = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
@@ -510,6 +510,19 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         )
     try:
         wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
+        yield process, url, log
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
+    port, moto_port = free_port(), free_port()
+    # Only the virtualenv on PATH: no redis-server, so the demo falls back to eager tasks.
+    env = demo_env_for_subprocess(tmp_path, port, moto_port, PATH=str(Path(sys.executable).parent))
+    with running_demo(tmp_path, port, env) as (process, url, log):
         output = log.read_text()
         moto_pid = int(re.search(r"started moto server \(pid (\d+)\)", output).group(1))
         moto = psutil.Process(moto_pid)
@@ -581,10 +594,6 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         assert not psutil.pid_exists(moto_pid)
         assert f"moto server (pid {moto_pid}) stopped." in log.read_text()
         assert not healthy(url)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def add_glue_tables(moto_endpoint: str, count: int) -> None:
@@ -656,21 +665,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
         SCHEDULED_RUNS_POLL_SECONDS="1",
         DATA_SOURCE_IMPORT_BATCH_SIZE=str(batch_size),
     )
-    log = tmp_path / "demo.log"
-    url = f"http://127.0.0.1:{port}"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "demo"],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=default_sigint,
-        )
-    try:
-        wait_until(lambda: healthy(url), timeout=120, what="/healthz", process=process, log=log)
+    with running_demo(tmp_path, port, env) as (process, url, log):
         output = log.read_text()
         assert "Background Celery worker and beat on redis://127.0.0.1:" in output
         assert requests.get(f"{url}/healthz", timeout=5).json()["checks"]["broker"]["mode"] == (
@@ -743,7 +738,3 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
         for pid in (*pids.values(), redis_pid):
             assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
         assert "Celery worker (pid" in log.read_text()
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()

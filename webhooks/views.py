@@ -89,26 +89,38 @@ def endpoint_detail(request, pk):
     return _log(request, endpoint)
 
 
+def _log_action(request, endpoint, act, done: str):
+    """A button of the delivery log: ``act()`` calls the service, then the log again with
+    ``done``, or with the Conflict's reason (409) when the state moved on."""
+    try:
+        act()
+    except Conflict as error:
+        return _log(request, endpoint, notice=error.message, status=409)
+    return _log(request, endpoint, notice=done)
+
+
 @login_required
 @require_POST
 def endpoint_test(request, pk):
     endpoint = selectors.endpoint_get(user=request.user, pk=pk)
-    try:
-        services.endpoint_send_test(acting_user=request.user, endpoint=endpoint)
-    except Conflict as error:
-        return _log(request, endpoint, notice=error.message, status=409)
-    return _log(request, endpoint, notice="Test event sent.")
+    return _log_action(
+        request,
+        endpoint,
+        lambda: services.endpoint_send_test(acting_user=request.user, endpoint=endpoint),
+        "Test event sent.",
+    )
 
 
 @login_required
 @require_POST
 def delivery_redeliver(request, pk):
     delivery = selectors.delivery_get(user=request.user, pk=pk)
-    try:
-        services.delivery_redeliver(acting_user=request.user, delivery=delivery)
-    except Conflict as error:
-        return _log(request, delivery.endpoint, notice=error.message, status=409)
-    return _log(request, delivery.endpoint, notice="Delivery queued again.")
+    return _log_action(
+        request,
+        delivery.endpoint,
+        lambda: services.delivery_redeliver(acting_user=request.user, delivery=delivery),
+        "Delivery queued again.",
+    )
 
 
 @login_required

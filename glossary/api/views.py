@@ -55,7 +55,45 @@ class CsvParser(parsers.BaseParser):
 
 
 class GlossaryWriteMixin:
-    """``_output`` re-reads a written row through the list's selector (annotations too)."""
+    """Glossaries and form types are written alike: created in the owning project's
+    domain (unless the body names it), changed by their service, and answered with the
+    row re-read through the list's selector (annotations too). A viewset names its input
+    serializers and services; ``service_kwargs`` adapts what else its input carries."""
+
+    create_serializer: type
+    update_serializer: type
+    create_service = update_service = None  # staticmethod(services.…)
+    object_keyword = ""  # the update service's keyword for the object
+
+    def service_kwargs(self, data: dict) -> dict:
+        return data
+
+    def create(self, request, *args, **kwargs):
+        data = validated(self.create_serializer, request, context=self.get_serializer_context())
+        project = data["owning_project"]
+        created = self.create_service(
+            acting_user=request.user,
+            domain=data.get("domain") or project.domain,
+            owning_project=project,
+            **self.service_kwargs(
+                {
+                    key: data[key]
+                    for key in ("name", "description", "status", "fields")
+                    if key in data
+                }
+            ),
+        )
+        return self._output(created, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        data = validated(
+            self.update_serializer, request, partial=True, context=self.get_serializer_context()
+        )
+        updated = self.update_service(
+            acting_user=request.user, **{self.object_keyword: obj}, **self.service_kwargs(data)
+        )
+        return self._output(updated)
 
     def _output(self, obj, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=obj.pk)
@@ -86,30 +124,14 @@ class GlossaryViewSet(
     filterset_class = GlossaryFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = Glossary
+    create_serializer = s.GlossaryCreateSerializer
+    update_serializer = s.GlossaryUpdateSerializer
+    create_service = staticmethod(services.glossary_create)
+    update_service = staticmethod(services.glossary_update)
+    object_keyword = "glossary"
 
     def visible_queryset(self):
         return selectors.glossary_list(user=self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        data = validated(s.GlossaryCreateSerializer, request, context=self.get_serializer_context())
-        project = data["owning_project"]
-        glossary = services.glossary_create(
-            acting_user=request.user,
-            domain=data.get("domain") or project.domain,
-            owning_project=project,
-            name=data["name"],
-            description=data["description"],
-            status=data["status"],
-        )
-        return self._output(glossary, status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        glossary = self.get_object()
-        data = validated(
-            s.GlossaryUpdateSerializer, request, partial=True, context=self.get_serializer_context()
-        )
-        glossary = services.glossary_update(acting_user=request.user, glossary=glossary, **data)
-        return self._output(glossary)
 
     @extend_schema(
         responses={
@@ -259,33 +281,19 @@ class FormTypeViewSet(
     filterset_class = FormTypeFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = FormType
+    create_serializer = s.FormTypeCreateSerializer
+    update_serializer = s.FormTypeUpdateSerializer
+    create_service = staticmethod(services.form_type_create)
+    update_service = staticmethod(services.form_type_update)
+    object_keyword = "form_type"
 
     def visible_queryset(self):
         return selectors.form_type_list(user=self.request.user)
 
-    def create(self, request, *args, **kwargs):
-        data = validated(s.FormTypeCreateSerializer, request, context=self.get_serializer_context())
-        project = data["owning_project"]
-        form_type = services.form_type_create(
-            acting_user=request.user,
-            domain=data.get("domain") or project.domain,
-            owning_project=project,
-            name=data["name"],
-            description=data["description"],
-            status=data["status"],
-            fields=[dict(f) for f in data.get("fields", [])],
-        )
-        return self._output(form_type, status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        form_type = self.get_object()
-        data = validated(
-            s.FormTypeUpdateSerializer, request, partial=True, context=self.get_serializer_context()
-        )
+    def service_kwargs(self, data: dict) -> dict:
         if "fields" in data:
-            data["fields"] = [dict(f) for f in data["fields"]]
-        form_type = services.form_type_update(acting_user=request.user, form_type=form_type, **data)
-        return self._output(form_type)
+            data = {**data, "fields": [dict(f) for f in data["fields"]]}
+        return data
 
 
 # --- Publishing rules -------------------------------------------------------------------

@@ -82,14 +82,8 @@ def form_type_create(request):
     rows = _field_rows(request, glossaries=glossaries, show_domain=len(domain_ids) > 1, extra=3)
 
     def save(fields):
-        project = form.cleaned_data["owning_project"]
         return services.form_type_create(
-            acting_user=request.user,
-            domain=project.domain,
-            owning_project=project,
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
-            fields=fields,
+            acting_user=request.user, fields=fields, **form.service_kwargs()
         )
 
     def created(form_type):

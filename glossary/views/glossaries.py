@@ -42,14 +42,7 @@ def glossary_create(request):
     form = GlossaryCreateForm(request.POST or None, projects=projects)
 
     def save(form):
-        project = form.cleaned_data["owning_project"]
-        return services.glossary_create(
-            acting_user=request.user,
-            domain=project.domain,
-            owning_project=project,
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
-        )
+        return services.glossary_create(acting_user=request.user, **form.service_kwargs())
 
     def created(glossary):
         messages.success(request, f"Glossary “{glossary.name}” created. Add its terms next.")

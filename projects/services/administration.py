@@ -1,5 +1,8 @@
 """Platform administration: domains, AWS accounts, environment profiles."""
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -18,25 +21,36 @@ from ..models import (
 from ..permissions import require_platform_admin
 
 
-def _admin_save(instance, *, changes: dict, allowed: set, frozen: dict, clash, clash_error):
-    """Apply ``changes`` to a platform-admin object, validate it as a model form would, save.
+@dataclass(frozen=True)
+class _AdminRules:
+    """What a write of one kind of platform-admin object checks.
 
-    ``frozen`` fields may be named only with their current value (an account or profile
-    stays in its domain: its profiles and environments depend on that). ``clash`` is the
-    queryset of rows that would make ``clash_error`` true, checked before the database's
-    constraint so the error names the field instead of a generic "already exists".
+    ``allowed``: the fields a change may name. ``frozen`` fields may be named only with
+    their current value (an account or profile stays in its domain: its profiles and
+    environments depend on that). ``clash`` is the queryset of rows that would make
+    ``clash_error`` true, checked before the database's constraint so the error names the
+    field instead of a generic "already exists".
     """
-    for field, message in frozen.items():
-        if field in changes and changes.pop(field) != getattr(instance, field):
-            raise ValidationError({field: message})
-    reject_unknown_fields(changes, allowed)
+
+    allowed: frozenset
+    clash: Callable
+    clash_error: Callable
+    frozen: dict = field(default_factory=dict)
+
+
+def _admin_save(instance, changes: dict, rules: _AdminRules):
+    """Apply ``changes`` to a platform-admin object, validate it as a model form would, save."""
+    for name, message in rules.frozen.items():
+        if name in changes and changes.pop(name) != getattr(instance, name):
+            raise ValidationError({name: message})
+    reject_unknown_fields(changes, rules.allowed)
     if "description" in changes:
         changes["description"] = clean_description(changes["description"])
-    for field, value in changes.items():
-        setattr(instance, field, value)
+    for name, value in changes.items():
+        setattr(instance, name, value)
     # clean() of EnvironmentProfile runs validate_profile (parameters per blueprint).
     instance.full_clean(validate_unique=False, validate_constraints=False)
-    return save_unique(instance, clash_error(instance), clash=clash(instance))
+    return save_unique(instance, rules.clash_error(instance), clash=rules.clash(instance))
 
 
 def _admin_delete(instance, *, what: str) -> None:
@@ -53,12 +67,11 @@ def _admin_delete(instance, *, what: str) -> None:
         raise Conflict(f"{what} is still in use ({in_use}); delete or move those first.") from None
 
 
-def _domain_clash(domain):
-    return Domain.objects.filter(name__iexact=domain.name)
-
-
-def _domain_clash_error(domain):
-    return {"name": f"A domain named '{domain.name}' already exists."}
+_DOMAIN = _AdminRules(
+    allowed=frozenset({"name", "description"}),
+    clash=lambda domain: Domain.objects.filter(name__iexact=domain.name),
+    clash_error=lambda domain: {"name": f"A domain named '{domain.name}' already exists."},
+)
 
 
 @transaction.atomic
@@ -67,12 +80,7 @@ def domain_create(*, acting_user, name: str, description: str = "") -> Domain:
     somebody can name its stewards without Django admin)."""
     require_platform_admin(acting_user, "create domains")
     domain = _admin_save(
-        Domain(),
-        changes={"name": name, "description": clean_description(description)},
-        allowed={"name", "description"},
-        frozen={},
-        clash=_domain_clash,
-        clash_error=_domain_clash_error,
+        Domain(), {"name": name, "description": clean_description(description)}, _DOMAIN
     )
     DomainMembership.objects.create(domain=domain, user=acting_user, role=DomainRole.OWNER)
     return domain
@@ -81,14 +89,7 @@ def domain_create(*, acting_user, name: str, description: str = "") -> Domain:
 @transaction.atomic
 def domain_update(*, acting_user, domain: Domain, **changes) -> Domain:
     require_platform_admin(acting_user, "change domains")
-    return _admin_save(
-        domain,
-        changes=changes,
-        allowed={"name", "description"},
-        frozen={},
-        clash=_domain_clash,
-        clash_error=_domain_clash_error,
-    )
+    return _admin_save(domain, changes, _DOMAIN)
 
 
 @transaction.atomic
@@ -98,18 +99,18 @@ def domain_delete(*, acting_user, domain: Domain) -> None:
     _admin_delete(domain, what=f"Domain '{domain.name}'")
 
 
-_ACCOUNT_FIELDS = {"name", "account_id", "region", "role_arn"}
-
-
 _STAYS_IN_DOMAIN = "The domain cannot be changed; create a new one in the other domain instead."
 
-
-def _account_clash(account):
-    return AwsAccount.objects.filter(domain_id=account.domain_id, account_id=account.account_id)
-
-
-def _account_clash_error(account):
-    return {"account_id": f"Account {account.account_id} is already associated with this domain."}
+_ACCOUNT = _AdminRules(
+    allowed=frozenset({"name", "account_id", "region", "role_arn"}),
+    clash=lambda account: AwsAccount.objects.filter(
+        domain_id=account.domain_id, account_id=account.account_id
+    ),
+    clash_error=lambda account: {
+        "account_id": f"Account {account.account_id} is already associated with this domain."
+    },
+    frozen={"domain": _STAYS_IN_DOMAIN},
+)
 
 
 @transaction.atomic
@@ -119,30 +120,20 @@ def aws_account_create(
     require_platform_admin(acting_user, "associate AWS accounts")
     return _admin_save(
         AwsAccount(domain=domain),
-        changes={
+        {
             "name": name or "",
             "account_id": account_id,
             "region": region,
             "role_arn": role_arn or "",
         },
-        allowed=_ACCOUNT_FIELDS,
-        frozen={},
-        clash=_account_clash,
-        clash_error=_account_clash_error,
+        _ACCOUNT,
     )
 
 
 @transaction.atomic
 def aws_account_update(*, acting_user, account: AwsAccount, **changes) -> AwsAccount:
     require_platform_admin(acting_user, "change AWS accounts")
-    return _admin_save(
-        account,
-        changes=changes,
-        allowed=_ACCOUNT_FIELDS,
-        frozen={"domain": _STAYS_IN_DOMAIN},
-        clash=_account_clash,
-        clash_error=_account_clash_error,
-    )
+    return _admin_save(account, changes, _ACCOUNT)
 
 
 @transaction.atomic
@@ -151,15 +142,16 @@ def aws_account_delete(*, acting_user, account: AwsAccount) -> None:
     _admin_delete(account, what=f"AWS account {account.account_id}")
 
 
-_PROFILE_FIELDS = {"name", "description", "blueprint", "aws_account", "region", "parameters"}
-
-
-def _profile_clash(profile):
-    return EnvironmentProfile.objects.filter(domain_id=profile.domain_id, name__iexact=profile.name)
-
-
-def _profile_clash_error(profile):
-    return {"name": f"This domain already has an environment profile named '{profile.name}'."}
+_PROFILE = _AdminRules(
+    allowed=frozenset({"name", "description", "blueprint", "aws_account", "region", "parameters"}),
+    clash=lambda profile: EnvironmentProfile.objects.filter(
+        domain_id=profile.domain_id, name__iexact=profile.name
+    ),
+    clash_error=lambda profile: {
+        "name": f"This domain already has an environment profile named '{profile.name}'."
+    },
+    frozen={"domain": _STAYS_IN_DOMAIN},
+)
 
 
 @transaction.atomic
@@ -178,7 +170,7 @@ def environment_profile_create(
     require_platform_admin(acting_user, "create environment profiles")
     return _admin_save(
         EnvironmentProfile(domain=domain),
-        changes={
+        {
             "name": name,
             "description": description or "",
             "blueprint": blueprint,
@@ -186,10 +178,7 @@ def environment_profile_create(
             "region": region,
             "parameters": {} if parameters is None else parameters,
         },
-        allowed=_PROFILE_FIELDS,
-        frozen={},
-        clash=_profile_clash,
-        clash_error=_profile_clash_error,
+        _PROFILE,
     )
 
 
@@ -199,14 +188,7 @@ def environment_profile_update(
 ) -> EnvironmentProfile:
     """Change a profile. Existing environments keep the resources they were made with."""
     require_platform_admin(acting_user, "change environment profiles")
-    return _admin_save(
-        profile,
-        changes=changes,
-        allowed=_PROFILE_FIELDS,
-        frozen={"domain": _STAYS_IN_DOMAIN},
-        clash=_profile_clash,
-        clash_error=_profile_clash_error,
-    )
+    return _admin_save(profile, changes, _PROFILE)
 
 
 @transaction.atomic

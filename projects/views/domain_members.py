@@ -10,7 +10,7 @@ from .. import selectors, services
 from ..choices import DomainRole
 from ..forms import DomainMemberAddForm, DomainMemberRoleForm
 from ..permissions import can_manage_domain_members
-from .members import add_member, remove_member, update_member
+from .members import MemberSteps
 
 
 def _members_url(domain) -> str:
@@ -37,39 +37,32 @@ def domain_member_list(request, pk):
     )
 
 
+DOMAIN_MEMBERS = MemberSteps(
+    scope="domain",
+    role="role",
+    add_form=DomainMemberAddForm,
+    update_form=DomainMemberRoleForm,
+    add_service=services.domain_member_add,
+    update_service=services.domain_member_update,
+    remove_service=services.domain_member_remove,
+    invalid_role="Choose a role: owner or steward.",
+    added=lambda m: f"{m.member_name} is now {_role_label(m)}.",
+    changed=lambda m: "Role changed.",
+    removed=lambda m: "Member removed.",
+)
+
+
 @require_POST
 def domain_member_add(request, pk):
     domain = selectors.domain_get(user=request.user, pk=pk)
-    return add_member(
-        request,
-        form=DomainMemberAddForm(request.POST),
-        add=lambda data: services.domain_member_add(
-            acting_user=request.user,
-            domain=domain,
-            role=data["role"],
-            username=data["username"],
-            group=data["group"],
-        ),
-        added=lambda m: f"{m.member_name} is now {_role_label(m)}.",
-        back=_members_url(domain),
-    )
+    return DOMAIN_MEMBERS.add(request, domain, back=_members_url(domain))
 
 
 @require_POST
 def domain_member_update(request, pk, member_pk):
     domain = selectors.domain_get(user=request.user, pk=pk)
     membership = selectors.domain_member_get(domain=domain, pk=member_pk)
-    return update_member(
-        request,
-        form=DomainMemberRoleForm(request.POST),
-        membership=membership,
-        update=lambda data: services.domain_member_update(
-            acting_user=request.user, membership=membership, role=data["role"]
-        ),
-        invalid="Choose a role: owner or steward.",
-        changed=lambda m: "Role changed.",
-        back=_members_url(domain),
-    )
+    return DOMAIN_MEMBERS.update(request, membership, back=_members_url(domain))
 
 
 @require_POST
@@ -77,13 +70,4 @@ def domain_member_remove(request, pk, member_pk):
     domain = selectors.domain_get(user=request.user, pk=pk)
     membership = selectors.domain_member_get(domain=domain, pk=member_pk)
     back = _members_url(domain)
-    refused = remove_member(
-        request,
-        membership=membership,
-        remove=lambda: services.domain_member_remove(
-            acting_user=request.user, membership=membership
-        ),
-        removed="Member removed.",
-        back=back,
-    )
-    return refused or redirect(back)
+    return DOMAIN_MEMBERS.remove(request, membership, back=back) or redirect(back)

@@ -9,13 +9,12 @@ changing them is.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meshportal.exceptions import Conflict
-from meshportal.forms import attach_service_errors, handle_action
+from meshportal.forms import form_status, handle_action, handle_form
 from meshportal.htmx import is_htmx_partial
 
 from .. import selectors, services
@@ -33,14 +32,17 @@ def _domain_url(domain, anchor: str = "") -> str:
     return reverse("platform-domain-detail", args=[domain.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _form_page(request, template: str, form, context: dict):
-    """Render a platform form: 400 when it came back with errors (so tests and people's
-    tools see the refusal), 200 otherwise."""
-    return render(
-        request,
-        template,
-        {"form": form, **context},
-        status=400 if form.is_bound and form.errors else 200,
+def _form_page(request, form, *, save, message, back, template: str, context: dict):
+    """A platform create or edit page: the shared form loop (``handle_form``); on success
+    a message and back to the domain's page (``back(saved object)``), else the form again
+    with its errors (400, 409 for a conflict)."""
+
+    def done(saved):
+        messages.success(request, message(saved))
+        return redirect(back(saved))
+
+    return handle_form(request, form, save, done) or render(
+        request, template, {"form": form, **context}, status=form_status(form)
     )
 
 
@@ -57,20 +59,18 @@ def platform_home(request):
 @require_http_methods(["GET", "POST"])
 def platform_domain_create(request):
     _admin(request, "create domains")
-    form = DomainForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            domain = services.domain_create(acting_user=request.user, **form.service_kwargs())
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Domain “{domain.name}” created. You are its owner. Next: associate the "
-                "AWS account its data lives in.",
-            )
-            return redirect(_domain_url(domain))
-    return _form_page(request, "projects/platform/domain_form.html", form, {"creating": True})
+    return _form_page(
+        request,
+        DomainForm(request.POST or None),
+        save=lambda form: services.domain_create(acting_user=request.user, **form.service_kwargs()),
+        message=lambda domain: (
+            f"Domain “{domain.name}” created. You are its owner. Next: "
+            "associate the AWS account its data lives in."
+        ),
+        back=_domain_url,
+        template="projects/platform/domain_form.html",
+        context={"creating": True},
+    )
 
 
 @require_safe
@@ -93,19 +93,18 @@ def platform_domain_detail(request, pk):
 def platform_domain_edit(request, pk):
     _admin(request, "change domains")
     domain = selectors.platform_domain_get(user=request.user, pk=pk)
-    form = DomainForm(
-        request.POST or None, initial={"name": domain.name, "description": domain.description}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.domain_update(acting_user=request.user, domain=domain, **form.service_kwargs())
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(request, "Domain saved.")
-            return redirect(_domain_url(domain))
     return _form_page(
-        request, "projects/platform/domain_form.html", form, {"domain": domain, "creating": False}
+        request,
+        DomainForm(
+            request.POST or None, initial={"name": domain.name, "description": domain.description}
+        ),
+        save=lambda form: services.domain_update(
+            acting_user=request.user, domain=domain, **form.service_kwargs()
+        ),
+        message=lambda _: "Domain saved.",
+        back=lambda _: _domain_url(domain),
+        template="projects/platform/domain_form.html",
+        context={"domain": domain, "creating": False},
     )
 
 
@@ -129,23 +128,19 @@ def platform_domain_delete(request, pk):
 def platform_account_create(request, pk):
     _admin(request, "associate AWS accounts")
     domain = selectors.platform_domain_get(user=request.user, pk=pk)
-    form = AwsAccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = services.aws_account_create(
-                acting_user=request.user, domain=domain, **form.service_kwargs()
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Account {account.account_id} associated with {domain.name}. Check the "
-                "portal's access there with “Check access”.",
-            )
-            return redirect(_domain_url(domain, "accounts"))
     return _form_page(
-        request, "projects/platform/account_form.html", form, {"domain": domain, "creating": True}
+        request,
+        AwsAccountForm(request.POST or None),
+        save=lambda form: services.aws_account_create(
+            acting_user=request.user, domain=domain, **form.service_kwargs()
+        ),
+        message=lambda account: (
+            f"Account {account.account_id} associated with {domain.name}. "
+            "Check the portal's access there with “Check access”."
+        ),
+        back=lambda _: _domain_url(domain, "accounts"),
+        template="projects/platform/account_form.html",
+        context={"domain": domain, "creating": True},
     )
 
 
@@ -154,22 +149,16 @@ def platform_account_edit(request, pk):
     _admin(request, "change AWS accounts")
     account = selectors.platform_account_get(user=request.user, pk=pk)
     initial = {f: getattr(account, f) for f in ("account_id", "name", "region", "role_arn")}
-    form = AwsAccountForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.aws_account_update(
-                acting_user=request.user, account=account, **form.service_kwargs()
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(request, f"Account {account.account_id} saved.")
-            return redirect(_domain_url(account.domain, "accounts"))
     return _form_page(
         request,
-        "projects/platform/account_form.html",
-        form,
-        {"domain": account.domain, "account": account, "creating": False},
+        AwsAccountForm(request.POST or None, initial=initial),
+        save=lambda form: services.aws_account_update(
+            acting_user=request.user, account=account, **form.service_kwargs()
+        ),
+        message=lambda _: f"Account {account.account_id} saved.",
+        back=lambda _: _domain_url(account.domain, "accounts"),
+        template="projects/platform/account_form.html",
+        context={"domain": account.domain, "account": account, "creating": False},
     )
 
 
@@ -219,33 +208,24 @@ def platform_profile_create(request, pk):
             "projects/platform/profile_blueprint.html",
             {"domain": domain, "blueprints": Blueprint.choices, "has_accounts": accounts.exists()},
         )
-    form = EnvironmentProfileForm(request.POST or None, blueprint=blueprint, accounts=accounts)
-    if request.method == "POST" and form.is_valid():
-        try:
-            profile = services.environment_profile_create(
-                acting_user=request.user,
-                domain=domain,
-                blueprint=blueprint,
-                **form.service_kwargs(),
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Environment profile “{profile.name}” created: projects of {domain.name} "
-                "can create environments from it.",
-            )
-            return redirect(_domain_url(domain, "profiles"))
     return _form_page(
         request,
-        "projects/platform/profile_form.html",
-        form,
-        {
+        EnvironmentProfileForm(request.POST or None, blueprint=blueprint, accounts=accounts),
+        save=lambda form: services.environment_profile_create(
+            acting_user=request.user, domain=domain, blueprint=blueprint, **form.service_kwargs()
+        ),
+        message=lambda profile: (
+            f"Environment profile “{profile.name}” created: projects of "
+            f"{domain.name} can create environments from it."
+        ),
+        back=lambda _: _domain_url(domain, "profiles"),
+        template="projects/platform/profile_form.html",
+        context={
             "domain": domain,
             "blueprint": Blueprint(blueprint),
             "creating": True,
-            "has_accounts": accounts.exists(),
+            # The template calls it, so a successful POST spends no query on it.
+            "has_accounts": accounts.exists,
         },
     )
 
@@ -255,31 +235,24 @@ def platform_profile_edit(request, pk):
     _admin(request, "change environment profiles")
     profile = selectors.platform_profile_get(user=request.user, pk=pk)
     domain = profile.domain
-    form = EnvironmentProfileForm(
-        request.POST or None,
-        blueprint=profile.blueprint,
-        accounts=selectors.platform_account_list(domain=domain),
-        profile=profile,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.environment_profile_update(
-                acting_user=request.user, profile=profile, **form.service_kwargs()
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Environment profile “{profile.name}” saved. Existing environments keep the "
-                "resources they were made with.",
-            )
-            return redirect(_domain_url(domain, "profiles"))
     return _form_page(
         request,
-        "projects/platform/profile_form.html",
-        form,
-        {
+        EnvironmentProfileForm(
+            request.POST or None,
+            blueprint=profile.blueprint,
+            accounts=selectors.platform_account_list(domain=domain),
+            profile=profile,
+        ),
+        save=lambda form: services.environment_profile_update(
+            acting_user=request.user, profile=profile, **form.service_kwargs()
+        ),
+        message=lambda _: (
+            f"Environment profile “{profile.name}” saved. Existing environments "
+            "keep the resources they were made with."
+        ),
+        back=lambda _: _domain_url(domain, "profiles"),
+        template="projects/platform/profile_form.html",
+        context={
             "domain": domain,
             "profile": profile,
             "blueprint": Blueprint(profile.blueprint),

@@ -36,9 +36,11 @@ from tests.catalog.factories import (
 )
 from tests.permissions import (
     API,
+    MEMBERS_READ,
     Action,
     assert_response,
     by_persona,
+    contributor_writes,
     everyone,
     matrix_test,
     model_state,
@@ -46,20 +48,7 @@ from tests.permissions import (
 from tests.projects.factories import EnvironmentFactory
 
 # Members and the domain's stewards read the inventory; nobody else sees it.
-READ = by_persona(
-    platform_admin=404, steward=200, owner=200, contributor=200, viewer=200, outsider=404
-)
-
-
-def contributor_writes(success: int) -> dict:
-    return by_persona(
-        platform_admin=404,
-        steward=403,
-        owner=success,
-        contributor=success,
-        viewer=403,
-        outsider=404,
-    )
+READ = MEMBERS_READ
 
 
 def source_renamed(w):

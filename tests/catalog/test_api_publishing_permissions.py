@@ -25,31 +25,18 @@ from tests.catalog.factories import (
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
 from tests.permissions import (
     API,
+    MEMBERS_READ,
+    TEAM_READ,
     Action,
     assert_response,
-    by_persona,
+    contributor_writes,
     everyone,
     matrix_test,
 )
 from tests.projects.factories import EnvironmentFactory
 
-READ_INVENTORY = by_persona(
-    platform_admin=404, steward=200, owner=200, contributor=200, viewer=200, outsider=404
-)
-READ_INACTIVE_LISTING = by_persona(
-    platform_admin=404, steward=404, owner=200, contributor=200, viewer=200, outsider=404
-)
-
-
-def contributor_writes(success: int) -> dict:
-    return by_persona(
-        platform_admin=404,
-        steward=403,
-        owner=success,
-        contributor=success,
-        viewer=403,
-        outsider=404,
-    )
+READ_INVENTORY = MEMBERS_READ
+READ_INACTIVE_LISTING = TEAM_READ
 
 
 # --- What a successful write changed ------------------------------------------------------

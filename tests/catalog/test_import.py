@@ -30,7 +30,7 @@ from catalog.models import (
 )
 from catalog.snapshots import asset_full_snapshot
 from catalog.sources import glue_tables
-from meshportal.demo import GLUE_DATABASE, TABLES, seed_aws, table_input
+from meshportal.demo import GLUE_DATABASE, TABLES, table_input
 from projects.choices import Designation
 from tests.catalog.throttling_proxy import AwsProxy
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
@@ -93,24 +93,7 @@ def glue_table_input(name: str, *, columns=None, partition_keys=None) -> dict:
     return table
 
 
-# --- fixtures ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def glue(aws):
-    """moto with the scenario's data lake (`curatedzonedb` and its three tables)."""
-    seed_aws()
-    return aws.client("glue")
-
-
-@pytest.fixture
-def environment(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="Film Datasets S3")
-
-
-@pytest.fixture
-def source(owner, project, environment):
-    return create_glue_source(owner, project, environment)
+# The fixtures (``glue``, ``environment``, ``source``) are in tests/catalog/conftest.py.
 
 
 # --- first import ------------------------------------------------------------------------

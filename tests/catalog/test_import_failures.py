@@ -18,7 +18,7 @@ from catalog.choices import ActivityStatus, RunErrorType, RunStatus, RunType
 from catalog.importing import execute_run
 from catalog.models import Asset, AssetRevision, DataSourceRun, RunActivity, Suggestion
 from catalog.tasks import run_data_source
-from meshportal.demo import GLUE_DATABASE, seed_aws
+from meshportal.demo import GLUE_DATABASE
 from tests.catalog.test_import import (
     activities,
     counts,
@@ -27,7 +27,6 @@ from tests.catalog.test_import import (
     run_now,
 )
 from tests.catalog.throttling_proxy import AwsProxy
-from tests.projects.factories import EnvironmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,22 +40,6 @@ NOTHING_DONE = {
     "archived": 0,
     "failed": 0,
 }
-
-
-@pytest.fixture
-def glue(aws):
-    seed_aws()
-    return aws.client("glue")
-
-
-@pytest.fixture
-def environment(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="Film Datasets S3")
-
-
-@pytest.fixture
-def source(owner, project, environment):
-    return create_glue_source(owner, project, environment)
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ from django.db import connection
 from catalog import services
 from catalog.choices import ActivityStatus, AssetType, DataSourceType, RunErrorType, RunStatus
 from catalog.models import Asset, AssetRevision, RunActivity, Suggestion
-from projects.choices import Blueprint
 from tests.catalog.test_import import activities, counts, run_now
-from tests.projects.factories import EnvironmentFactory, EnvironmentProfileFactory
+from tests.projects.factories import EnvironmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,20 +26,6 @@ SCHEMA = "film_dw"
 def execute(sql: str, params=None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-@pytest.fixture
-def cluster_params(monkeypatch):
-    """Connection settings of the stand-in cluster: the test database itself."""
-    db = connection.settings_dict
-    monkeypatch.setenv("MESHPORTAL_TEST_CLUSTER_PASSWORD", db["PASSWORD"] or "")
-    return {
-        "host": db["HOST"] or "127.0.0.1",
-        "port": int(db["PORT"] or 5432),
-        "database": db["NAME"],
-        "user": db["USER"],
-        "password_env": "MESHPORTAL_TEST_CLUSTER_PASSWORD",
-    }
 
 
 @pytest.fixture
@@ -64,17 +49,6 @@ def film_dw():
     )
     yield SCHEMA
     execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-
-
-@pytest.fixture
-def warehouse_profile(domain, aws_account, cluster_params):
-    return EnvironmentProfileFactory(
-        domain=domain,
-        aws_account=aws_account,
-        name="DataWarehouseProfile",
-        blueprint=Blueprint.DATA_WAREHOUSE,
-        parameters=cluster_params,
-    )
 
 
 @pytest.fixture

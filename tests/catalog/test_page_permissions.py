@@ -12,19 +12,9 @@ from django.urls import reverse
 from catalog.choices import RunStatus, SuggestionStatus
 from catalog.models import Asset, DataSource, DataSourceRun, Suggestion
 from tests.catalog.test_pages import make_asset, make_data_source, make_environment, make_run
-from tests.permissions import CONTRIBUTOR_POST, MEMBER_PAGE, check
+from tests.permissions import CONTRIBUTOR_PAGE, CONTRIBUTOR_POST, MEMBER_PAGE, check
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def environment(project, profile):
-    return make_environment(project, profile)
-
-
-@pytest.fixture
-def data_source(project, environment):
-    return make_data_source(project, environment)
 
 
 @pytest.fixture
@@ -41,7 +31,7 @@ def asset(project, data_source):
 READERS = MEMBER_PAGE
 # Writing: contributors and owners; stewards and viewers see the object but may not.
 WRITERS = CONTRIBUTOR_POST
-WRITER_PAGES = [(persona, 200 if expected == 302 else expected) for persona, expected in WRITERS]
+WRITER_PAGES = CONTRIBUTOR_PAGE
 
 
 @pytest.mark.parametrize("persona, expected", READERS, indirect=["persona"])

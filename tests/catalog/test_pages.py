@@ -154,16 +154,6 @@ def rows(html: str, testid: str) -> list[str]:
     ]
 
 
-@pytest.fixture
-def environment(project, profile):
-    return make_environment(project, profile)
-
-
-@pytest.fixture
-def data_source(project, environment):
-    return make_data_source(project, environment)
-
-
 FORM = {
     "name": "films-CuratedZoneDB",
     "description": "The curated zone.",

@@ -36,16 +36,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def environment(project, profile):
-    return make_environment(project, profile)
-
-
-@pytest.fixture
-def data_source(project, environment):
-    return make_data_source(project, environment)
-
-
-@pytest.fixture
 def asset(project, data_source):
     return make_asset(project, data_source, "film_category", columns=3)
 

@@ -19,15 +19,9 @@ from catalog.models import DataSource, DataSourceRun
 from meshportal.demo import seed_aws
 from projects.choices import EnvironmentStatus
 from tests.catalog.test_import import create_glue_source
-from tests.projects.factories import EnvironmentFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 SLOT = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
-
-
-@pytest.fixture
-def environment(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="Film Datasets S3")
 
 
 @pytest.fixture
@@ -188,13 +182,11 @@ def test_only_due_sources_start(owner, project, environment, scheduled):
 # --- two beats at once -----------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_beats_racing_for_a_slot_create_exactly_one_run(aws, scheduled):
-    """Two threads, each with its own database connection, claim the same slot at once.
-    The run they start is real: its (eager) task imports curatedzonedb from moto."""
-    seed_aws()
-    now = SLOT + timedelta(minutes=1)
-    barrier = threading.Barrier(2)
+def race_beats(count: int, *, now, timeout: float) -> list[int]:
+    """``count`` beats claiming due slots at the same instant, each in a thread with its
+    own database connection; how many runs each started. A beat that raised fails the
+    test."""
+    barrier = threading.Barrier(count)
     results, errors = [], []
 
     def beat():
@@ -206,13 +198,22 @@ def test_two_beats_racing_for_a_slot_create_exactly_one_run(aws, scheduled):
         finally:
             connection.close()  # this thread's connection
 
-    threads = [threading.Thread(target=beat) for _ in range(2)]
+    threads = [threading.Thread(target=beat) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
-
+        thread.join(timeout=timeout)
     assert errors == []
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_racing_for_a_slot_create_exactly_one_run(aws, scheduled):
+    """Two threads, each with its own database connection, claim the same slot at once.
+    The run they start is real: its (eager) task imports curatedzonedb from moto."""
+    seed_aws()
+    results = race_beats(2, now=SLOT + timedelta(minutes=1), timeout=60)
+
     assert sorted(results) == [0, 1]
     run = DataSourceRun.objects.get(data_source=scheduled)
     assert run.scheduled_for == SLOT
@@ -239,26 +240,8 @@ def test_many_beats_racing_over_several_sources_start_each_slot_once(
         for i in range(4)
     ]
     DataSource.objects.update(next_run_at=SLOT)
-    now = SLOT + timedelta(minutes=1)
-    barrier = threading.Barrier(4)
-    results, errors = [], []
+    results = race_beats(4, now=SLOT + timedelta(minutes=1), timeout=120)
 
-    def beat():
-        try:
-            barrier.wait(timeout=10)
-            results.append(services.start_due_scheduled_runs(now=now))
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=beat) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
     assert sum(results) == 4
     for source in sources:
         run = DataSourceRun.objects.get(data_source=source)

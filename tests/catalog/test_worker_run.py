@@ -17,6 +17,7 @@ from catalog.tasks import run_data_source
 from meshportal.demo import seed_aws
 from tests.catalog.test_import import create_glue_source
 from tests.projects.factories import EnvironmentFactory
+from tests.workers import outcomes, wait_for_log
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -30,15 +31,6 @@ def wait_until_finished(run_id, timeout: float = 60) -> DataSourceRun:
             return run
         time.sleep(0.2)
     return DataSourceRun.objects.get(pk=run_id)
-
-
-def wait_for_log(worker, text: str, count: int, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        log = worker.log_path.read_text(errors="replace")
-        if log.count(text) >= count or time.monotonic() > deadline:
-            return log
-        time.sleep(0.2)
 
 
 @pytest.fixture
@@ -78,15 +70,8 @@ def test_a_message_delivered_twice_runs_the_import_once(celery_worker, source):
 
     first = run_data_source.delay(str(run.pk))
     second = run_data_source.delay(str(run.pk))
-    log = wait_for_log(celery_worker, "succeeded", count=2)
-
-    outcomes = {
-        task_id: re.search(rf"run_data_source\[{task_id}\] succeeded in \S+ '(\w+)'", log)
-        for task_id in (first.id, second.id)
-    }
-    assert all(outcomes.values()), log[-3000:]
     # The first delivery imported; the second found the run no longer REQUESTED.
-    assert [outcomes[first.id].group(1), outcomes[second.id].group(1)] == ["SUCCESS", "skipped"]
+    assert outcomes(celery_worker, "run_data_source", first, second) == ["SUCCESS", "skipped"]
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCESS
     assert (run.added, run.processed) == (3, 3)

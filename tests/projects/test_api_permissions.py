@@ -25,6 +25,7 @@ from projects.models import (
 from tests.permissions import (
     API,
     Action,
+    api_table,
     assert_response,
     by_persona,
     everyone,
@@ -50,15 +51,11 @@ def admin_writes(success: int) -> dict:
 
 # Members of the project read it; only OWNERs change it; stewards and platform admins see
 # it but are not members.
-PROJECT_READ = by_persona(
-    platform_admin=200, steward=200, owner=200, contributor=200, viewer=200, outsider=404
-)
+PROJECT_READ = api_table(200, outsider=404)
 
 
 def project_owner_writes(success: int) -> dict:
-    return by_persona(
-        platform_admin=403, steward=403, owner=success, contributor=403, viewer=403, outsider=404
-    )
+    return api_table(403, owner=success, outsider=404)
 
 
 ACTIONS = [

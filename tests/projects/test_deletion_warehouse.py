@@ -8,11 +8,7 @@ from django.db import connection
 from projects import services
 from projects.choices import EnvironmentStatus
 from projects.deprovisioning import drop_role_sql, role_exists_sql
-from tests.projects.test_provisioning_warehouse import (  # noqa: F401 (fixtures)
-    cluster_params,
-    role_exists,
-    warehouse_profile,
-)
+from tests.projects.test_provisioning_warehouse import role_exists
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

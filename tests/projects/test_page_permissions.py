@@ -11,27 +11,24 @@ from django.urls import reverse
 from projects.choices import Designation, EnvironmentStatus
 from projects.models import Environment, ProjectMembership
 from tests.permissions import (
+    CONTRIBUTOR_PAGE,
     CONTRIBUTOR_POST,
-    LOGIN,
     MEMBER_PAGE,
+    OWNER_PAGE,
     OWNER_POST,
     SIGNED_IN_PAGE,
-    by_persona,
+    Page,
     check,
-    page_rows,
+    page_matrix_test,
+    with_platform_admin,
 )
 from tests.projects.factories import EnvironmentFactory, UserFactory
 
-
-def admin_sees(rows, status):
-    """The shared tables with the platform admin's answer of this app's pages: admins
-    see every project and its environments here (200), and change nothing (403)."""
-    return [(persona, status if persona == "platform_admin" else e) for persona, e in rows]
-
-
-MEMBER_PAGE = admin_sees(MEMBER_PAGE, 200)
-CONTRIBUTOR_POST = admin_sees(CONTRIBUTOR_POST, 403)
-OWNER_POST = admin_sees(OWNER_POST, 403)
+# Platform admins see every project and its environments here (200), and change nothing
+# (403).
+MEMBER_PAGE = with_platform_admin(MEMBER_PAGE, 200)
+CONTRIBUTOR_POST = with_platform_admin(CONTRIBUTOR_POST, 403)
+OWNER_POST = with_platform_admin(OWNER_POST, 403)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,60 +57,40 @@ def member(project):
     )
 
 
-@pytest.mark.parametrize("persona, expected", SIGNED_IN_PAGE, indirect=["persona"])
-@pytest.mark.parametrize(
-    "url_name", ["home", "project-list", "project-create", "domain-list", "notification-list"]
+def _url(name, fixture_name=None, *, needs=()):
+    """A page's URL, with the primary key of the named fixture's object (``needs``: other
+    fixtures the page should find, e.g. a profile to create environments from)."""
+
+    def url(fixture):
+        for other in needs:
+            fixture(other)
+        return reverse(name, args=[fixture(fixture_name).pk] if fixture_name else [])
+
+    return url
+
+
+test_pages = page_matrix_test(
+    [
+        *(
+            Page(name, _url(name), SIGNED_IN_PAGE)
+            for name in [
+                "home",
+                "project-list",
+                "project-create",
+                "domain-list",
+                "notification-list",
+            ]
+        ),
+        Page("project", _url("project-detail", "project"), MEMBER_PAGE),
+        Page("project-edit", _url("project-edit", "project"), with_platform_admin(OWNER_PAGE, 403)),
+        Page(
+            "environment-create",
+            _url("environment-create", "project", needs=["profile"]),
+            with_platform_admin(CONTRIBUTOR_PAGE, 403),
+        ),
+        Page("environment", _url("environment-detail", "environment"), MEMBER_PAGE),
+    ]
 )
-def test_portal_wide_pages(client_for, persona, expected, url_name):
-    check(client_for(persona).get(reverse(url_name)), expected)
-
-
-@pytest.mark.parametrize(
-    "persona, expected",
-    # staff, not a member: they read every project (read-only)
-    MEMBER_PAGE,
-    indirect=["persona"],
-)
-def test_project_page(client_for, project, persona, expected):
-    check(client_for(persona).get(reverse("project-detail", args=[project.pk])), expected)
-
-
-@pytest.mark.parametrize(
-    "persona, expected",
-    page_rows(
-        by_persona(
-            platform_admin=403,
-            steward=403,
-            owner=200,
-            contributor=403,
-            viewer=403,
-            outsider=404,
-            anonymous=LOGIN,
-        )
-    ),
-    indirect=["persona"],
-)
-def test_project_edit_page(client_for, project, persona, expected):
-    check(client_for(persona).get(reverse("project-edit", args=[project.pk])), expected)
-
-
-@pytest.mark.parametrize(
-    "persona, expected",
-    page_rows(
-        by_persona(
-            platform_admin=403,
-            steward=403,
-            owner=200,
-            contributor=200,
-            viewer=403,
-            outsider=404,
-            anonymous=LOGIN,
-        )
-    ),
-    indirect=["persona"],
-)
-def test_environment_create_page(client_for, project, profile, persona, expected):
-    check(client_for(persona).get(reverse("environment-create", args=[project.pk])), expected)
 
 
 @pytest.mark.parametrize(
@@ -131,15 +108,6 @@ def test_environment_create_action(client_for, project, profile, persona, expect
     assert created.exists() == (expected == 302)
     if expected == 302:
         assert response["Location"] == reverse("environment-detail", args=[created.get().pk])
-
-
-@pytest.mark.parametrize(
-    "persona, expected",
-    MEMBER_PAGE,
-    indirect=["persona"],
-)
-def test_environment_page(client_for, environment, persona, expected):
-    check(client_for(persona).get(reverse("environment-detail", args=[environment.pk])), expected)
 
 
 @pytest.mark.parametrize(

@@ -10,21 +10,14 @@ import pytest
 from django.urls import reverse
 
 from projects.models import AwsAccount, Domain, DomainMembership, EnvironmentProfile
-from tests.permissions import LOGIN, MISSING, by_persona, check, model_state, page_rows
+from tests.permissions import (
+    MISSING,
+    PLATFORM_ADMIN_PAGE,
+    PLATFORM_ADMIN_POST,
+    check,
+    model_state,
+)
 from tests.projects.factories import AwsAccountFactory, DomainFactory, EnvironmentProfileFactory
-
-ADMIN_PAGE = page_rows(
-    by_persona(
-        platform_admin=200, steward=403, owner=403, contributor=403, viewer=403, outsider=403,
-        anonymous=LOGIN,
-    )
-)  # fmt: skip
-ADMIN_POST = page_rows(
-    by_persona(
-        platform_admin=302, steward=403, owner=403, contributor=403, viewer=403, outsider=403,
-        anonymous=LOGIN,
-    )
-)  # fmt: skip
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +54,7 @@ def world(domain, aws_account, profile, spare):
     }}  # fmt: skip
 
 
-@pytest.mark.parametrize("persona, expected", ADMIN_PAGE, indirect=["persona"])
+@pytest.mark.parametrize("persona, expected", PLATFORM_ADMIN_PAGE, indirect=["persona"])
 @pytest.mark.parametrize(("url_name", "args"), PAGES, ids=[p[0] for p in PAGES])
 def test_platform_pages(client_for, world, persona, expected, url_name, args):
     check(client_for(persona).get(reverse(url_name, args=args(world))), expected)
@@ -110,7 +103,7 @@ POSTS = [
 ]
 
 
-@pytest.mark.parametrize("persona, expected", ADMIN_POST, indirect=["persona"])
+@pytest.mark.parametrize("persona, expected", PLATFORM_ADMIN_POST, indirect=["persona"])
 @pytest.mark.parametrize(("url_name", "args", "body"), POSTS, ids=[p[0] for p in POSTS])
 def test_platform_posts(client_for, world, persona, expected, url_name, args, body):
     before = state()
@@ -119,16 +112,7 @@ def test_platform_posts(client_for, world, persona, expected, url_name, args, bo
     assert (state() == before) == (expected != 302), url_name
 
 
-@pytest.mark.parametrize(
-    "persona, expected",
-    page_rows(
-        by_persona(
-            platform_admin=200, steward=403, owner=403, contributor=403, viewer=403,
-            outsider=403, anonymous=LOGIN,
-        )
-    ),
-    indirect=["persona"],
-)  # fmt: skip
+@pytest.mark.parametrize("persona, expected", PLATFORM_ADMIN_PAGE, indirect=["persona"])
 def test_check_access_post(client_for, aws, world, persona, expected):
     before = state()
     response = client_for(persona).post(

@@ -5,41 +5,15 @@ import pytest
 from django.db import connection
 
 from projects import services
-from projects.choices import Blueprint, EnvironmentStatus
-from tests.projects.factories import EnvironmentProfileFactory
+from projects.choices import EnvironmentStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def cluster_params(monkeypatch):
-    """Connection settings of the stand-in cluster: the test database itself."""
-    db = connection.settings_dict
-    monkeypatch.setenv("MESHPORTAL_TEST_CLUSTER_PASSWORD", db["PASSWORD"] or "")
-    return {
-        "host": db["HOST"] or "127.0.0.1",
-        "port": int(db["PORT"] or 5432),
-        "database": db["NAME"],
-        "user": db["USER"],
-        "password_env": "MESHPORTAL_TEST_CLUSTER_PASSWORD",
-    }
 
 
 def role_exists(name: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
         return cursor.fetchone() is not None
-
-
-@pytest.fixture
-def warehouse_profile(domain, aws_account, cluster_params):
-    return EnvironmentProfileFactory(
-        domain=domain,
-        aws_account=aws_account,
-        name="DataWarehouseProfile",
-        blueprint=Blueprint.DATA_WAREHOUSE,
-        parameters=cluster_params,
-    )
 
 
 def test_warehouse_environment_creates_its_grant_role(owner, project, warehouse_profile):

@@ -6,7 +6,15 @@ import pytest
 from django.db import transaction
 
 from meshportal.events import EventType, event_record
-from tests.permissions import API, Action, by_persona, everyone, matrix_test, model_state
+from tests.permissions import (
+    API,
+    Action,
+    api_table,
+    everyone,
+    matrix_test,
+    model_state,
+    owner_only,
+)
 from webhooks.endpoint_services import endpoint_create
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -39,13 +47,7 @@ def endpoint_url(suffix=""):
     return lambda w: f"{API}/webhooks/{w.endpoint.pk}/{suffix}"
 
 
-OWNER_ONLY = by_persona(
-    platform_admin=404, steward=404, owner=200, contributor=404, viewer=404, outsider=404
-)
-
-
-def owner_only(status):
-    return {**OWNER_ONLY, "owner": status}
+OWNER_ONLY = owner_only(200)
 
 
 ACTIONS = [
@@ -54,31 +56,17 @@ ACTIONS = [
         "webhook-create-project",
         "post",
         lambda w: f"{API}/webhooks/",
-        by_persona(
-            platform_admin=404,
-            steward=403,
-            owner=201,
-            contributor=403,
-            viewer=403,
-            outsider=404,
-        ),
+        api_table(403, owner=201, platform_admin=404, outsider=404),
         body=lambda w: {"url": URL, "project": str(w.project.pk), "event_types": TYPES},
         effect=lambda w: WebhookEndpoint.objects.get(~_same(w.endpoint), project=w.project),
-    ),  # fmt: skip
+    ),
     Action(
         "webhook-create-domain",
         "post",
         lambda w: f"{API}/webhooks/",
-        by_persona(
-            platform_admin=403,
-            steward=403,
-            owner=403,
-            contributor=403,
-            viewer=403,
-            outsider=403,
-        ),
+        everyone(403),
         body=lambda w: {"url": URL, "domain": str(w.project.domain_id), "event_types": TYPES},
-    ),  # fmt: skip
+    ),
     Action("webhook-get", "get", endpoint_url(), OWNER_ONLY),
     Action(
         "webhook-patch",

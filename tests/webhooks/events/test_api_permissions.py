@@ -12,7 +12,7 @@ from django.db import transaction
 
 from meshportal.events import EventType, event_record
 from meshportal.models import Event
-from tests.permissions import API, Action, by_persona, everyone, matrix_test, model_state
+from tests.permissions import API, Action, api_table, by_persona, everyone, matrix_test, model_state
 from tests.projects.factories import AwsAccountFactory
 from webhooks.models import EventBridgeTarget
 
@@ -45,9 +45,7 @@ def _assert_disabled(target):
     assert not EventBridgeTarget.objects.get(pk=target.pk).enabled
 
 
-ADMIN_ONLY = by_persona(
-    platform_admin=200, steward=404, owner=404, contributor=404, viewer=404, outsider=404
-)
+ADMIN_ONLY = api_table(404, platform_admin=200)
 ACTIONS = [
     Action("events-feed", "get", lambda w: f"{API}/events/", everyone(200)),
     Action("events-feed-bad-cursor", "get", lambda w: f"{API}/events/?after=x", everyone(400)),
