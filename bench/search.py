@@ -20,13 +20,15 @@ and prints p50/p95 of each, the ratio API ÷ SQL, and the number of SQL queries 
 search. The benchmark uses its own database (bench/_harness.bench_database), dropped
 at the end.
 
-It then measures the navigation box's suggestions (``/search/suggest/``) the same way,
-next to the previous suggestion query (a prefix tsquery on the name_vector GIN index) as a
-baseline. ``--suggest-only`` builds a catalog of names and terms only (what suggestions
-read; several times faster to build at a million) and measures only them; ``--keep``
-keeps the database and reuses it next time.
+It then measures the navigation box's suggestions (``/search/suggest/``): wall time, CPU
+per request of Django and of PostgreSQL, the time the machine's load added, and the
+statement alone on SQL (bench/_suggest.py). ``--suggest-only`` builds a catalog of names
+and terms only (what suggestions read; several times faster to build at a million) and
+measures only them; ``--keep`` keeps each database and reuses it next time, so a rerun
+after a change costs seconds:
 
-    .venv/bin/python bench/search.py [N] [--runs R] [--explain] [--suggest-only] [--keep]
+    .venv/bin/python bench/search.py [N ...] [--runs R] [--explain] [--suggest-only] [--keep]
+    .venv/bin/python bench/search.py 100000 1000000 --suggest-only --keep
 """
 
 import argparse
@@ -42,6 +44,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from _harness import bench_database, percentile  # noqa: I001
+from _suggest import measure_suggestions
 
 SEED = 20240501
 DOMAINS = ["streaming", "retail", "finance", "logistics", "healthcare"]
@@ -491,102 +494,19 @@ def measure(user, params, runs: int, explain: bool):
     return api, sql, len(statements), body
 
 
-def suggest_queries(words, terms) -> list[tuple[str, str]]:
-    """What a person has typed so far: short prefixes of common words (the most rows to
-    walk), a longer one, two words, a rare word, a term's name and nothing-matches."""
-    common, rare = words[0], words[len(words) // 2]
-    term_name = terms[0][0]["name"]  # terms: per domain, a list of {"name", …}
-    return [
-        ("2 letters, commonest word", common[:2]),
-        ("3 letters, commonest word", common[:3]),
-        ("whole common word", words[5]),
-        ("two word prefixes", f"{words[1]} {words[3][:3]}"),
-        ("rare word prefix", rare[:5]),
-        ("glossary term prefix", term_name[:4]),
-        ("no match", "zzqxj"),
-        ("common word, then a prefix", f"{words[0]} {words[2][:2]}"),
-    ]
-
-
-# The suggestion query before the name-word B-tree (a prefix tsquery on the name_vector
-# GIN index), replayed on SQL as the baseline the endpoint's figures are compared with.
-PREVIOUS_SUGGEST_SQL = """
-    SELECT id, name, technical_name FROM (
-      SELECT id, name, technical_name FROM catalog_listing
-       WHERE status = 'ACTIVE' AND name_vector @@ to_tsquery('simple', %s) LIMIT 200
-    ) AS candidates ORDER BY length(name), lower(name) LIMIT 8
-"""
-
-
-def measure_previous_suggest(text: str, runs: int) -> list[float]:
-    import re
-
-    conn = raw_connection()
-    cur = conn.cursor()
-    words = re.findall(r"\w+", text.lower())[:5]
-    query = " & ".join(f"'{word}':*" for word in words)
-    for _ in range(3):
-        cur.execute(PREVIOUS_SUGGEST_SQL, [query])
-        cur.fetchall()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        cur.execute(PREVIOUS_SUGGEST_SQL, [query])
-        cur.fetchall()
-        times.append(time.perf_counter() - started)
-    conn.close()
-    return times
-
-
-def measure_suggest(user, text: str, runs: int) -> tuple[list[float], list[float], int]:
-    """The endpoint's times, and those of its suggestion statements (listings and terms,
-    not the session's) replayed straight on psycopg2, and how many it suggested."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client()
-    client.force_login(user)
-    for _ in range(3):
-        assert client.get("/search/suggest/", {"q": text}).status_code == 200
-    times, found = [], 0
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get("/search/suggest/", {"q": text})
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200
-        found = len(response.json()["suggestions"])
-    with CaptureQueriesContext(connection) as captured:
-        client.get("/search/suggest/", {"q": text})
-    statements = [
-        q["sql"]
-        for q in captured.captured_queries
-        if "catalog_listingnameword" in q["sql"] or "glossary_glossaryterm" in q["sql"]
-    ]
-    conn = raw_connection()
-    cur = conn.cursor()
-    sql_times = []
-    for run in range(runs + 3):
-        started = time.perf_counter()
-        for statement in statements:
-            cur.execute(statement)
-            cur.fetchall()
-        if run >= 3:
-            sql_times.append(time.perf_counter() - started)
-    conn.close()
-    return times, sql_times, found
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("n", nargs="?", type=int, default=100_000)
+    parser.add_argument(
+        "n", nargs="*", type=int, default=[100_000], help="catalog sizes, each measured in turn"
+    )
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each query")
     parser.add_argument(
         "--keep",
         action="store_true",
-        help="keep the database (bench_meshportal_search_N) afterwards, and reuse the one a "
-        "previous --keep run left with N listings; drop it with dropdb when done",
+        help="keep the database (bench_meshportal_search_N, _names_N with --suggest-only) "
+        "afterwards, and reuse the one a previous --keep run left with N listings; drop it "
+        "with dropdb when done",
     )
     parser.add_argument(
         "--suggest-only",
@@ -594,25 +514,38 @@ def main():
         help="measure only the nav-search suggestions (on a catalog of names and terms only)",
     )
     args = parser.parse_args()
+    worst = {n: run(args, n) for n in args.n}
+    print("\nSuggestions, worst shape at each size (the statement alone on SQL, in brackets):")
+    for n, figures in worst.items():
+        print(
+            f"  {n:>9,} listings: p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms "
+            f"[SQL p95 {figures['sql95']:.1f} ms]; CPU per request {figures['cpu']:.2f} ms"
+        )
+    print(f"Machine load (1, 5, 15 min): {os.getloadavg()}")
 
-    with bench_database(f"bench_meshportal_search_{args.n}", keep=args.keep):
+
+def run(args, n: int) -> dict:
+    """Build (or reuse) the catalog of ``n`` listings and measure it; the suggestions'
+    worst figures."""
+    # The light catalog (names and terms) has a name of its own, so a kept one is never
+    # taken for a full one.
+    name = f"bench_meshportal_search_{'names_' if args.suggest_only else ''}{n}"
+    with bench_database(name, keep=args.keep):
         started = time.perf_counter()
-        reused = args.keep and already_loaded(args.n)
-        if reused:
+        if args.keep and already_loaded(n):
             rng, words, user, domains, projects, terms = existing_catalog()
-            print(f"Reusing the kept database with {args.n:,} listings.", flush=True)
+            print(f"Reusing the kept database {name} with {n:,} listings.", flush=True)
         else:
             rng, words, user, domains, projects, terms = setup_catalog()
-            print(f"Generating {args.n:,} listings …", flush=True)
+            print(f"Generating {n:,} listings …", flush=True)
             # Suggestions read names and terms only: a lighter catalog (no descriptions
             # or columns) builds several times faster, with the same names.
-            load(args.n, rng, words, domains, projects, terms, light=args.suggest_only)
+            load(n, rng, words, domains, projects, terms, light=args.suggest_only)
         print(f"Data ready in {time.perf_counter() - started:.0f} s\n", flush=True)
         print(f"Machine load (1, 5, 15 min): {os.getloadavg()}", flush=True)
         if not args.suggest_only:
-            measure_search(args, words, user, domains, terms)
-        measure_suggestions(args, words, user, terms)
-        print(f"Machine load (1, 5, 15 min): {os.getloadavg()}", flush=True)
+            measure_search(args, n, words, user, domains, terms)
+        return measure_suggestions(n, args.runs, words, user, terms)
 
 
 def already_loaded(n: int) -> bool:
@@ -643,9 +576,9 @@ def existing_catalog():
     return rng, words, user, domains, projects, terms
 
 
-def measure_search(args, words, user, domains, terms):
+def measure_search(args, n, words, user, domains, terms):
     print(
-        f"Catalog search at {args.n:,} listings ({args.runs} runs per query, after 3 "
+        f"Catalog search at {n:,} listings ({args.runs} runs per query, after 3 "
         "warm-up runs).\nAPI = GET /api/v1/search/ through Django's test client "
         "(in process, no HTTP server);\nSQL = the same statements replayed straight "
         "on psycopg2 (baseline).\n"
@@ -672,37 +605,6 @@ def measure_search(args, words, user, domains, terms):
     print(
         f"\nWorst API p95: {worst_api:.1f} ms; worst API÷SQL (p50): {worst_ratio:.2f}x; "
         "queries per search: 3 with words, 2 without."
-    )
-
-
-def measure_suggestions(args, words, user, terms):
-    print(
-        f"\nSuggestions as you type (GET /search/suggest/?q=…, {args.runs} runs each, "
-        "in process;\nSQL = its listing and term statements replayed on psycopg2; before = "
-        "the previous GIN prefix query of the listings alone, on SQL):\n"
-    )
-    print(
-        f"{'typed':34} {'shown':>6} {'p50':>8} {'p95':>8} {'SQL p50':>8} {'SQL p95':>8}"
-        f" {'before p50':>11} {'before p95':>11}"
-    )
-    worst, worst_sql, worst_before = 0.0, 0.0, 0.0
-    for label, text in suggest_queries(words, terms):
-        times, sql_times, found = measure_suggest(user, text, args.runs)
-        p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
-        s50, s95 = percentile(sql_times, 50) * 1000, percentile(sql_times, 95) * 1000
-        before = measure_previous_suggest(text, args.runs)
-        b50, b95 = percentile(before, 50) * 1000, percentile(before, 95) * 1000
-        worst, worst_before = max(worst, p95), max(worst_before, b95)
-        worst_sql = max(worst_sql, s95)
-        print(
-            f"{label + ' (' + text + ')':34} {found:>6} {p50:7.1f}ms {p95:7.1f}ms "
-            f"{s50:7.1f}ms {s95:7.1f}ms {b50:10.1f}ms {b95:10.1f}ms",
-            flush=True,
-        )
-    print(
-        f"\nWorst suggestion p95: {worst:.1f} ms through the endpoint, {worst_sql:.1f} ms for "
-        "its statements on SQL (target: 20 ms at 1,000,000 listings);\nthe previous "
-        f"listing query alone on SQL: {worst_before:.1f} ms."
     )
 
 

@@ -83,7 +83,7 @@ def test_limits_short_queries_and_odd_input(reader):
     assert suggest(reader, q="  ")["suggestions"] == []
     assert suggest(reader, q="'&|!:*()")["suggestions"] == []  # no tsquery syntax leaks
     assert len(suggest(reader, q="da", limit="3")["suggestions"]) <= 3
-    for limit in ("0", "21", "x", "-1"):
+    for limit in ("0", "21", "x", "-1", "²", "1e1"):
         response = reader.get(SUGGEST, {"q": "daily", "limit": limit})
         assert response.status_code == 400
         assert response.json() == {"limit": ["Give a number from 1 to 20."]}
