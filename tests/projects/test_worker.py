@@ -61,7 +61,9 @@ def test_a_worker_provisions_an_environment_end_to_end(
     assert glue.get_database(Name=environment.consumer_glue_database)["Database"]["Name"]
     assert len(environment.provisioning_steps) == 5
     assert Notification.objects.filter(recipient=owner, title__contains="is ready").count() == 1
-    log = celery_worker.log_path.read_text()
+    # The worker logs the task's end a moment after its last commit (later on a loaded
+    # machine): wait for the line instead of reading the log once.
+    log = wait_for_log(celery_worker, "succeeded", 1)
     assert "projects.tasks.provision_environment[" in log and "succeeded" in log
 
 
