@@ -5,6 +5,7 @@ standalone server over HTTP for AWS, a real Redis, a real Celery worker process,
 PostgreSQL (DATABASE_URL, or the embedded server the settings start).
 """
 
+import hashlib
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
@@ -304,6 +306,146 @@ def celery_worker(transactional_db, redis_url, settings, moto_server):
         output = Path(log.name).read_text(errors="replace")
         if "Traceback" in output:
             print(output[-4000:])
+
+
+# --- The test database: migrated once per run, copied for each xdist worker ------------
+
+
+def _template_name(testrunuid: str) -> str:
+    return f"test_meshportal_tpl_{testrunuid[:16]}"
+
+
+def _advisory_key(name: str) -> int:
+    """A stable 63-bit key for pg_advisory_lock, from the template's name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
+
+
+@contextmanager
+def _template_lock(connection, template: str):
+    """Hold a PostgreSQL advisory lock for this run's template database (on a connection
+    to the maintenance database), so that one worker builds it while the others wait."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_advisory_key(template)])
+        try:
+            yield cursor
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_advisory_key(template)])
+
+
+def _database_exists(cursor, name: str) -> bool:
+    cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+    return cursor.fetchone() is not None
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """The test database, migrated once per run and copied for each xdist worker.
+
+    pytest-django's own fixture has every xdist worker create its database and run all
+    migrations, each on its own (the same CPU-bound work once per worker). Here the first
+    worker migrates a template database for the run (`test_meshportal_tpl_<run id>`)
+    under an advisory lock, and every worker then gets its own database as a copy of it
+    (CREATE DATABASE … TEMPLATE, a file copy): the same schema, data migrations and cache
+    table, as Django's own parallel runner does with clone_test_db. Without xdist, with
+    --reuse-db or --nomigrations, this is pytest-django's fixture.
+    """
+    from django.conf import settings as django_settings
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    workerinput = getattr(request.config, "workerinput", None)
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    if workerinput is None or django_db_keepdb or not django_db_use_migrations:
+        if not django_db_use_migrations:
+            _disable_migrations()
+        keepdb = {"keepdb": True} if django_db_keepdb and not django_db_createdb else {}
+        with django_db_blocker.unblock():
+            db_cfg = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                **keepdb,
+            )
+        yield
+        if not django_db_keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(db_cfg, verbosity=verbosity)
+        return
+
+    assert set(aliases) <= {"default"}, aliases  # one database: the template covers it
+    default = connections["default"]
+    original_name = default.settings_dict["NAME"]
+    own = default.settings_dict["TEST"]["NAME"]  # with pytest-django's _gwN suffix
+    template = _template_name(workerinput["testrunuid"])
+    quote = default.ops.quote_name
+    with django_db_blocker.unblock():
+        with _template_lock(default, template) as cursor:
+            if not _database_exists(cursor, template):
+                default.settings_dict["TEST"]["NAME"] = template
+                try:
+                    default.creation.create_test_db(
+                        verbosity=verbosity,
+                        autoclobber=True,
+                        serialize="default" in serialized_aliases,
+                    )
+                finally:
+                    default.settings_dict["TEST"]["NAME"] = own
+                    default.close()  # a template must have no sessions to be copied
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(own)}")
+            cursor.execute(f"CREATE DATABASE {quote(own)} TEMPLATE {quote(template)}")
+        default.close()
+        default.settings_dict["NAME"] = own
+        django_settings.DATABASES["default"]["NAME"] = own
+    yield
+    with django_db_blocker.unblock():
+        default.close()
+        try:
+            with _template_lock(default, template) as cursor:
+                # The first worker to finish drops the template (every worker copied it
+                # at its start; one that starts later builds it again).
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(template)}")
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(own)}")
+        except Exception as exc:  # noqa: BLE001 (as pytest-django's own teardown)
+            request.node.warn(
+                pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}")
+            )
+        default.settings_dict["NAME"] = original_name
+        django_settings.DATABASES["default"]["NAME"] = original_name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _botocore_backs_off_in_hundredths():
+    """botocore's pauses between retries, a hundredth as long in the test process.
+
+    Its standard retry mode sleeps up to 1, 2, 4, 8, 16 and 20 s (times a random factor)
+    between the attempts of a throttled call: about 25 s of sleep for each test that has
+    moto's proxy throttle past the retries (the portal allows 7 attempts), tens of seconds
+    a run in which the test's worker does nothing. Every attempt is still made, sent
+    over HTTP and classified by botocore as in production (the tests count them); only
+    the pauses shrink, as tests/sharing/test_lakeformation_faults.py does for the
+    portal's own backoff. Worker processes the tests start keep botocore's real pauses.
+    """
+    from botocore.retries.standard import ExponentialBackoff
+
+    real_delay = ExponentialBackoff.delay_amount
+
+    def delay_amount(self, context):
+        return real_delay(self, context) / 100
+
+    ExponentialBackoff.delay_amount = delay_amount
+    yield
+    ExponentialBackoff.delay_amount = real_delay
 
 
 @pytest.fixture(scope="session", autouse=True)
