@@ -217,10 +217,9 @@ def _flush(carried: list) -> None:
         carried.clear()
 
 
-def _result(claimed: Claimed, outcome: Outcome, duration_ms: int) -> tuple[str, list, bool]:
+def _result(claimed: Claimed, outcome: Outcome, duration_ms: int, now) -> tuple[str, list, bool]:
     """The statements that record the attempt, and whether the delivery is given up
     (its last retry failed)."""
-    now = timezone.now()
     next_try_at = delivered_at = None
     given_up = False
     if outcome.ok:
@@ -240,8 +239,10 @@ def _result(claimed: Claimed, outcome: Outcome, duration_ms: int) -> tuple[str, 
     return _RESULT_SQL, params, given_up
 
 
-def _give_up(claimed: Claimed, statements, endpoint, outcome: Outcome) -> None:
-    """Record the last failed attempt and disable the endpoint, in one transaction."""
+def _give_up(claimed: Claimed, statements, endpoint, outcome: Outcome, now) -> None:
+    """Record the last failed attempt and disable the endpoint, in one transaction
+    (the delivery's ``updated_at`` is the endpoint's ``disabled_at``: re-enabling it
+    finds the delivery it stopped at)."""
     from .endpoint_services import endpoint_disable_failing
 
     with transaction.atomic():
@@ -251,7 +252,7 @@ def _give_up(claimed: Claimed, statements, endpoint, outcome: Outcome) -> None:
             event_id = claimed.event_id
             attempts = claimed.attempts - 1
 
-        endpoint_disable_failing(endpoint=endpoint, delivery=_Delivery, outcome=outcome)
+        endpoint_disable_failing(endpoint=endpoint, delivery=_Delivery, outcome=outcome, now=now)
 
 
 def _attempt(row, endpoint, carried: list) -> tuple[bool | None, bool]:
@@ -274,9 +275,10 @@ def _attempt(row, endpoint, carried: list) -> tuple[bool | None, bool]:
         )
     elif logger.isEnabledFor(logging.INFO):
         logger.info("Webhook %s delivered to endpoint %s", row["event_id"], endpoint.pk)
-    sql, params, given_up = _result(claimed, outcome, duration_ms)
+    now = timezone.now()
+    sql, params, given_up = _result(claimed, outcome, duration_ms, now)
     if given_up:
-        _give_up(claimed, (sql, params), endpoint, outcome)
+        _give_up(claimed, (sql, params), endpoint, outcome, now)
     else:
         carried.append((sql, params))
     return outcome.ok, given_up
