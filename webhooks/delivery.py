@@ -21,6 +21,7 @@ import logging
 import os
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -249,12 +250,9 @@ def _give_up(claimed: Claimed, statements, endpoint, outcome: Outcome, now) -> N
 
     with transaction.atomic():
         _flush([statements])
-
-        class _Delivery:  # what endpoint_disable_failing reads
-            event_id = claimed.event_id
-            attempts = claimed.attempts - 1
-
-        endpoint_disable_failing(endpoint=endpoint, delivery=_Delivery, outcome=outcome, now=now)
+        # What endpoint_disable_failing reads of the delivery (attempts before this one).
+        delivery = SimpleNamespace(event_id=claimed.event_id, attempts=claimed.attempts - 1)
+        endpoint_disable_failing(endpoint=endpoint, delivery=delivery, outcome=outcome, now=now)
 
 
 def _attempt(row, endpoint, carried: list) -> tuple[bool | None, bool]:
