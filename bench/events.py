@@ -97,6 +97,14 @@ def start_worker(redis_url: str):
     return process, log.name
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat): the worker's CPU
+    per delivery does not depend on how loaded the shared machine is."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def record(project, count: int, offset: int) -> None:
     from django.db import transaction
 
@@ -200,11 +208,13 @@ def main(n: int) -> None:
 
             # --- burst ---
             start_position = head()
+            worker_cpu = cpu_seconds(worker.pid)
             started = time.monotonic()
             for offset in range(0, n, BATCH):
                 record(project, min(BATCH, n - offset), offset)
             recorded = time.monotonic() - started
             delivered = wait_delivered(3 * n, timeout=max(600, n / 10))
+            worker_cpu = cpu_seconds(worker.pid) - worker_cpu
             burst = figures(start_position)
             print(f"burst: {n:,} events × 3 endpoints, one worker (--pool=solo)")
             print(f"  events recorded in {recorded:.1f} s ({n / recorded:,.0f} events/s)")
@@ -217,6 +227,10 @@ def main(n: int) -> None:
                 f"  event→delivery latency: p50 {burst['p50']:.2f} s  p95 {burst['p95']:.2f} s"
                 f"  max {burst['max']:.2f} s  (queueing behind the burst included)"
                 f"  max attempts {burst['max_attempts']}"
+            )
+            print(
+                f"  worker CPU {worker_cpu * 1000 / max(delivered, 1):.2f} ms per delivery"
+                f" (fan-out and drains; load average {open('/proc/loadavg').read()[:14]})"
             )
 
             # --- paced ---

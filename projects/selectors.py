@@ -180,9 +180,17 @@ def domain_list(*, user) -> QuerySet[Domain]:
 
 def domain_page_list(*, user) -> QuerySet[Domain]:
     """Domains for the Domains page, each with ``visible_project_count``: the projects the
-    user finds behind the count's link (the Projects page filtered by the domain)."""
+    user finds behind the count's link (the Projects page filtered by the domain), and
+    ``user_owns`` (the page links an OWNER to the domain's webhooks)."""
     seen = Project.objects.filter(_seen_projects_q(user, platform_wide=True))
-    return domain_list(user=user).annotate(visible_project_count=_count_of(seen, "domain"))
+    owns = Exists(
+        DomainMembership.objects.filter(
+            member_q(user), domain_id=OuterRef("pk"), role=DomainRole.OWNER
+        )
+    )
+    return domain_list(user=user).annotate(
+        visible_project_count=_count_of(seen, "domain"), user_owns=owns
+    )
 
 
 def domain_get(*, user, pk) -> Domain:

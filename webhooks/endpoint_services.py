@@ -43,6 +43,30 @@ def _drain_later(endpoint_id) -> None:
     transaction.on_commit(lambda: webhook_drain.delay(str(endpoint_id)))
 
 
+def _fan_out_later() -> None:
+    from . import debounce
+    from .tasks import webhooks_fan_out
+
+    def enqueue():
+        if debounce.claim():
+            webhooks_fan_out.delay()
+
+    transaction.on_commit(enqueue)
+
+
+def _reopen_failed(endpoint) -> int:
+    """The delivery whose last failed retry disabled the endpoint (marked FAILED as the
+    endpoint was disabled) is queued again, with a fresh retry schedule."""
+    return WebhookDelivery.objects.filter(
+        endpoint=endpoint, status=DeliveryStatus.FAILED, updated_at=endpoint.disabled_at
+    ).update(
+        status=DeliveryStatus.PENDING,
+        round_attempts=0,
+        next_try_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
 def clean_url(url) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ValidationError({"url": ["Enter the URL the events are sent to."]})
@@ -110,8 +134,15 @@ def endpoint_create(
 
 @transaction.atomic
 def endpoint_update(*, acting_user, endpoint, **changes) -> WebhookEndpoint:
-    """Change the URL, the event types or ``enabled``. Enabling a disabled endpoint
-    clears why it was disabled and starts from the events that happen from then on."""
+    """Change the URL, the event types or ``enabled``.
+
+    Enabling a disabled endpoint clears why it was disabled. One the portal disabled
+    (its last retry failed) resumes where it stopped, at least once: the delivery that
+    failed is tried again with a fresh schedule, then what was queued, then the events
+    of its disabled period (its cursor stayed). One its owner disabled on purpose skips
+    the events of its disabled period and starts from the events that happen from then
+    on (what was queued before is still sent).
+    """
     require_webhook_manager(acting_user, project=endpoint.project, domain=endpoint.domain)
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     fields = ["updated_at"]
@@ -125,8 +156,12 @@ def endpoint_update(*, acting_user, endpoint, **changes) -> WebhookEndpoint:
         endpoint.enabled = bool(changes["enabled"])
         fields.append("enabled")
         if endpoint.enabled:
+            if endpoint.disabled_at is not None:  # by the portal, after failing
+                _reopen_failed(endpoint)
+                _fan_out_later()
+            else:  # by its owner: the disabled period is skipped
+                endpoint.cursor = max(endpoint.cursor, _head())
             endpoint.disabled_reason, endpoint.disabled_at = "", None
-            endpoint.cursor = max(endpoint.cursor, _head())
             fields += ["disabled_reason", "disabled_at", "cursor"]
             _drain_later(endpoint.pk)  # what was queued before it was disabled
     endpoint.save(update_fields=fields)
@@ -224,10 +259,12 @@ def delivery_redeliver(*, acting_user, delivery) -> WebhookDelivery:
     return delivery
 
 
-def endpoint_disable_failing(*, endpoint, delivery, outcome) -> bool:
+def endpoint_disable_failing(*, endpoint, delivery, outcome, now=None) -> bool:
     """The last retry of a delivery failed: disable the endpoint and tell its owners
-    (a notification each). Runs inside the drain's transaction that records the attempt."""
-    now = timezone.now()
+    (a notification each). Runs inside the drain's transaction that records the attempt;
+    ``now`` is the time the delivery was marked FAILED (``endpoint_update`` reopens it
+    when the endpoint is enabled again)."""
+    now = now or timezone.now()
     what = f"HTTP {outcome.code}" if outcome.code is not None else outcome.error[:300]
     reason = (
         f"Disabled after the delivery of event {delivery.event_id} failed "

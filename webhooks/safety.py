@@ -5,7 +5,7 @@ only to public addresses (unless WEBHOOKS_ALLOW_PRIVATE_NETWORKS): otherwise any
 may register an endpoint could make the portal's workers call the metadata service, the
 database or an admin port inside the network. The host is resolved when the endpoint is
 registered (a clear 400), again before each delivery, and the address a connection
-actually reaches is checked at connect time (``GuardedAdapter``), so a name that resolves
+actually reaches is checked at connect time (``guarded_pool_manager``), so a name that resolves
 to a public address at registration and to 169.254.169.254 later (DNS rebinding) is still
 refused.
 """
@@ -14,8 +14,9 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+import certifi
 from django.conf import settings
-from requests.adapters import HTTPAdapter
+from urllib3 import PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -120,15 +121,9 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
-class GuardedAdapter(HTTPAdapter):
-    """requests adapter whose connections refuse disallowed peer addresses."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_retries=0, **kwargs)
-
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _GuardedHTTPPool,
-            "https": _GuardedHTTPSPool,
-        }
+def guarded_pool_manager(**kwargs) -> PoolManager:
+    """A urllib3 PoolManager whose connections refuse disallowed peer addresses; https
+    verified against certifi's bundle (what requests would use)."""
+    manager = PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(), **kwargs)
+    manager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+    return manager

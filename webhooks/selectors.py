@@ -17,10 +17,19 @@ def owned_domain_ids(user) -> QuerySet:
     )
 
 
+def governed_domain_ids(user) -> QuerySet:
+    """Ids of the domains the user is an OWNER or a STEWARD of (directly or through an
+    SSO group): stewards govern the domain's data, so they read its events as owners
+    do (webhooks and EventBridge targets stay the owners')."""
+    return DomainMembership.objects.filter(
+        member_q(user), role__in=[DomainRole.OWNER, DomainRole.STEWARD]
+    ).values("domain_id")
+
+
 def events_visible_to(user) -> QuerySet[Event]:
     """The outbox as ``user`` may read it: events of the projects they are a member of
-    (directly or through an SSO group) and of the domains they own; platform admins
-    read everything.
+    (directly or through an SSO group) and of the domains they own or steward; platform
+    admins read everything.
 
     One query whatever the number of memberships: the user's projects are an array
     subquery matched against the event's ``project_ids`` (GIN-indexed) with ``&&``.
@@ -31,5 +40,5 @@ def events_visible_to(user) -> QuerySet[Event]:
         return Event.objects.all()
     my_projects = ArraySubquery(member_projects(user=user).values("pk"))
     return Event.objects.filter(
-        Q(project_ids__overlap=my_projects) | Q(domain_id__in=owned_domain_ids(user))
+        Q(project_ids__overlap=my_projects) | Q(domain_id__in=governed_domain_ids(user))
     )

@@ -71,7 +71,13 @@ def domain_webhooks(request, pk):
 
 def _log_context(request, endpoint, **extra):
     deliveries = list(selectors.delivery_list(user=request.user, endpoint=endpoint)[:LOG_ROWS])
-    return {"endpoint": endpoint, "deliveries": deliveries, **extra}
+    return {
+        "endpoint": endpoint,
+        "deliveries": deliveries,
+        "waiting": selectors.events_waiting(endpoint),
+        "waiting_max": selectors.WAITING_COUNT_MAX,
+        **extra,
+    }
 
 
 def _log(request, endpoint, *, status=200, **extra):

@@ -60,3 +60,31 @@ def test_register_an_endpoint_and_send_a_test_event(
     expect(page.get_by_test_id("log-notice")).to_have_text("Delivery queued again.")
     expect(page.get_by_test_id("delivery-attempts").first).to_have_text("2")
     assert [r["type"] for r in receiver.requests] == ["webhook.test", "webhook.test"]
+
+
+@pytest.mark.parametrize("viewport", [(1366, 900), (390, 844)], ids=["laptop", "phone"])
+def test_the_domains_page_links_a_domain_owner_to_the_domain_webhooks(
+    live_server, page, login, domain, steward, viewport
+):
+    from projects.choices import DomainRole
+    from tests.projects.factories import DomainMembershipFactory, UserFactory
+
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    domain_owner = UserFactory(username="streaming-owner")
+    DomainMembershipFactory(domain=domain, user=domain_owner, role=DomainRole.OWNER)
+
+    # A steward governs the domain but does not manage its webhooks: no link.
+    login(steward)
+    page.goto(f"{live_server.url}/domains/")
+    expect(page.get_by_test_id("domain-card")).to_have_count(1)
+    expect(page.get_by_test_id("domain-webhooks-link")).to_have_count(0)
+
+    page.context.clear_cookies()
+    login(domain_owner)
+    page.goto(f"{live_server.url}/domains/")
+    link = page.get_by_test_id("domain-webhooks-link")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page).to_have_url(f"{live_server.url}/domains/{domain.pk}/webhooks/")
+    expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
+    expect(page.get_by_label("URL")).to_be_visible()

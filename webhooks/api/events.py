@@ -27,7 +27,7 @@ class EventFeedView(APIView):
         operation_id="events_list",
         summary="Read the event feed",
         description=(
-            "Events of the projects you are a member of and of the domains you own "
+            "Events of the projects you are a member of and of the domains you own or steward "
             "(platform admins: all), in the order they committed. Pass the answer's "
             "`cursor` as `after` next time; when `has_more` is true, ask again at once."
         ),

@@ -98,7 +98,7 @@ test_matrix = matrix_test(ACTIONS, database_state)
     ("persona", "sees"),
     [
         ("platform_admin", True),
-        ("steward", False),
+        ("steward", True),  # the steward of the project's domain reads its events
         ("owner", True),
         ("contributor", True),
         ("viewer", True),
@@ -106,7 +106,7 @@ test_matrix = matrix_test(ACTIONS, database_state)
     ],
     indirect=["persona"],
 )
-def test_only_members_admins_and_domain_owners_read_a_projects_events(
+def test_only_members_admins_and_domain_governors_read_a_projects_events(
     persona, sees, world, api_client_for
 ):
     body = api_client_for(persona).get(f"{API}/events/").json()

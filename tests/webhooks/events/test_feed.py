@@ -112,7 +112,7 @@ def test_without_credentials_the_feed_is_a_401(api_client_for):
     assert "WWW-Authenticate" in response
 
 
-def test_visibility_members_groups_domain_owners_and_admins(api_client_for):
+def test_visibility_members_groups_domain_owners_stewards_and_admins(api_client_for):
     streaming, music = DomainFactory(name="streaming"), DomainFactory(name="music")
     films = ProjectFactory(domain=streaming, name="films")
     songs = ProjectFactory(domain=music, name="songs")
@@ -147,7 +147,7 @@ def test_visibility_members_groups_domain_owners_and_admins(api_client_for):
     assert seen(member) == ["films-event", "both"]
     assert seen(grouped) == ["songs-event", "both"]
     assert seen(domain_owner) == ["songs-event"]  # the cross-domain one is streaming's
-    assert seen(steward) == []  # stewards read the feed of the projects they are in
+    assert seen(steward) == ["songs-event"]  # stewards read their domain's, as owners do
     assert seen(admin) == ["films-event", "songs-event", "both"]
     assert seen(outsider) == []
 
@@ -169,3 +169,19 @@ def test_the_feed_costs_the_same_queries_for_1_or_60_events(project, owner, api_
     # Sequencing (savepoint, lock, numbering, release), the user's groups, the page.
     assert (few, many) == (6, 6)
     assert Event.objects.filter(position=None).count() == 0
+
+
+def test_a_steward_by_group_costs_the_same_queries(project, api_client_for):
+    steward = UserFactory(username="steward-by-group")
+    steward.groups.create(name="stewards")
+    DomainMembershipFactory(
+        domain=project.domain, user=None, group="stewards", role=DomainRole.STEWARD
+    )
+    record(project, name="first")
+    few = _queries(steward, api_client_for)
+    for number in range(60):
+        record(project, name=f"e{number}")
+    many = _queries(steward, api_client_for)
+    assert (few, many) == (6, 6)
+    body = api_client_for(steward).get(FEED, {"limit": 500}).json()
+    assert len(body["results"]) == 61
