@@ -23,9 +23,12 @@ from tests.sharing.conftest import PRODUCER, make_glue_table, table_permissions
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LOCATION = "s3://curated-bucket/curatedzonedb/"
-# A grant task: the grant with its rows and a try at the table lock; the claim; then in
-# one transaction (BEGIN, COMMIT) the compare-and-set to GRANTED, the timeline line, its
-# outbox event, the consumer project's people and their notifications; the lock's release.
+# A grant task: the grant with its rows (the producing project's now among them, which
+# saved the query that read it for the outbox event) and a try at the table lock; the
+# claim; then in one transaction (BEGIN, COMMIT) the asynchronous commit set for it (one
+# fsync wait less; see fulfilment._commit_without_waiting_for_disk), the compare-and-set
+# to GRANTED, the timeline line, its outbox event, the consumer project's people and
+# their notifications; the lock's release.
 # After the commit the outbox numbers the event (BEGIN, lock, UPDATE, COMMIT) and asks
 # whether an EventBridge target is enabled; with eager tasks (as here) the webhooks
 # fan-out then runs in the same process (its own numbering, the outbox's end, the
