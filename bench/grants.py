@@ -13,8 +13,8 @@ worker (--pool=solo):
   the first approval to the last GRANTED. Latencies in a burst include
   the time a grant waits in the queue behind the others, so they are printed separately
   and say little about one grant.
-- drain: N more subscriptions approved first into a queue the worker does not read, then
-  the worker told to read it: fulfilment alone, as the raw loop is (its ratio is printed
+- drain: N more subscriptions approved while the worker reads nothing, then the worker
+  told to read its queue again: fulfilment alone, as the raw loop is (its ratio is printed
   next to the burst's, which also carries the approvals competing for the CPU).
 
 CPU seconds of the worker, moto and this process per grant are printed for each phase
@@ -458,20 +458,22 @@ def burst(owner, consumer, project, listings, worker, server):
 
 
 def drain(owner, consumer, project, listings, worker, server):
-    """N subscriptions approved first into a queue the worker does not read yet, then
-    the worker told to read it: the time from then to the last GRANTED is fulfilment
-    alone, the portal's side of what the raw loop does (no approvals compete for the CPU)."""
+    """N subscriptions approved while the worker reads nothing (its consumer of the queue
+    cancelled), then the worker told to read the queue again: the time from then to the
+    last GRANTED is fulfilment alone, the portal's side of what the raw loop does (no
+    approvals compete for the CPU). One queue, as deployed: a second queue read in turn
+    would run a webhooks fan-out after every grant, where one queue lets the debounce
+    fold them into the one queued behind the backlog."""
     from meshportal.celery import app
 
     pending = [request(consumer, project, listing) for listing in listings]
-    use_broker(os.environ["BENCH_REDIS_URL"], "bench-drain")
+    app.control.cancel_consumer("celery", reply=True)
     subscriptions = [accept(owner, one)[0].pk for one in pending]
     with CpuMeter(worker, server) as meter:
         started = time.perf_counter()
-        app.control.add_consumer("bench-drain", reply=True)
+        app.control.add_consumer("celery", reply=True)
         wait_granted(subscriptions, 30 + len(listings), poll=0.1)
         total = time.perf_counter() - started
-    use_broker(os.environ["BENCH_REDIS_URL"], "celery")
     return subscriptions, total, meter
 
 
@@ -481,7 +483,6 @@ def main():
     if not os.environ.get("DATABASE_URL"):
         sys.exit("Set DATABASE_URL (the worker process must reach the benchmark database).")
     redis, redis_url = start_redis()
-    os.environ["BENCH_REDIS_URL"] = redis_url
     try:
         # A database of this run's own: other people may run this bench at the same time.
         with moto_server() as server, bench_database(f"bench_grants_{os.getpid()}"):
