@@ -13,6 +13,13 @@ worker (--pool=solo):
   the first approval to the last GRANTED. Latencies in a burst include
   the time a grant waits in the queue behind the others, so they are printed separately
   and say little about one grant.
+- drain: N more subscriptions approved while the worker reads nothing, then the worker
+  told to read its queue again: fulfilment alone, as the raw loop is (its ratio is printed
+  next to the burst's, which also carries the approvals competing for the CPU).
+
+CPU seconds of the worker, moto and this process per grant are printed for each phase
+(from /proc, so they hold on a busy machine where wall-clock figures do not), with the
+load average. BENCH_WORKER_PROFILE=path runs the worker under cProfile.
 
 Next to it: the same Lake Formation and Glue calls the backend makes per grant, straight
 with boto3 in one loop (the ratio), the AWS calls and SQL queries per grant (counted
@@ -33,6 +40,24 @@ from _harness import REPO, bench_database, moto_server, summary  # noqa: I001
 
 LOCATION = "s3://bench-curated/curatedzonedb/"
 ROLE = "arn:aws:iam::111111111111:role/meshportal/mp-bench-consumer"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (/proc/<pid>/stat): what a
+    process did, whatever else the shared machine was doing meanwhile."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    usage = os.times()
+    return usage.user + usage.system
+
+
+def loadavg() -> str:
+    with open("/proc/loadavg") as load:
+        return " ".join(load.read().split()[:3])
 
 
 def free_port() -> int:
@@ -60,11 +85,16 @@ def paced_count(n: int) -> int:
     return min(n, 100)
 
 
+def tables_count(n: int) -> int:
+    """Tables to share: the burst's N, the paced ones, the counted ones, the drain's N."""
+    return n + paced_count(n) + EXTRA_SQL + n
+
+
 def seed_aws(server, n: int):
     glue, lf = server.client("glue"), server.client("lakeformation")
     glue.create_database(DatabaseInput={"Name": "curatedzonedb"})
     glue.create_database(DatabaseInput={"Name": "bench_sub_db"})
-    for i in range(n + EXTRA_SQL + paced_count(n)):
+    for i in range(tables_count(n)):
         glue.create_table(
             DatabaseName="curatedzonedb",
             TableInput={
@@ -78,7 +108,7 @@ def seed_aws(server, n: int):
     lf.register_resource(ResourceArn="arn:aws:s3:::bench-curated/curatedzonedb")
 
 
-def baseline(n: int) -> float:
+def baseline(n: int) -> tuple[float, float, float]:
     """The calls the Lake Formation backend makes per grant, straight with boto3: the
     table grant, the resource link and the grant on it (its registered-location look-up
     is remembered for a minute, so one list_resources serves the whole run).
@@ -124,11 +154,15 @@ def baseline(n: int) -> float:
 
         for i in range(n, n + EXTRA_SQL + paced_count(n)):  # what the portal grants first
             grant(i)
-        started = time.perf_counter()
+        started, cpu, moto_cpu = time.perf_counter(), own_cpu(), cpu_seconds(server.process.pid)
         lf.list_resources()
         for i in range(n):
             grant(i)
-        return time.perf_counter() - started
+        return (
+            time.perf_counter() - started,
+            own_cpu() - cpu,
+            cpu_seconds(server.process.pid) - moto_cpu,
+        )
     finally:
         server.stop()
 
@@ -201,7 +235,7 @@ def seed_portal(n: int):
             technical_metadata={"location": f"{LOCATION}table_{i}/"},
             content_hash=str(i),
         )
-        for i in range(n + EXTRA_SQL + paced_count(n))
+        for i in range(tables_count(n))
     )
     listings = Listing.objects.bulk_create(
         Listing(
@@ -304,9 +338,20 @@ def start_worker(redis_url: str):
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     log = tempfile.NamedTemporaryFile(prefix="bench-worker-", suffix=".log", delete=False)
-    env = dict(os.environ, DATABASE_URL=url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url)
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        REDIS_URL=redis_url,
+        CELERY_BROKER_URL=redis_url,
+        PYTHONPATH=str(REPO),  # this tree's code, whatever the venv was installed from
+    )
+    # BENCH_WORKER_PROFILE=path: the worker runs under cProfile and writes its profile
+    # there when it stops (read it with pstats).
+    profile = os.environ.get("BENCH_WORKER_PROFILE")
+    wrap = [sys.executable, "-m", "cProfile", "-o", profile] if profile else []
     process = subprocess.Popen(
-        [str(REPO / ".venv/bin/celery"), "-A", "meshportal", "worker", "--pool=solo"]
+        wrap
+        + [str(REPO / ".venv/bin/celery"), "-A", "meshportal", "worker", "--pool=solo"]
         + ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info"],
         cwd=REPO,
         env=env,
@@ -335,7 +380,11 @@ def use_broker(redis_url: str, queue: str) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
-def wait_granted(subscription_ids, timeout: float) -> None:
+def wait_granted(subscription_ids, timeout: float, poll: float = 0.01) -> None:
+    """Until every grant of the subscriptions is done. Burst and drain poll every 0.1 s:
+    a query over N ids every 10 ms cost this process ~19 ms of CPU per grant (and
+    PostgreSQL more), taken from the worker and moto, while the raw loop polls nothing;
+    the total's end is then known to within 0.1 s."""
     from sharing.choices import GrantStatus
     from sharing.models import SubscriptionGrant
 
@@ -344,7 +393,7 @@ def wait_granted(subscription_ids, timeout: float) -> None:
         status__in=[GrantStatus.GRANTED, GrantStatus.GRANT_FAILED]
     )
     while time.monotonic() < deadline and pending.exists():
-        time.sleep(0.01)
+        time.sleep(poll)
 
 
 def task_runtimes(log_path: str) -> list[float]:
@@ -370,6 +419,64 @@ def latencies_of(approved_at: dict) -> tuple[list, int]:
     return latencies, len(approved_at) - len(latencies)
 
 
+class CpuMeter:
+    """CPU seconds of this process, the worker and moto over a phase, and the load."""
+
+    def __init__(self, worker, server):
+        self.pids = (worker.pid, server.process.pid)
+
+    def now(self):
+        return (own_cpu(), *(cpu_seconds(pid) for pid in self.pids))
+
+    def __enter__(self):
+        self.load_before, self.before = loadavg(), self.now()
+        return self
+
+    def __exit__(self, *exc):
+        self.used = [after - before for before, after in zip(self.before, self.now(), strict=True)]
+        self.load_after = loadavg()
+
+    def per_grant(self, n: int) -> str:
+        own, worker, moto = (seconds / n * 1000 for seconds in self.used)
+        return f"worker {worker:.1f} ms, moto {moto:.1f} ms, this process {own:.1f} ms"
+
+
+def burst(owner, consumer, project, listings, worker, server):
+    """The N requests made first (not timed), then all approved back to back while the
+    worker grants; the total runs from the first approval to the last GRANTED."""
+    pending = [request(consumer, project, listing) for listing in listings]
+    approved_at = {}
+    with CpuMeter(worker, server) as meter:
+        started = time.perf_counter()
+        for one in pending:
+            subscription, approved = accept(owner, one)
+            approved_at[subscription.pk] = approved
+        approving = time.perf_counter() - started
+        wait_granted(list(approved_at), 30 + len(listings), poll=0.1)
+        total = time.perf_counter() - started
+    return approved_at, approving, total, meter
+
+
+def drain(owner, consumer, project, listings, worker, server):
+    """N subscriptions approved while the worker reads nothing (its consumer of the queue
+    cancelled), then the worker told to read the queue again: the time from then to the
+    last GRANTED is fulfilment alone, the portal's side of what the raw loop does (no
+    approvals compete for the CPU). One queue, as deployed: a second queue read in turn
+    would run a webhooks fan-out after every grant, where one queue lets the debounce
+    fold them into the one queued behind the backlog."""
+    from meshportal.celery import app
+
+    pending = [request(consumer, project, listing) for listing in listings]
+    app.control.cancel_consumer("celery", reply=True)
+    subscriptions = [accept(owner, one)[0].pk for one in pending]
+    with CpuMeter(worker, server) as meter:
+        started = time.perf_counter()
+        app.control.add_consumer("celery", reply=True)
+        wait_granted(subscriptions, 30 + len(listings), poll=0.1)
+        total = time.perf_counter() - started
+    return subscriptions, total, meter
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     paced = paced_count(n)
@@ -380,13 +487,15 @@ def main():
         # A database of this run's own: other people may run this bench at the same time.
         with moto_server() as server, bench_database(f"bench_grants_{os.getpid()}"):
             seed_aws(server, n)
-            raw = baseline(n)
+            raw, raw_cpu, raw_moto_cpu = baseline(n)
             owner, consumer, project, listings = seed_portal(n)
+            # Burst [0, n), paced [n, n + paced), counted, then the drain's n.
+            counted_listings = listings[n + paced : n + paced + EXTRA_SQL]
             from sharing.reconciliation import reconcile
 
             # Counted in-process; their messages go to a queue no worker reads.
             use_broker(redis_url, "bench-counted")
-            counted = count_per_grant(owner, consumer, project, listings[-EXTRA_SQL:])
+            counted = count_per_grant(owner, consumer, project, counted_listings)
 
             use_broker(redis_url, "celery")
             worker, log = start_worker(redis_url)
@@ -397,29 +506,25 @@ def main():
                     subscription, started = approve(owner, consumer, project, listing)
                     paced_at[subscription.pk] = started
                     wait_granted([subscription.pk], 30)
-                # Burst: the N requests are made first (not timed), then all N approved
-                # back to back while the worker grants.
-                pending = [request(consumer, project, listing) for listing in listings[:n]]
-                burst_at = {}
-                started = time.perf_counter()
-                for one in pending:
-                    subscription, approved = accept(owner, one)
-                    burst_at[subscription.pk] = approved
-                approving = time.perf_counter() - started
-                wait_granted(list(burst_at), 30 + n)
-                total = time.perf_counter() - started
+                burst_at, approving, total, burst_cpu = burst(
+                    owner, consumer, project, listings[:n], worker, server
+                )
+                drained, drain_total, drain_cpu = drain(
+                    owner, consumer, project, listings[n + paced + EXTRA_SQL :], worker, server
+                )
             finally:
                 worker.terminate()
                 worker.wait()
             paced_latencies, paced_failed = latencies_of(paced_at)
             burst_latencies, burst_failed = latencies_of(burst_at)
+            drain_failed = latencies_of(dict.fromkeys(drained, 0))[1]
             reconcile_started = time.perf_counter()
             outcome = reconcile(dry_run=True)
             reconcile_seconds = time.perf_counter() - reconcile_started
     finally:
         redis.terminate()
     aws_calls = sorted({len(calls) for _a, _g, calls in counted})
-    runtimes = task_runtimes(log)[paced:]  # the paced grants finished first
+    runtimes = task_runtimes(log)[paced : paced + n]  # the paced grants finished first
     print(f"Grants through one real worker (--pool=solo) on Redis against moto's server, N={n}")
     print(f"  paced ({paced} approvals, each after the previous grant is GRANTED; worker idle):")
     print(f"    approve→GRANTED  {summary(paced_latencies)}  (not granted: {paced_failed})")
@@ -428,9 +533,24 @@ def main():
     print(f"    approve→GRANTED incl. queueing: {summary(burst_latencies)}")
     print(f"    worker's runtime per burst grant task (Celery): {summary(runtimes)}")
     print(f"    sum of the worker's task runtimes: {sum(runtimes):.1f} s")
+    print(f"    load average before / after: {burst_cpu.load_before} / {burst_cpu.load_after}")
+    print(f"    CPU per grant: {burst_cpu.per_grant(n)} (approving)")
+    print(f"  drain ({n} grants approved beforehand, then the worker told to read them):")
+    print(
+        f"    total, first read → last GRANTED: {drain_total:.1f} s  (not granted: {drain_failed})"
+    )
+    print(f"    load average before / after: {drain_cpu.load_before} / {drain_cpu.load_after}")
+    print(f"    CPU per grant: {drain_cpu.per_grant(n)}")
     print(f"  raw boto3, the same grant calls in one loop: {raw:.1f} s")
+    print(
+        f"    CPU per grant: boto3 client {raw_cpu / n * 1000:.1f} ms, "
+        f"moto {raw_moto_cpu / n * 1000:.1f} ms"
+    )
     print(f"  ratio burst total / raw:                     {total / raw:.2f}x")
+    print(f"  ratio drain total / raw:                     {drain_total / raw:.2f}x")
     print(f"  ratio worker task time / raw:                {sum(runtimes) / raw:.2f}x")
+    print(f"  ratio worker CPU / raw client CPU (burst):   {burst_cpu.used[1] / raw_cpu:.2f}x")
+    print(f"  ratio worker CPU / raw client CPU (drain):   {drain_cpu.used[1] / raw_cpu:.2f}x")
     print(f"  per grant (in-process, {len(counted)} grants):")
     print(f"    SQL in the approval:   {sorted({a for a, _g, _c in counted})}")
     print(f"    SQL in the grant task: {sorted({g for _a, g, _c in counted})}")

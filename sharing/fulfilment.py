@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 _RELATED = (
     "subscription__listing__asset__data_source__environment__profile__aws_account",
+    # The producing project: its domain and name go into every outbox event of a grant.
+    "subscription__listing__project",
     "subscription__project",
     "environment__profile__aws_account",
 )
@@ -253,6 +255,7 @@ def _granted(grant, target: dict) -> str:
         )
     )
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         as_claimed = Q(updated_at=grant.updated_at)
         if _move(
             grant,
@@ -278,6 +281,21 @@ def _granted(grant, target: dict) -> str:
             events.announce(grant)
             _enqueue_later(grant_revoke, grant.pk, 0)
     return "granted"
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """This transaction's COMMIT returns before its WAL is flushed to disk (PostgreSQL's
+    asynchronous commit, for this transaction only): one fsync wait less per grant.
+
+    Safe here because a grant outcome is recoverable, not lost: if PostgreSQL crashes in
+    the moment (≤ 3 × wal_writer_delay) before the flush, the row is back to IN_PROGRESS
+    with no event or notification (they were in this transaction), the sweep moves it
+    back to PENDING and the task grants again, idempotently. The outbox's numbering that
+    follows the commit stays synchronous, and its flush covers this commit too, so
+    nothing numbered (seen by a feed cursor or a webhook) can refer to a lost commit.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
 def _grant_failed(grant, error: GrantError, task) -> str:

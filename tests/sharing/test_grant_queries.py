@@ -23,9 +23,12 @@ from tests.sharing.conftest import PRODUCER, make_glue_table, table_permissions
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LOCATION = "s3://curated-bucket/curatedzonedb/"
-# A grant task: the grant with its rows and a try at the table lock; the claim; then in
-# one transaction (BEGIN, COMMIT) the compare-and-set to GRANTED, the timeline line, its
-# outbox event, the consumer project's people and their notifications; the lock's release.
+# A grant task: the grant with its rows (the producing project's now among them, which
+# saved the query that read it for the outbox event) and a try at the table lock; the
+# claim; then in one transaction (BEGIN, COMMIT) the asynchronous commit set for it (one
+# fsync wait less; see fulfilment._commit_without_waiting_for_disk), the compare-and-set
+# to GRANTED, the timeline line, its outbox event, the consumer project's people and
+# their notifications; the lock's release.
 # After the commit the outbox numbers the event (BEGIN, lock, UPDATE, COMMIT) and asks
 # whether an EventBridge target is enabled; with eager tasks (as here) the webhooks
 # fan-out then runs in the same process (its own numbering, the outbox's end, the
@@ -174,3 +177,48 @@ def test_a_subscription_ended_while_the_granted_update_waits_is_revoked(
         table_permissions(lake.client("lakeformation"), PRODUCER, "curatedzonedb", "film_category")
         == {}
     )
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+def test_only_the_granted_transaction_commits_without_waiting_for_the_disk(
+    lake, listing, consumer_project, consumer_environment, consumer, owner, monkeypatch
+):
+    """The GRANTED transaction is committed asynchronously (a crash before the flush is
+    swept and granted again); the outbox's numbering after it, which a feed cursor or a
+    webhook relies on, and everything else on the connection stay synchronous."""
+    from meshportal.events import events_committed
+    from sharing import events
+
+    grant, _ = approve_counted(listing, consumer_project, consumer, owner, monkeypatch)
+    seen = {}
+    real_record = events.record
+
+    def record(grant, **kwargs):
+        seen.setdefault("granted transaction", _synchronous_commit())
+        return real_record(grant, **kwargs)
+
+    def numbered(sender, **kwargs):
+        seen.setdefault("outbox numbering", _synchronous_commit())
+
+    monkeypatch.setattr(events, "record", record)
+    events_committed.connect(numbered, dispatch_uid="test-synchronous-commit")
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO on")  # test databases turn it off
+    try:
+        assert fulfilment.fulfil(grant.pk) == "granted"
+    finally:
+        events_committed.disconnect(dispatch_uid="test-synchronous-commit")
+    seen["after the task"] = _synchronous_commit()
+    with connection.cursor() as cursor:
+        cursor.execute("RESET synchronous_commit")
+
+    assert seen == {
+        "granted transaction": "off",
+        "outbox numbering": "on",
+        "after the task": "on",
+    }
