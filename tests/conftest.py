@@ -503,6 +503,26 @@ def _flush_by_delete(django_db_setup, django_db_blocker):
     DatabaseOperations.sql_flush = truncate
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache_after_committed_tests(request, django_db_blocker):
+    """Empty the cache after a test whose writes commit (live server, transactional).
+
+    The tests' cache is the database cache table, which the flush leaves alone (it is no
+    model's table). allauth counts sign-ins per client address there ("login": 30 a
+    minute by default): without this, a worker's browser tests, which all sign in from
+    127.0.0.1, are refused with 429 once they run faster than 30 sign-ins a minute.
+    Other tests' cache writes roll back with their transaction.
+    """
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    committed = marker is not None and marker.kwargs.get("transaction", False)
+    if committed or {"live_server", "transactional_db"} & set(request.fixturenames):
+        from django.core.cache import cache
+
+        with django_db_blocker.unblock():
+            cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _end_stray_database_sessions(django_db_setup, django_db_blocker):
     """Close what live servers, workers and subprocesses left connected to the test
