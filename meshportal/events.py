@@ -136,7 +136,7 @@ def events_sequence(*, wait: bool = False) -> int:
                     SELECT id, nextval('meshportal_event_position_seq') AS position
                     FROM (
                         SELECT id FROM meshportal_event WHERE position IS NULL
-                        ORDER BY occurred_at, id LIMIT %s
+                        ORDER BY recorded LIMIT %s
                     ) AS todo
                 ) AS numbered
                 WHERE event.id = numbered.id

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import Func, Value
 from django.utils import timezone
 
 
@@ -52,6 +53,13 @@ class Event(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     # Set after commit by meshportal.events.events_sequence: the outbox's gap-free order.
     position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    # The order events were written in, drawn from a sequence at insert: the sequencer
+    # numbers committed events in this order, so one transaction's events keep theirs
+    # even when the clock gives two of them the same occurred_at.
+    recorded = models.BigIntegerField(
+        editable=False,
+        db_default=Func(Value("meshportal_event_recorded_seq"), function="nextval"),
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -59,7 +67,7 @@ class Event(models.Model):
         ordering = ["position"]
         indexes = [
             models.Index(
-                fields=["occurred_at"], condition=models.Q(position=None), name="event_unnumbered"
+                fields=["recorded"], condition=models.Q(position=None), name="event_unnumbered"
             ),
             GinIndex(fields=["project_ids"], name="event_project_ids"),
         ]

@@ -655,9 +655,10 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
     )
 
     port, moto_port = free_port(), free_port()
-    # Small batches: three of 50 show progress between 0 and the total as well as the
-    # default's 500 would, on an eighth of the tables (each one a Glue call to set up).
-    batch_size = 50
+    # Small batches show progress between 0 and the total as the default's 500 would, on
+    # an eighth of the tables (each one a Glue call to set up). Thirty batches of 5, not
+    # three of 50: on a quiet machine three batches commit within one poll of ours.
+    batch_size = 5
     env = demo_env_for_subprocess(
         tmp_path,
         port,
@@ -679,7 +680,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
         for pid in (*pids.values(), redis_pid):
             assert psutil.Process(pid).ppid() == process.pid
 
-        table_count = 3 * batch_size
+        table_count = 30 * batch_size
         add_glue_tables(f"http://127.0.0.1:{moto_port}", table_count - 3)
 
         owner = User.objects.get(username="film-catalog-team-admin")
@@ -714,7 +715,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
                     break
             if process.poll() is not None:
                 pytest.fail(f"the demo exited:\n{log.read_text()}")
-            time.sleep(0.05)
+            time.sleep(0.01)
         assert run is not None, f"beat never started the scheduled run:\n{log.read_text()}"
         assert run.type == RunType.SCHEDULED
         assert run.status == RunStatus.SUCCESS, run.error_message

@@ -50,6 +50,16 @@ def test_events_are_numbered_in_the_order_they_were_recorded(django_user_model):
     assert message["cursor"] == str(first.position) and message["data"] == {"name": "first"}
 
 
+@pytest.mark.django_db
+def test_events_with_the_same_clock_reading_keep_the_order_they_were_recorded_in():
+    # A coarse or stepped clock can give one transaction's events the same occurred_at;
+    # their ids are random, so only the order of recording can tell them apart.
+    events = [_record(f"e{number}") for number in range(8)]
+    Event.objects.update(occurred_at=events[0].occurred_at)
+    assert events_sequence() == 8
+    assert [e.payload["name"] for e in Event.objects.after(0)] == [f"e{n}" for n in range(8)]
+
+
 def test_cursors_are_checked():
     assert cursor_parse(None) == 0 and cursor_parse("1234") == 1234
     for bad in ("-1", "a", "1.2", "١٢", "1" * 19):

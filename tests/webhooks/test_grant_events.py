@@ -20,9 +20,7 @@ G = EventType
 def grant_events_of(grant) -> list[Event]:
     return [
         e
-        for e in Event.objects.filter(type__startswith="subscription_grant.").order_by(
-            "occurred_at", "id"
-        )
+        for e in Event.objects.filter(type__startswith="subscription_grant.").order_by("recorded")
         if e.payload["grant"]["id"] == str(grant.pk)
     ]
 

@@ -19,7 +19,7 @@ def listing(project):
 
 
 def events_of(event_type) -> list[Event]:
-    return list(Event.objects.filter(type=event_type).order_by("occurred_at", "id"))
+    return list(Event.objects.filter(type=event_type).order_by("recorded"))
 
 
 def the_event(event_type) -> Event:

@@ -104,7 +104,7 @@ def test_accepting_writes_accepted_then_subscription_created(
     }
     assert created.payload["subscription_request"] == {"id": str(request.pk)}
     # Recorded in this order, so numbered in this order: the request, then what it made.
-    types = list(Event.objects.order_by("occurred_at", "id").values_list("type", flat=True))
+    types = list(Event.objects.order_by("recorded").values_list("type", flat=True))
     assert types[-2:] == [EventType.SUBSCRIPTION_REQUEST_ACCEPTED, EventType.SUBSCRIPTION_CREATED]
 
 
