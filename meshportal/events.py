@@ -127,17 +127,19 @@ def events_sequence(*, wait: bool = False) -> int:
             cursor.execute(f"SELECT {lock}(hashtext(%s))::text", [SEQUENCER_LOCK])
             if cursor.fetchone()[0] == "false":
                 return numbered
-            # nextval runs in the inner query's order, so one transaction's events keep
-            # the order they were recorded in.
+            # Positions follow the order of recording (row_number over ``recorded``), on
+            # from the highest one given: no number depends on the order in which the
+            # plan happens to visit the rows, and only this sequencer (the lock) writes
+            # positions, so the highest one is committed and the numbers stay gap-free.
             cursor.execute(
                 """
                 UPDATE meshportal_event AS event SET position = numbered.position
                 FROM (
-                    SELECT id, nextval('meshportal_event_position_seq') AS position
-                    FROM (
-                        SELECT id FROM meshportal_event WHERE position IS NULL
-                        ORDER BY recorded LIMIT %s
-                    ) AS todo
+                    SELECT id,
+                           (SELECT coalesce(max(position), 0) FROM meshportal_event)
+                           + row_number() OVER (ORDER BY recorded) AS position
+                    FROM meshportal_event WHERE position IS NULL
+                    ORDER BY recorded LIMIT %s
                 ) AS numbered
                 WHERE event.id = numbered.id
                 """,
