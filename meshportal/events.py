@@ -127,21 +127,27 @@ def events_sequence(*, wait: bool = False) -> int:
             cursor.execute(f"SELECT {lock}(hashtext(%s))::text", [SEQUENCER_LOCK])
             if cursor.fetchone()[0] == "false":
                 return numbered
-            # Positions follow the order of recording (row_number over ``recorded``), on
-            # from the highest one given: no number depends on the order in which the
-            # plan happens to visit the rows, and only this sequencer (the lock) writes
-            # positions, so the highest one is committed and the numbers stay gap-free.
+            # Positions follow the order of recording (row_number over ``recorded``) and
+            # come from the position sequence in one draw (nextval, then setval to the
+            # last one used), so no number depends on the order in which the plan visits
+            # rows and none is ever given twice. MATERIALIZED: each part runs once.
             cursor.execute(
                 """
-                UPDATE meshportal_event AS event SET position = numbered.position
-                FROM (
-                    SELECT id,
-                           (SELECT coalesce(max(position), 0) FROM meshportal_event)
-                           + row_number() OVER (ORDER BY recorded) AS position
+                WITH todo AS MATERIALIZED (
+                    SELECT id, row_number() OVER (
+                        ORDER BY recorded NULLS FIRST, occurred_at, id
+                    ) AS n
                     FROM meshportal_event WHERE position IS NULL
-                    ORDER BY recorded LIMIT %s
-                ) AS numbered
-                WHERE event.id = numbered.id
+                    ORDER BY recorded NULLS FIRST, occurred_at, id LIMIT %s
+                ), base AS MATERIALIZED (
+                    SELECT setval(
+                        'meshportal_event_position_seq',
+                        nextval('meshportal_event_position_seq') + count(*) - 1
+                    ) - count(*) AS before
+                    FROM todo HAVING count(*) > 0
+                )
+                UPDATE meshportal_event AS event SET position = base.before + todo.n
+                FROM todo, base WHERE event.id = todo.id
                 """,
                 [SEQUENCE_BATCH],
             )

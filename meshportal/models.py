@@ -55,8 +55,10 @@ class Event(models.Model):
     position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
     # The order events were written in, drawn from a sequence at insert: the sequencer
     # numbers committed events in this order, so one transaction's events keep theirs
-    # even when the clock gives two of them the same occurred_at.
+    # even when the clock gives two of them the same occurred_at. Null only for events
+    # written before the column existed (numbered first, by occurred_at).
     recorded = models.BigIntegerField(
+        null=True,
         editable=False,
         db_default=Func(Value("meshportal_event_recorded_seq"), function="nextval"),
     )
@@ -67,7 +69,7 @@ class Event(models.Model):
         ordering = ["position"]
         indexes = [
             models.Index(
-                fields=["recorded"], condition=models.Q(position=None), name="event_unnumbered"
+                fields=["occurred_at"], condition=models.Q(position=None), name="event_unnumbered"
             ),
             GinIndex(fields=["project_ids"], name="event_project_ids"),
         ]

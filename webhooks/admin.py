@@ -24,6 +24,11 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    # Deleting here would skip the services too: an open delivery deleted is an event
+    # never sent (at least once broken); endpoints and targets are deleted on their pages.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(_ReadOnlyAdmin):

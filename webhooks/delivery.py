@@ -388,12 +388,18 @@ def _commits_without_flush():
     time was most of its wall-clock time. Other processes see each commit at once.
     """
     with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
+        # One statement reads the session's value and turns it off; the same value is
+        # put back afterwards (not the default: a caller may have set its own).
+        cursor.execute(
+            "SELECT current_setting('synchronous_commit'), "
+            "set_config('synchronous_commit', 'off', false)"
+        )
+        found = cursor.fetchone()[0]
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
+            cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [found])
 
 
 def _drain_locked(endpoint_id) -> dict:

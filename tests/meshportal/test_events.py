@@ -119,3 +119,21 @@ def test_a_reader_never_passes_an_event_that_commits_later():
 
     assert first_read == ["fast"]
     assert [event.payload["name"] for event in Event.objects.after(cursor)] == ["slow"]
+
+
+@pytest.mark.django_db
+def test_numbers_come_from_one_draw_without_gaps_and_older_rows_come_first():
+    first = _record("first")
+    assert events_sequence() == 1
+    first.refresh_from_db()
+    # A pass with nothing to number draws no number: the next event follows at once.
+    assert events_sequence() == 0
+    later = [_record("a"), _record("b")]
+    # An event written before the column existed has no ``recorded``: it goes first.
+    legacy = _record("legacy")
+    Event.objects.filter(pk=legacy.pk).update(recorded=None)
+    assert events_sequence() == 3
+    names = [e.payload["name"] for e in Event.objects.after(first.position)]
+    assert names == ["legacy", "a", "b"]
+    positions = list(Event.objects.after(0).values_list("position", flat=True))
+    assert positions == list(range(first.position, first.position + 4))

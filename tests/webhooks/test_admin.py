@@ -61,3 +61,14 @@ def test_admin_lists_and_shows_without_secrets(
         f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/", {"url": "http://x.example/"}
     )
     assert WebhookEndpoint.objects.get(pk=endpoint.pk).url == receiver.url
+    # Nor deletes: an open delivery deleted here would be an event never sent.
+    delete = f"/admin/webhooks/webhookdelivery/{delivery.pk}/delete/"
+    assert admin_client_logged_in.post(delete, {"post": "yes"}).status_code == 403
+    assert (
+        admin_client_logged_in.post(
+            f"/admin/webhooks/webhookendpoint/{endpoint.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert WebhookDelivery.objects.filter(pk=delivery.pk).exists()
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()

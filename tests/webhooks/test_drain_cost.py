@@ -53,8 +53,12 @@ def test_the_drain_leaves_the_session_setting_as_it_found_it(
 ):
     endpoint, _ids = queued(monkeypatch, make_receiver(), owner, project, 2)
     with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        before = cursor.fetchone()[0]
-        webhook_delivery.drain(endpoint.pk)
-        cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone()[0] == before
+        # The test database runs with it off; set it on, so that a drain that left its
+        # own "off" behind would show.
+        cursor.execute("SET synchronous_commit TO on")
+        try:
+            webhook_delivery.drain(endpoint.pk)
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+        finally:
+            cursor.execute("RESET synchronous_commit")
