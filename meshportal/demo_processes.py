@@ -80,6 +80,15 @@ class ChildProcess:
             self.process.wait()
 
 
+def redis_server_command(binary: str, port: int, workdir) -> list[str]:
+    """The argv of a redis-server on 127.0.0.1:``port`` that keeps nothing on disk."""
+    return [
+        binary,
+        *("--port", str(port), "--bind", "127.0.0.1"),
+        *("--save", "", "--appendonly", "no", "--dir", str(workdir)),
+    ]
+
+
 class RedisProcess(ChildProcess):
     """A private redis-server on 127.0.0.1 that keeps nothing on disk."""
 
@@ -89,22 +98,7 @@ class RedisProcess(ChildProcess):
         self.port = port
         self.url = f"redis://127.0.0.1:{port}/0"
         workdir.mkdir(parents=True, exist_ok=True)
-        super().__init__(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(workdir),
-            ],
-            workdir / "redis.log",
-        )
+        super().__init__(redis_server_command(binary, port, workdir), workdir / "redis.log")
 
     def answers(self) -> bool:
         try:

@@ -24,6 +24,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from meshportal.demo_processes import redis_server_command
 from projects.choices import Designation, DomainRole
 from tests.projects.factories import (
     PASSWORD,
@@ -196,19 +197,7 @@ def redis_url():
     for _attempt in range(5):
         port = free_port()
         process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                workdir,
-            ],
+            redis_server_command(binary, port, workdir),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )

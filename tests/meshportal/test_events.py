@@ -128,7 +128,7 @@ def test_numbers_come_from_one_draw_without_gaps_and_older_rows_come_first():
     first.refresh_from_db()
     # A pass with nothing to number draws no number: the next event follows at once.
     assert events_sequence() == 0
-    later = [_record("a"), _record("b")]
+    _record("a"), _record("b")
     # An event written before the column existed has no ``recorded``: it goes first.
     legacy = _record("legacy")
     Event.objects.filter(pk=legacy.pk).update(recorded=None)
