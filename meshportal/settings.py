@@ -282,6 +282,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Celery closes the database connection before and after every task unless told to reuse
+# it. A new PostgreSQL backend costs a connect and then cold catalog caches, so the first
+# query joining a dozen tables (a grant's load) took ~25 ms instead of ~1 ms. Reuse it;
+# meshportal.celery still closes it after a task that did not succeed (its session may
+# hold a lock or an aborted transaction) and when CONN_MAX_AGE or the health check says so.
+# Celery counts a task twice (before and after): 1000 closes it every 500 tasks at most.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 # Where tasks go unless routed (a worker started with -Q for another queue, as the tests'
 # workers are, sends the tasks it enqueues itself there too).
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
