@@ -327,6 +327,9 @@ SHARING_MAX_ATTEMPTS = env.int("SHARING_MAX_ATTEMPTS", default=5)
 SHARING_RETRY_BASE_SECONDS = env.float("SHARING_RETRY_BASE_SECONDS", default=2.0)
 SHARING_LOCK_WAIT_SECONDS = env.float("SHARING_LOCK_WAIT_SECONDS", default=30.0)
 SHARING_LOCATIONS_CACHE_SECONDS = env.float("SHARING_LOCATIONS_CACHE_SECONDS", default=60.0)
+# A grant task claims up to this many waiting Lake Formation grants and makes the same-
+# account ones together (sharing/granting.py): 20 fills two BatchGrantPermissions calls.
+SHARING_GRANT_BATCH_SIZE = env.int("SHARING_GRANT_BATCH_SIZE", default=20)
 CELERY_BEAT_SCHEDULE["reconcile-grants"] = {
     "task": "sharing.tasks.reconcile_grants",
     "schedule": float(SHARING_RECONCILE_INTERVAL),

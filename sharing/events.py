@@ -2,13 +2,14 @@
 change, and a notification to the consumer project (GRANTED with how to query it,
 GRANT_FAILED with why) or a TASK to the producers for what a person must do."""
 
-from meshportal.events import EventType, event_record
+from meshportal.events import EventType, event_record, events_record
 from projects.choices import Designation, NotificationKind
 from projects.models import ProjectMembership
+from projects.services import notifications_create_many
 from subscriptions.choices import SubscriptionEventKind
 from subscriptions.notifications import notify, subscription_link
 from subscriptions.permissions import project_member_users
-from subscriptions.services import subscription_event_record
+from subscriptions.services import subscription_event_record, subscription_events_record
 
 from .choices import GrantBackend, GrantStatus
 
@@ -96,17 +97,32 @@ def announce(grant, *, acting_user=None) -> None:
     """Write the outbox event of the grant's current status, in the caller's transaction
     (the one that changed the status). Both projects see it; the domain is the producer's,
     where the shared asset lives."""
+    announcement = _announcement(grant, acting_user)
+    if announcement is not None:
+        event_record(**announcement)
+
+
+def _announcement(grant, acting_user=None) -> dict | None:
     event_type = STATUS_EVENTS.get(grant.status)
     if event_type is None:
-        return
+        return None
     listing = grant.subscription.listing
-    event_record(
-        event_type,
-        payload=grant_payload(grant),
-        domain_id=listing.project.domain_id,
-        project_ids=[grant.subscription.project_id, listing.project_id],
-        actor=acting_user,
-    )
+    return {
+        "event_type": event_type,
+        "payload": grant_payload(grant),
+        "domain_id": listing.project.domain_id,
+        "project_ids": [grant.subscription.project_id, listing.project_id],
+        "actor": acting_user,
+    }
+
+
+def _timeline_data(grant) -> dict:
+    return {
+        "grant": str(grant.pk),
+        "environment": str(grant.environment_id),
+        "status": grant.status,
+        "backend": grant.backend,
+    }
 
 
 def record(
@@ -131,12 +147,7 @@ def record(
         kind=SubscriptionEventKind.GRANT,
         acting_user=acting_user,
         message=message,
-        data={
-            "grant": str(grant.pk),
-            "environment": str(grant.environment_id),
-            "status": grant.status,
-            "backend": grant.backend,
-        },
+        data=_timeline_data(grant),
     )
     if notify_consumer:
         notify(
@@ -148,6 +159,38 @@ def record(
             link=subscription_link(subscription),
             email=grant.status == GrantStatus.GRANT_FAILED,
         )
+
+
+def record_granted(grants) -> None:
+    """``record`` for many grants that just became GRANTED (a batch): their outbox events,
+    timeline lines and the consumer projects' notifications, one INSERT each, and one
+    look-up of the people per consumer project. GRANTED sends no email."""
+    grants = list(grants)
+    messages = [granted_message(grant) for grant in grants]
+    events_record(filter(None, (_announcement(grant) for grant in grants)))
+    subscription_events_record(
+        [
+            {"subscription": grant.subscription, "message": message, "data": _timeline_data(grant)}
+            for grant, message in zip(grants, messages, strict=True)
+        ],
+        kind=SubscriptionEventKind.GRANT,
+    )
+    people = {}
+    for grant in grants:
+        project = grant.subscription.project
+        if project.pk not in people:
+            people[project.pk] = list({u.pk: u for u in project_member_users(project)}.values())
+    notifications_create_many(
+        {
+            "recipients": people[grant.subscription.project.pk],
+            "kind": NotificationKind.EVENT,
+            "topic": GRANT_TOPIC,
+            "title": message,
+            "body": message,
+            "link": subscription_link(grant.subscription),
+        }
+        for grant, message in zip(grants, messages, strict=True)
+    )
 
 
 def granted_message(grant) -> str:

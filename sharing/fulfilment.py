@@ -55,9 +55,18 @@ def _load(grant_id, *, try_lock: bool = False):
     environment's extra role ARNs (``extra_role_arns``) and, with ``try_lock``, a first
     try at the table's advisory lock (``table_locked``), which saves the lock its own
     round trip in the common case of a free table.
+    """
+    rows = load_many([grant_id], try_lock=try_lock)
+    return rows[0] if rows else None
 
-    No ORDER BY (a primary-key look-up needs none): ordering a query with this many
-    related rows costs Django as much to compile as the rest of it.
+
+def load_many(grant_ids, *, try_lock: bool = False) -> list:
+    """``_load`` for several grants in one query (a batch), each row with its own try at
+    its table's lock (a session lock is re-entrant: two grants of one table both get it,
+    and each is released once).
+
+    No ORDER BY: ordering a query with this many related rows costs Django as much to
+    compile as the rest of it; callers order the few rows themselves.
     """
     queryset = (
         SubscriptionGrant.objects.select_related(*_RELATED)
@@ -78,16 +87,28 @@ def _load(grant_id, *, try_lock: bool = False):
                 output_field=BooleanField(),
             )
         )
-    rows = list(queryset.filter(pk=grant_id).order_by()[:1])
-    return rows[0] if rows else None
+    grant_ids = list(grant_ids)
+    if len(grant_ids) == 1:  # a primary-key look-up: "=" compiles a little faster than IN
+        return list(queryset.filter(pk=grant_ids[0]).order_by()[:1])
+    return list(queryset.filter(pk__in=grant_ids).order_by())
 
 
 _LOCK_PREFIX = "sharing:"
 
 
 def _unlock(key: str) -> None:
+    unlock_all([key])
+
+
+def unlock_all(keys) -> None:
+    """Release table locks, once per key given (a key twice: taken twice)."""
+    keys = [_LOCK_PREFIX + key for key in keys]
+    if not keys:
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [_LOCK_PREFIX + key])
+        cursor.execute(
+            "SELECT count(pg_advisory_unlock(hashtext(k))) FROM unnest(%s::text[]) AS k", [keys]
+        )
 
 
 class TableBusy(Exception):
@@ -162,41 +183,31 @@ def _start_attempt(grant, waiting, running) -> bool:
     return True
 
 
-def fulfil(grant_id) -> str:
+def fulfil_claimed(grant) -> str:
+    """Grant one claimed grant (IN_PROGRESS by this worker, its table locked) by itself:
+    Redshift, cross account, or a table Lake Formation does not manage (MANUAL). Same-
+    account Lake Formation grants go in batches (granting.py)."""
     from .tasks import grant_fulfil
 
-    grant = _load(grant_id, try_lock=True)
-    if grant is None:
-        return "nothing to do"
-    if grant.status != GrantStatus.PENDING or grant.backend == GrantBackend.MANUAL:
-        if grant.table_locked:
-            _unlock(grant.lock_key)
-        return "nothing to do"
     try:
-        with _table_lock(grant.lock_key, held=grant.table_locked):
-            if not _start_attempt(grant, GrantStatus.PENDING, GrantStatus.IN_PROGRESS):
-                return "superseded"
-            try:
-                target = _run_grant(grant)
-            except _Manual as manual:
-                return _became_manual(grant, manual.reason)
-            except GrantError as error:
-                return _grant_failed(grant, error, grant_fulfil)
-            except Exception as error:  # a bug must not leave the grant IN_PROGRESS
-                logger.exception("Grant %s failed unexpectedly", grant.pk)
-                return _grant_failed(
-                    grant,
-                    GrantError(
-                        f"Unexpected error ({type(error).__name__}: {error}). Retry; if it "
-                        "fails again, ask a platform admin to check the portal's logs.",
-                        transient=False,
-                    ),
-                    grant_fulfil,
-                )
-            return _granted(grant, target)
-    except TableBusy:
-        _enqueue_later(grant_fulfil, grant.pk, retry_delay(1))
-        return "table busy"
+        target = _run_grant(grant)
+    except _Manual as manual:
+        return _became_manual(grant, manual.reason)
+    except GrantError as error:
+        return _grant_failed(grant, error, grant_fulfil)
+    except Exception as error:  # a bug must not leave the grant IN_PROGRESS
+        logger.exception("Grant %s failed unexpectedly", grant.pk)
+        return _grant_failed(grant, unexpected(error), grant_fulfil)
+    return _granted(grant, target)
+
+
+def unexpected(error: Exception) -> GrantError:
+    """What a person reads when the portal itself failed (a bug, not AWS)."""
+    return GrantError(
+        f"Unexpected error ({type(error).__name__}: {error}). Retry; if it "
+        "fails again, ask a platform admin to check the portal's logs.",
+        transient=False,
+    )
 
 
 class _Manual(Exception):
@@ -425,15 +436,7 @@ def revoke(grant_id) -> str:
                 return _revoke_failed(grant, error, grant_revoke)
             except Exception as error:
                 logger.exception("Revoke of grant %s failed unexpectedly", grant.pk)
-                return _revoke_failed(
-                    grant,
-                    GrantError(
-                        f"Unexpected error ({type(error).__name__}: {error}). Retry; if it "
-                        "fails again, ask a platform admin to check the portal's logs.",
-                        transient=False,
-                    ),
-                    grant_revoke,
-                )
+                return _revoke_failed(grant, unexpected(error), grant_revoke)
             with transaction.atomic():
                 if not _move(
                     grant,

@@ -1,14 +1,14 @@
 """Celery tasks of the sharing app. Each takes ids and is safe to run twice; the work and
-its reasoning live in fulfilment.py and reconciliation.py."""
+its reasoning live in granting.py, fulfilment.py and reconciliation.py."""
 
 from celery import shared_task
 
-from . import fulfilment, maintenance
+from . import fulfilment, granting, maintenance
 
 
 @shared_task(acks_late=True)
 def grant_fulfil(grant_id: str) -> str:
-    return fulfilment.fulfil(grant_id)
+    return granting.fulfil(grant_id)
 
 
 @shared_task(acks_late=True)

@@ -54,15 +54,29 @@ def subscription_event_record(
     The line is also shown on the request page, so it carries the subscription's request.
     ``acting_user`` None is shown as "automatic".
     """
+    return subscription_events_record(
+        [dict(subscription=subscription, message=message, data=data)],
+        kind=kind,
+        acting_user=acting_user,
+    )[0]
+
+
+def subscription_events_record(lines, *, kind, acting_user=None) -> list[SubscriptionEvent]:
+    """Lines of one kind on several timelines in one INSERT (a batch of grants): each a
+    dict with ``subscription``, ``message`` and ``data``."""
     if kind not in SubscriptionEventKind.values:
         raise ValueError(f"Unknown subscription event kind {kind!r}.")
-    return SubscriptionEvent.objects.create(
-        subscription=subscription,
-        request_id=subscription.request_id,
-        kind=kind,
-        actor=_actor(acting_user),
-        message=message or "",
-        data=data or {},
+    actor = _actor(acting_user)
+    return SubscriptionEvent.objects.bulk_create(
+        SubscriptionEvent(
+            subscription=line["subscription"],
+            request_id=line["subscription"].request_id,
+            kind=kind,
+            actor=actor,
+            message=line.get("message") or "",
+            data=line.get("data") or {},
+        )
+        for line in lines
     )
 
 

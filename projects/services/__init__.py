@@ -36,6 +36,7 @@ from .notifications import (  # noqa: F401
     notification_mark_all_read,
     notification_mark_read,
     notifications_create,
+    notifications_create_many,
     user_sync_sso_groups,
 )
 from .projects import (  # noqa: F401

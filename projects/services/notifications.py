@@ -22,11 +22,26 @@ def notifications_create(
 ) -> list[Notification]:
     """The same notification for each recipient, in one INSERT (a grant tells a whole
     project; one query per member would grow with the project)."""
+    return notifications_create_many(
+        [dict(recipients=recipients, kind=kind, topic=topic, title=title, body=body, link=link)]
+    )
+
+
+def notifications_create_many(notes) -> list[Notification]:
+    """Several notifications, each for its own recipients, in one INSERT (a batch of
+    grants tells each consumer project about its own): each a dict of
+    ``notifications_create``'s arguments."""
     return Notification.objects.bulk_create(
         Notification(
-            recipient=recipient, kind=kind, topic=topic, title=title[:255], body=body, link=link
+            recipient=recipient,
+            kind=note["kind"],
+            topic=note["topic"],
+            title=note["title"][:255],
+            body=note.get("body", ""),
+            link=note.get("link", ""),
         )
-        for recipient in recipients
+        for note in notes
+        for recipient in note["recipients"]
     )
 
 

@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from meshportal import aws
 
-from .base import AccountRef, Backoff, GrantError, call_with_retry, is_transient
+from .base import TRANSIENT_CODES, AccountRef, Backoff, GrantError, call_with_retry, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +111,23 @@ class _Context:
 
 def explain(error: Exception, *, label: str, account_id: str, hint: str = "") -> str:
     """One sentence a person can act on: what failed, where, AWS's words, what to do."""
-    code = aws.error_code(error)
-    detail = aws.describe_error(error)
+    return explain_code(
+        aws.error_code(error),
+        aws.describe_error(error),
+        label=label,
+        account_id=account_id,
+        hint=hint,
+        transient=is_transient(error),
+    )
+
+
+def explain_code(
+    code: str, detail: str, *, label: str, account_id: str, hint: str = "", transient=None
+) -> str:
+    """``explain`` for an error given as AWS's code and message (a batch call's answer
+    for one entry)."""
+    if transient is None:
+        transient = code in TRANSIENT_CODES
     if code in aws.ACCESS_DENIED_CODES:
         return (
             f"{label}: access denied in account {account_id} ({detail}). The portal's role "
@@ -121,7 +136,7 @@ def explain(error: Exception, *, label: str, account_id: str, hint: str = "") ->
         )
     if code in aws.NOT_FOUND_CODES:
         return f"{label}: not found in account {account_id} ({detail}). {hint}".strip()
-    if is_transient(error):
+    if transient:
         return f"{label}: AWS is busy in account {account_id} ({detail}); the portal retries."
     return f"{label}: AWS refused the request in account {account_id} ({detail})."
 
@@ -268,6 +283,13 @@ class LakeFormationBackend:
             error.target = record.target()
             raise
         return record.target()
+
+    def grant_many(self, specs: list[LakeFormationGrant]) -> list:
+        """Same-account grants together, in batch calls (lakeformation_batch.py): each
+        one's target, or the GrantError that stopped it, in the order given."""
+        from .lakeformation_batch import grant_many
+
+        return grant_many(self, specs)
 
     def _ensure_link(self, consumer: _Context, spec: LakeFormationGrant, target_table) -> str:
         """The name of a resource link to the table in the consumer database: an existing

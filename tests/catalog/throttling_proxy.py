@@ -66,6 +66,20 @@ class Failure:
 
 
 @dataclass
+class EntryRefusal:
+    """Refuse the entries of a batch call (``Entries``, as Lake Formation's batch grants
+    take) that ``matches``: they are not forwarded, and the answer lists them under
+    ``Failures`` with ``code``, as AWS answers an entry it refused. ``times`` requests
+    carrying a matching entry (None: every one)."""
+
+    matches: object
+    code: str
+    message: str
+    times: int | None
+    served: int = 0
+
+
+@dataclass
 class Paging:
     """Serve ``list_key`` of the upstream answer ``page_size`` entries at a time."""
 
@@ -93,6 +107,7 @@ class AwsProxy:
         self._failures: dict[str, list[Failure]] = {}
         self._rewrites: dict[str, list] = {}
         self._paging: dict[str, Paging] = {}
+        self._refusals: dict[str, list[EntryRefusal]] = {}
         self._lock = threading.Lock()
         self.requests: list[Seen] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -123,6 +138,46 @@ class AwsProxy:
         """Pass moto's JSON answer for ``target`` through ``function(answer) -> answer``."""
         with self._lock:
             self._rewrites.setdefault(target, []).append(function)
+
+    def refuse_entries(
+        self, target: str, matches, code: str, message: str = "", *, times: int | None = None
+    ) -> None:
+        """Refuse the batch entries for which ``matches(entry)`` is true (see
+        EntryRefusal); the others go through to moto."""
+        with self._lock:
+            self._refusals.setdefault(target, []).append(
+                EntryRefusal(matches, code, message or f"{code} (from the test proxy)", times)
+            )
+
+    def _split_entries(self, target: str, body: dict) -> tuple[list, list]:
+        """(entries to forward, Failures to answer) of a batch request."""
+        with self._lock:
+            refusals = list(self._refusals.get(target, []))
+            forward, failures = [], []
+            hit = set()
+            for entry in body.get("Entries") or []:
+                refusal = next(
+                    (
+                        r
+                        for r in refusals
+                        if (r.times is None or r.served < r.times) and r.matches(entry)
+                    ),
+                    None,
+                )
+                if refusal is None:
+                    forward.append(entry)
+                    continue
+                hit.add(id(refusal))
+                failures.append(
+                    {
+                        "RequestEntry": {"Id": entry.get("Id")},
+                        "Error": {"ErrorCode": refusal.code, "ErrorMessage": refusal.message},
+                    }
+                )
+            for refusal in refusals:
+                if id(refusal) in hit:
+                    refusal.served += 1
+        return forward, failures
 
     def paginate(self, target: str, list_key: str, page_size: int) -> None:
         """Split the ``list_key`` list of moto's answer into pages of ``page_size``."""
@@ -224,6 +279,10 @@ class AwsProxy:
                     self._send_error(failure)
                     return
                 upstream_body = raw
+                refused = []
+                if target in proxy._refusals and "Entries" in body:
+                    forward, refused = proxy._split_entries(target, body)
+                    upstream_body = json.dumps(dict(body, Entries=forward)).encode()
                 if target in proxy._paging and "NextToken" in body:
                     # moto ignores NextToken; the proxy keeps the position itself.
                     upstream_body = json.dumps(
@@ -236,6 +295,10 @@ class AwsProxy:
                     and (target in proxy._rewrites or target in proxy._paging)
                 ):
                     answer = proxy._shape(target, body, json.loads(payload or b"{}"))
+                    payload = json.dumps(answer).encode()
+                if status == 200 and refused:
+                    answer = json.loads(payload or b"{}")
+                    answer["Failures"] = (answer.get("Failures") or []) + refused
                     payload = json.dumps(answer).encode()
                 self._send(status, headers, payload)
 
@@ -250,10 +313,11 @@ class AwsProxy:
                     return {key: values[0] for key, values in form.items()}
 
             def _forward(self, body: bytes):
+                # Content-Length is the body's as sent on (an entry refused makes it shorter).
                 headers = {
                     name: value
                     for name, value in self.headers.items()
-                    if name.lower() not in _HOP_BY_HOP
+                    if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length"
                 }
                 request = urllib.request.Request(
                     proxy.upstream + self.path,

@@ -182,3 +182,26 @@ def approve(owner, consumer):
         return subscription_request_accept(acting_user=owner, request=request)
 
     return run
+
+
+@pytest.fixture
+def tables(lake, project, producer_environment):
+    """``tables(n)``: listings of n more Glue tables under the registered location."""
+    from tests.catalog.factories import AssetFactory, ListingFactory
+
+    glue = lake.client("glue")
+
+    def make(count: int):
+        listings = []
+        for _ in range(count):
+            asset = AssetFactory(
+                data_source__project=project, data_source__environment=producer_environment
+            )
+            location = f"s3://curated-bucket/curatedzonedb/{asset.technical_name}/"
+            asset.technical_metadata = {"location": location}
+            asset.save(update_fields=["technical_metadata"])
+            make_glue_table(glue, "curatedzonedb", asset.technical_name, location)
+            listings.append(ListingFactory(asset=asset))
+        return listings
+
+    return make

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from projects.choices import NotificationKind, TaskStatus
 from projects.models import Notification
-from sharing import fulfilment, maintenance, services
+from sharing import granting, maintenance, services
 from sharing.choices import GrantBackend, GrantStatus
 from sharing.models import DriftFinding, SubscriptionGrant
 from subscriptions.choices import SubscriptionEventKind
@@ -143,7 +143,7 @@ def test_access_denied_fails_with_the_reason_and_a_retry_after_the_fix_grants(
     with AwsProxy(lake.endpoint) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
         proxy.fail(
-            "/GrantPermissions",
+            "/BatchGrantPermissions",
             "AccessDeniedException",
             "Insufficient Lake Formation permission(s)",
         )
@@ -170,9 +170,9 @@ def test_throttling_is_retried_and_the_grant_succeeds(
 ):
     with AwsProxy(lake.endpoint) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
-        proxy.fail("/GrantPermissions", "ThrottlingException", "Rate exceeded", times=3)
+        proxy.fail("/BatchGrantPermissions", "ThrottlingException", "Rate exceeded", times=3)
         subscription = approve(listing, consumer_project)
-        assert proxy.count("/GrantPermissions", "ThrottlingException") == 3
+        assert proxy.count("/BatchGrantPermissions", "ThrottlingException") == 3
 
     assert grant_of(subscription).status == GrantStatus.GRANTED
 
@@ -207,24 +207,25 @@ def test_a_grant_stuck_in_progress_is_swept_and_completed_once(
     grant.refresh_from_db()
     assert grant.status == GrantStatus.GRANTED
     assert film_permissions(lake) == {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
-    assert fulfilment.fulfil(grant.pk) == "nothing to do"  # a second delivery does nothing
+    assert granting.fulfil(grant.pk) == "nothing to do"  # a second delivery does nothing
 
 
 def test_a_subscription_ended_while_granting_is_revoked_by_the_granting_worker(
     lake, listing, consumer_project, consumer_environment, approve, owner, monkeypatch
 ):
     """Approve and revoke racing: the revoke commits while AWS is still granting."""
-    real_run = fulfilment._run_grant
+    real_run = granting._run_batch
 
-    def run_then_revoke(grant):
-        target = real_run(grant)
+    def run_then_revoke(batch):
+        targets = real_run(batch)
+        [(grant, _spec)] = batch
         # Another request revokes the subscription meanwhile (its own transaction).
         subscription_revoke(
             acting_user=owner, subscription=grant.subscription, reason="Changed my mind"
         )
-        return target
+        return targets
 
-    monkeypatch.setattr(fulfilment, "_run_grant", run_then_revoke)
+    monkeypatch.setattr(granting, "_run_batch", run_then_revoke)
     subscription = approve(listing, consumer_project)
 
     grant = grant_of(subscription)

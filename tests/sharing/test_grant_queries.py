@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from projects.models import Notification
-from sharing import fulfilment, services
+from sharing import granting, services
 from sharing.choices import GrantStatus
 from sharing.models import SubscriptionGrant
 from subscriptions.services import (
@@ -18,11 +18,10 @@ from subscriptions.services import (
     subscription_request_create,
     subscription_revoke,
 )
-from tests.sharing.conftest import PRODUCER, make_glue_table, table_permissions
+from tests.sharing.conftest import PRODUCER, table_permissions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-LOCATION = "s3://curated-bucket/curatedzonedb/"
 # A grant task: the grant with its rows (the producing project's now among them, which
 # saved the query that read it for the outbox event) and a try at the table lock; the
 # claim; then in one transaction (BEGIN, COMMIT) the asynchronous commit set for it (one
@@ -43,30 +42,6 @@ GRANT_TASK_QUERIES = 22
 APPROVAL_QUERIES = 29
 
 
-@pytest.fixture
-def tables(lake, project, producer_environment):
-    """Listings of further tables under the registered location."""
-    from tests.catalog.factories import AssetFactory, ListingFactory
-
-    glue = lake.client("glue")
-
-    def make(count: int):
-        listings = []
-        for _ in range(count):
-            asset = AssetFactory(
-                data_source__project=project, data_source__environment=producer_environment
-            )
-            asset.technical_metadata = {"location": f"{LOCATION}{asset.technical_name}/"}
-            asset.save(update_fields=["technical_metadata"])
-            make_glue_table(
-                glue, "curatedzonedb", asset.technical_name, asset.technical_metadata["location"]
-            )
-            listings.append(ListingFactory(asset=asset))
-        return listings
-
-    return make
-
-
 def approve_counted(listing, consumer_project, consumer, owner, monkeypatch):
     """Request, then accept with the grant task held back; returns (grant, approval SQL)."""
     request, _ = subscription_request_create(
@@ -82,7 +57,7 @@ def approve_counted(listing, consumer_project, consumer, owner, monkeypatch):
 
 def granted_counted(grant) -> int:
     with CaptureQueriesContext(connection) as task:
-        assert fulfilment.fulfil(grant.pk) == "granted"
+        assert granting.fulfil(grant.pk) == "granted"
     return len(task)
 
 
@@ -130,7 +105,7 @@ def test_a_subscription_ended_while_the_granted_update_waits_is_revoked(
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         worker_pid = cursor.fetchone()[0]
-    real_run = fulfilment._run_grant
+    real_run = granting._run_batch
     holding, errors = threading.Event(), []
 
     def end_while_granting(subscription_id):
@@ -155,15 +130,16 @@ def test_a_subscription_ended_while_the_granted_update_waits_is_revoked(
 
     ender = None
 
-    def run_then_end(grant):
+    def run_then_end(batch):
         nonlocal ender
-        target = real_run(grant)
+        targets = real_run(batch)
+        [(grant, _spec)] = batch
         ender = threading.Thread(target=end_while_granting, args=[grant.subscription_id])
         ender.start()
         assert holding.wait(60)
-        return target
+        return targets
 
-    monkeypatch.setattr(fulfilment, "_run_grant", run_then_end)
+    monkeypatch.setattr(granting, "_run_batch", run_then_end)
     request, _ = subscription_request_create(
         acting_user=consumer, listing=listing, project=consumer_project, reason="Race"
     )
@@ -196,21 +172,21 @@ def test_only_the_granted_transaction_commits_without_waiting_for_the_disk(
 
     grant, _ = approve_counted(listing, consumer_project, consumer, owner, monkeypatch)
     seen = {}
-    real_record = events.record
+    real_record = events.record_granted
 
-    def record(grant, **kwargs):
+    def record(grants):
         seen.setdefault("granted transaction", _synchronous_commit())
-        return real_record(grant, **kwargs)
+        return real_record(grants)
 
     def numbered(sender, **kwargs):
         seen.setdefault("outbox numbering", _synchronous_commit())
 
-    monkeypatch.setattr(events, "record", record)
+    monkeypatch.setattr(events, "record_granted", record)
     events_committed.connect(numbered, dispatch_uid="test-synchronous-commit")
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO on")  # test databases turn it off
     try:
-        assert fulfilment.fulfil(grant.pk) == "granted"
+        assert granting.fulfil(grant.pk) == "granted"
     finally:
         events_committed.disconnect(dispatch_uid="test-synchronous-commit")
     seen["after the task"] = _synchronous_commit()

@@ -1,0 +1,261 @@
+"""Grants in batches: one task claims the waiting Lake Formation grants and makes them
+together, each with its own outcome; what AWS refuses for one entry fails only its grant.
+AWS's per-entry answers (moto always grants everything) come from the fault proxy."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from meshportal.models import Event
+from projects.models import Notification
+from sharing import fulfilment, granting, services
+from sharing.choices import GrantStatus
+from sharing.models import SubscriptionGrant
+from subscriptions.choices import SubscriptionEventKind
+from tests.sharing.conftest import CONSUMER_ROLE_SAME, PRODUCER, table_permissions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BATCH = "/BatchGrantPermissions"
+CREATE_TABLE = "AWSGlue.CreateTable"
+
+
+@pytest.fixture
+def approved(tables, approve, consumer_project, consumer_environment):
+    """``approved(n)``: n subscriptions approved while no task runs; their grants, PENDING,
+    in the order approved."""
+
+    def make(count: int) -> list:
+        with pytest.MonkeyPatch.context() as held_back:
+            held_back.setattr(services, "_enqueue", lambda task, ids: None)
+            subscriptions = [approve(listing, consumer_project) for listing in tables(count)]
+        grants = [SubscriptionGrant.objects.get(subscription=s) for s in subscriptions]
+        assert {g.status for g in grants} == {GrantStatus.PENDING}
+        return grants
+
+    return make
+
+
+def permissions_of(aws, grant) -> dict:
+    grant.refresh_from_db()
+    name = grant.subscription.listing.asset.technical_name
+    return table_permissions(aws.client("lakeformation"), PRODUCER, "curatedzonedb", name)
+
+
+def test_one_task_grants_the_waiting_grants_with_a_lake_formation_call_per_twenty_permissions(
+    approved, proxy, aws, consumer
+):
+    grants = approved(12)
+
+    assert granting.fulfil(grants[0].pk) == "granted (batch of 12)"
+
+    # A resource link each (Glue has no batch create), and 24 permissions in two calls.
+    assert proxy.count(CREATE_TABLE) == 12
+    assert proxy.count(BATCH) == 2
+    assert proxy.count("/GrantPermissions") == 0
+    for grant in grants:
+        assert permissions_of(aws, grant) == {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
+        assert grant.status == GrantStatus.GRANTED
+        assert grant.attempts == 1
+        link = grant.target["resource_link"]
+        assert link["name"] == grant.subscription.listing.asset.technical_name.lower()
+        link_permissions = table_permissions(
+            aws.client("lakeformation"), PRODUCER, link["database"], link["name"]
+        )
+        assert link_permissions == {CONSUMER_ROLE_SAME: (["DESCRIBE"], [])}
+        assert [s["type"] for s in grant.target["steps"]] == [
+            "resource_link",
+            "permission",
+            "permission",
+        ]
+        line = grant.subscription.events.filter(kind=SubscriptionEventKind.GRANT).latest(
+            "created_at"
+        )
+        assert "Access to" in line.message and "is granted" in line.message
+        assert line.data["status"] == GrantStatus.GRANTED
+        assert Notification.objects.filter(
+            recipient=consumer, topic="GRANT", link=f"/subscriptions/{grant.subscription_id}/"
+        ).exists()
+    completed = Event.objects.filter(type="subscription_grant.completed")
+    assert sorted(e.payload["grant"]["id"] for e in completed) == sorted(str(g.pk) for g in grants)
+    # The other grants' tasks, delivered afterwards, find nothing left to do.
+    assert {granting.fulfil(grant.pk) for grant in grants[1:]} == {"nothing to do"}
+
+
+def test_an_entry_refused_fails_its_own_grant_with_the_reason_and_the_others_are_granted(
+    approved, proxy, aws, owner
+):
+    grants = approved(3)
+    refused = grants[1].subscription.listing.asset.technical_name
+    proxy.refuse_entries(
+        BATCH,
+        lambda entry: (
+            entry["Resource"]["Table"]["Name"] == refused
+            and entry["Resource"]["Table"]["DatabaseName"] == "curatedzonedb"
+        ),
+        "AccessDeniedException",
+        "Insufficient Lake Formation permission(s) on table",
+    )
+
+    granting.fulfil(grants[0].pk)
+
+    failed = SubscriptionGrant.objects.get(pk=grants[1].pk)
+    assert failed.status == GrantStatus.GRANT_FAILED
+    assert f"Granting SELECT on curatedzonedb.{refused}" in failed.failure_cause
+    assert "data lake administrator" in failed.failure_cause
+    # What was made for it is recorded, so a retry reuses it and a revoke removes it.
+    assert [s["type"] for s in failed.target["steps"]] == ["resource_link", "permission"]
+    assert permissions_of(aws, failed) == {}
+    for grant in (grants[0], grants[2]):
+        assert permissions_of(aws, grant) == {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
+        assert grant.status == GrantStatus.GRANTED
+
+    proxy._refusals.clear()  # the producer fixed the table's permissions
+    services.grant_retry(acting_user=owner, grant=failed)
+
+    assert permissions_of(aws, failed) == {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
+    assert failed.status == GrantStatus.GRANTED
+    assert failed.target["resource_link"]["name"] == refused.lower()  # the same link
+
+
+def test_an_entry_refused_for_throttling_is_sent_again(approved, proxy, aws):
+    grants = approved(2)
+    throttled = grants[0].subscription.listing.asset.technical_name
+    proxy.refuse_entries(
+        BATCH,
+        lambda entry: entry["Resource"]["Table"]["Name"] == throttled,
+        "ThrottlingException",
+        "Rate exceeded",
+        times=1,
+    )
+
+    assert granting.fulfil(grants[0].pk) == "granted (batch of 2)"
+
+    assert proxy.count(BATCH) == 2  # the batch, then the two throttled entries again
+    assert [len(seen.body["Entries"]) for seen in proxy.requests if seen.target == BATCH] == [4, 2]
+    for grant in grants:
+        assert permissions_of(aws, grant) == {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
+
+
+def test_a_whole_batch_call_refused_fails_each_grant_it_carried(approved, proxy):
+    grants = approved(2)
+    proxy.fail(BATCH, "AccessDeniedException", "User is not authorized to perform")
+
+    granting.fulfil(grants[0].pk)
+
+    for grant in grants:
+        grant.refresh_from_db()
+        assert grant.status == GrantStatus.GRANT_FAILED
+        assert "access denied" in grant.failure_cause
+
+
+def _hold_table_lock(key: str, held: threading.Event, release: threading.Event):
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"sharing:{key}"])
+            held.set()
+            release.wait(60)
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [f"sharing:{key}"])
+    finally:
+        connections.close_all()
+
+
+@pytest.fixture
+def table_held():
+    """``table_held(grant)``: another session (a revoke, say) holds the grant's table
+    lock until ``release`` is set."""
+    release, holders = threading.Event(), []
+
+    def hold(grant) -> threading.Event:
+        held = threading.Event()
+        holder = threading.Thread(target=_hold_table_lock, args=[grant.lock_key, held, release])
+        holder.start()
+        holders.append(holder)
+        assert held.wait(30)
+        return release
+
+    yield hold
+    release.set()
+    for holder in holders:
+        holder.join(30)
+
+
+def test_a_grant_whose_table_is_busy_goes_back_to_wait_and_the_others_are_granted(
+    approved, aws, table_held, monkeypatch
+):
+    grants = approved(3)
+    later = []
+    # Eager tasks (as here) would run it again at once, without the countdown.
+    monkeypatch.setattr(
+        fulfilment, "_enqueue_later", lambda task, pk, countdown: later.append((pk, countdown))
+    )
+    release = table_held(grants[2])
+    before = timezone.now()
+
+    granting.fulfil(grants[0].pk)
+
+    waiting = SubscriptionGrant.objects.get(pk=grants[2].pk)
+    assert waiting.status == GrantStatus.PENDING
+    assert waiting.attempts == 0  # a busy table is not a failed attempt
+    # Not due for a backoff pause (at least SHARING_RETRY_BASE_SECONDS): no batch takes it.
+    assert waiting.next_attempt_at >= before + timedelta(
+        seconds=settings.SHARING_RETRY_BASE_SECONDS
+    )
+    assert later == [(waiting.pk, pytest.approx(later[0][1]))] and later[0][1] > 0
+    assert permissions_of(aws, waiting) == {}
+    for grant in grants[:2]:
+        grant.refresh_from_db()
+        assert grant.status == GrantStatus.GRANTED
+
+    release.set()
+    assert granting.fulfil(waiting.pk) == "granted"  # its task, once the table is free
+    assert permissions_of(aws, waiting) == {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
+
+
+def test_a_task_whose_own_table_is_busy_waits_for_it_after_the_others(approved, aws, table_held):
+    grants = approved(2)
+    release = table_held(grants[0])
+    threading.Timer(1.0, release.set).start()  # the revoke holding it finishes
+
+    assert granting.fulfil(grants[0].pk) == "granted (batch of 2)"
+
+    for grant in grants:
+        assert permissions_of(aws, grant) == {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
+        assert grant.status == GrantStatus.GRANTED
+
+
+def test_a_grant_waiting_for_its_retry_is_not_taken_early_by_another_batch(approved, aws):
+    first, later = approved(2)
+    SubscriptionGrant.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+
+    assert granting.fulfil(first.pk) == "granted"
+
+    later.refresh_from_db()
+    assert later.status == GrantStatus.PENDING
+    assert permissions_of(aws, later) == {}
+
+
+# A batch task, whatever its size: the claim; the grants with their rows and a try at each
+# table's lock; the GRANTED transaction (BEGIN, asynchronous commit, one UPDATE for all,
+# their outbox events, timeline lines, the consumer project's people, the notifications,
+# COMMIT); the locks' release; then the outbox's work after the commit (as in
+# test_grant_queries).
+BATCH_TASK_QUERIES = 22
+
+
+@pytest.mark.parametrize("size", [3, 8])
+def test_a_batch_costs_the_same_queries_whatever_its_size(approved, size):
+    grants = approved(size)
+
+    with CaptureQueriesContext(connection) as task:
+        assert granting.fulfil(grants[0].pk) == f"granted (batch of {size})"
+
+    assert len(task) == BATCH_TASK_QUERIES
+    assert SubscriptionGrant.objects.filter(status=GrantStatus.GRANTED).count() == size
