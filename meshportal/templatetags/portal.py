@@ -8,6 +8,8 @@ its colours on its choices (``meshportal.choices.with_colors``) and write
 import html
 
 from django import template
+from django.template.base import token_kwargs
+from django.template.loader_tags import BlockNode
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -117,10 +119,107 @@ def markdown_text(text) -> str:
 
 @register.filter
 def table_columns(spec: str) -> list[dict]:
-    """The header cells of ``includes/list_table.html``: ``"Glossary,Domain,Terms:num"``
-    → one dict per column; ``:num`` right-aligns a column of numbers."""
+    """The header cells of a ``{% table %}``: ``"Glossary,Domain,Terms:num,Actions:sr"``
+    → one dict per column; ``:num`` right-aligns a column of numbers, ``:sr`` names a
+    column for screen readers only (a column of buttons)."""
     columns = []
     for cell in spec.split(","):
         label, _, kind = cell.partition(":")
-        columns.append({"label": label.strip(), "num": kind.strip() == "num"})
+        kind = kind.strip()
+        columns.append({"label": label.strip(), "num": kind == "num", "sr": kind == "sr"})
     return columns
+
+
+class TableNode(template.Node):
+    """A data table: its wrapper, header row and body around the rows it encloses."""
+
+    def __init__(self, nodelist, options):
+        self.nodelist = nodelist
+        self.options = options
+
+    def render(self, context):
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        options["columns"] = table_columns(options.get("columns") or "")
+        if options.pop("actions", False):
+            options["columns"].append({"label": "Actions", "num": False, "sr": True})
+        options["rows"] = mark_safe(self.nodelist.render(context))  # noqa: S308 (rendered by the template)
+        return context.template.engine.get_template("includes/table.html").render(
+            template.Context(options, autoescape=context.autoescape)
+        )
+
+
+@register.tag(name="table")
+def table_tag(parser, token):
+    """``{% table columns="Name,Domain,Terms:num" testid="glossary-table" %}<tr>…</tr>{% endtable %}``:
+    every table of the portal has the same wrapper, header row and body markup
+    (includes/table.html); a page writes only its columns and rows. ``class`` adds
+    classes to the <table> (``table--dense``), ``labelledby`` names its caption's id, and
+    ``actions=can_manage`` adds a last column for row buttons when true."""
+    bits = token.split_contents()[1:]
+    options = token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError(f"table takes name=value options only, not {bits}")
+    nodelist = parser.parse(("endtable",))
+    parser.delete_first_token()
+    return TableNode(nodelist, options)
+
+
+class OptionalNode(template.Node):
+    """Renders its content only when a block inside it has something to show."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        blocks = self.nodelist.get_nodes_by_type(BlockNode)
+        if blocks and not any(block.render(context).strip() for block in blocks):
+            return ""
+        return self.nodelist.render(context)
+
+
+@register.tag
+def optional(parser, token):
+    """``{% optional %}<nav …>{% block crumbs %}{% endblock %}</nav>{% endoptional %}``:
+    the wrapper of a layout's block, shown only when the page fills the block, so a
+    layout keeps each wrapper's markup once and a page without crumbs, subtitle or
+    actions renders none of their empty elements."""
+    nodelist = parser.parse(("endoptional",))
+    parser.delete_first_token()
+    return OptionalNode(nodelist)
+
+
+class CardNode(template.Node):
+    """A titled card: its section, header and heading around what it encloses."""
+
+    def __init__(self, nodelist, args, options):
+        self.nodelist = nodelist
+        self.args = args
+        self.options = options
+
+    def render(self, context):
+        labelledby, title = (arg.resolve(context) for arg in self.args)
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        options.update(labelledby=labelledby, title=title)
+        options["body"] = mark_safe(self.nodelist.render(context))  # noqa: S308 (rendered by the template)
+        return context.template.engine.get_template("includes/card.html").render(
+            template.Context(options, autoescape=context.autoescape)
+        )
+
+
+@register.tag
+def card(parser, token):
+    """``{% card "about-title" "About" %}<dl class="props">…</dl>{% endcard %}``: a section
+    of a detail page, a card whose heading names it for screen readers
+    (aria-labelledby), drawn by includes/card.html. ``id``, ``testid`` and ``class``
+    (``card--danger``) go on the section."""
+    bits = token.split_contents()[1:]
+    args = [parser.compile_filter(bit) for bit in bits[:2]]
+    rest = bits[2:]
+    options = token_kwargs(rest, parser)
+    if len(args) != 2 or rest:
+        raise template.TemplateSyntaxError(
+            "card takes its title's id, its title, then name=value options"
+        )
+    nodelist = parser.parse(("endcard",))
+    parser.delete_first_token()
+    return CardNode(nodelist, args, options)
