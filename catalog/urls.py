@@ -7,15 +7,14 @@ from meshportal.routes import resource_paths
 from . import views
 
 urlpatterns = [
-    path(
-        "projects/<uuid:pk>/data-sources/new/",
-        views.data_source_create,
-        name="data-source-create",
-    ),
     path("projects/<uuid:pk>/inventory/", views.inventory, name="inventory"),
     path("projects/<uuid:pk>/inventory/bulk/", views.inventory_bulk, name="inventory-bulk"),
     *resource_paths(
-        views, "data-sources", "data-source", ["detail", "edit", "toggle", "delete", "run"]
+        views,
+        "data-sources",
+        "data-source",
+        ["create", "detail", "edit", "toggle", "delete", "run"],
+        create_under="projects/<uuid:pk>/data-sources",
     ),
     *resource_paths(views, "data-source-runs", "data-source-run", ["detail"], view_prefix="run"),
     *resource_paths(

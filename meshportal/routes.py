@@ -13,7 +13,15 @@ from django.urls import path
 STANDARD_ROUTES = {"list": "", "create": "new/", "detail": "<uuid:pk>/"}
 
 
-def resource_paths(views, collection: str, name: str, actions: list[str], view_prefix: str = ""):
+def resource_paths(
+    views,
+    collection: str,
+    name: str,
+    actions: list[str],
+    *,
+    view_prefix: str = "",
+    create_under: str = "",
+):
     """The ``path()`` of each action of one resource, in the order given.
 
     ``resource_paths(views, "glossaries", "glossary", ["list", "create", "detail", "edit"])``
@@ -23,12 +31,16 @@ def resource_paths(views, collection: str, name: str, actions: list[str], view_p
     action may have a slash: ``columns/edit`` is ``asset_columns_edit``, named
     ``asset-columns-edit``. ``view_prefix`` names the views when they do not start with
     the URL name (``request_detail`` serves ``subscription-request-detail``).
+    ``create_under`` is where a new one is made when it belongs to a parent object
+    (``projects/<uuid:pk>/data-sources`` gives ``projects/<uuid:pk>/data-sources/new/``).
     """
     view_prefix = view_prefix or name.replace("-", "_")
     patterns = []
     for action in actions:
         slug = action.replace("/", "-")
         view = getattr(views, f"{view_prefix}_{slug.replace('-', '_')}")
-        route = STANDARD_ROUTES.get(action, f"<uuid:pk>/{action}/")
-        patterns.append(path(f"{collection}/{route}", view, name=f"{name}-{slug}"))
+        route = f"{collection}/" + STANDARD_ROUTES.get(action, f"<uuid:pk>/{action}/")
+        if action == "create" and create_under:
+            route = f"{create_under}/new/"
+        patterns.append(path(route, view, name=f"{name}-{slug}"))
     return patterns
