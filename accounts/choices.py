@@ -1,9 +1,9 @@
 """Enumerations of the accounts app."""
 
-from django.db import models
+from meshportal.choices import ChoiceSet
 
 
-class TokenScope(models.TextChoices):
+class TokenScope(ChoiceSet):
     """What a personal token may do: READ only reads (GET, HEAD, OPTIONS)."""
 
     READ = "READ", "Read-only"

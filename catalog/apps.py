@@ -4,7 +4,6 @@ from django.apps import AppConfig
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = "Catalog: data sources, inventory and listings"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         # The glossary (below the catalog) announces term changes; search documents that

@@ -1,119 +1,77 @@
 """Enumerations of the catalog app. Values are the API's upper-case names."""
 
-from django.db import models
-
-from meshportal.choices import with_colors
+from meshportal.choices import ChoiceSet
 
 
-@with_colors({"GLUE": "lake", "REDSHIFT": "warehouse"})
-class DataSourceType(models.TextChoices):
-    GLUE = "GLUE", "AWS Glue"
-    REDSHIFT = "REDSHIFT", "Amazon Redshift"
+class DataSourceType(ChoiceSet):
+    GLUE = "GLUE", "AWS Glue", "lake"
+    REDSHIFT = "REDSHIFT", "Amazon Redshift", "warehouse"
 
 
-class FilterType(models.TextChoices):
+class FilterType(ChoiceSet):
     INCLUDE = "INCLUDE", "Include"
     EXCLUDE = "EXCLUDE", "Exclude"
 
 
-@with_colors({"PRIORITIZED": "muted", "SCHEDULED": "primary"})
-class RunType(models.TextChoices):
-    PRIORITIZED = "PRIORITIZED", "On demand"
-    SCHEDULED = "SCHEDULED", "Scheduled"
+class RunType(ChoiceSet):
+    PRIORITIZED = "PRIORITIZED", "On demand", "muted"
+    SCHEDULED = "SCHEDULED", "Scheduled", "primary"
 
 
-@with_colors(
-    {
-        "REQUESTED": "info",
-        "RUNNING": "info",
-        "SUCCESS": "success",
-        "PARTIALLY_SUCCEEDED": "warning",
-        "FAILED": "danger",
-    }
-)
-class RunStatus(models.TextChoices):
-    REQUESTED = "REQUESTED", "Requested"
-    RUNNING = "RUNNING", "Running"
-    SUCCESS = "SUCCESS", "Success"
-    PARTIALLY_SUCCEEDED = "PARTIALLY_SUCCEEDED", "Partially succeeded"
-    FAILED = "FAILED", "Failed"
+class RunStatus(ChoiceSet):
+    REQUESTED = "REQUESTED", "Requested", "info"
+    RUNNING = "RUNNING", "Running", "info"
+    SUCCESS = "SUCCESS", "Success", "success"
+    PARTIALLY_SUCCEEDED = "PARTIALLY_SUCCEEDED", "Partially succeeded", "warning"
+    FAILED = "FAILED", "Failed", "danger"
 
     @classmethod
     def active(cls) -> list[str]:
         return [cls.REQUESTED, cls.RUNNING]
 
 
-@with_colors(
-    {
-        "ACCESS_DENIED": "danger",
-        "RESOURCE_NOT_FOUND": "danger",
-        "THROTTLING": "warning",
-        "VALIDATION": "danger",
-        "INTERNAL": "danger",
-    }
-)
-class RunErrorType(models.TextChoices):
-    ACCESS_DENIED = "ACCESS_DENIED", "Access denied"
-    RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND", "Resource not found"
-    THROTTLING = "THROTTLING", "Throttling"
-    VALIDATION = "VALIDATION", "Validation"
-    INTERNAL = "INTERNAL", "Internal"
+class RunErrorType(ChoiceSet):
+    ACCESS_DENIED = "ACCESS_DENIED", "Access denied", "danger"
+    RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND", "Resource not found", "danger"
+    THROTTLING = "THROTTLING", "Throttling", "warning"
+    VALIDATION = "VALIDATION", "Validation", "danger"
+    INTERNAL = "INTERNAL", "Internal", "danger"
 
 
-@with_colors(
-    {
-        "SUCCEEDED_CREATED": "success",
-        "SUCCEEDED_UPDATED": "primary",
-        "UNCHANGED": "muted",
-        "SKIPPED_ARCHIVED": "warning",
-        "FAILED": "danger",
-    }
-)
-class ActivityStatus(models.TextChoices):
-    SUCCEEDED_CREATED = "SUCCEEDED_CREATED", "Created"
-    SUCCEEDED_UPDATED = "SUCCEEDED_UPDATED", "Updated"
-    UNCHANGED = "UNCHANGED", "Unchanged"
-    SKIPPED_ARCHIVED = "SKIPPED_ARCHIVED", "Archived"
-    FAILED = "FAILED", "Failed"
+class ActivityStatus(ChoiceSet):
+    SUCCEEDED_CREATED = "SUCCEEDED_CREATED", "Created", "success"
+    SUCCEEDED_UPDATED = "SUCCEEDED_UPDATED", "Updated", "primary"
+    UNCHANGED = "UNCHANGED", "Unchanged", "muted"
+    SKIPPED_ARCHIVED = "SKIPPED_ARCHIVED", "Archived", "warning"
+    FAILED = "FAILED", "Failed", "danger"
 
 
-@with_colors(
-    {
-        "GLUE_TABLE": "lake",
-        "GLUE_VIEW": "lake",
-        "REDSHIFT_TABLE": "warehouse",
-        "REDSHIFT_VIEW": "warehouse",
-    }
-)
-class AssetType(models.TextChoices):
-    GLUE_TABLE = "GLUE_TABLE", "Glue table"
-    GLUE_VIEW = "GLUE_VIEW", "Glue view"
-    REDSHIFT_TABLE = "REDSHIFT_TABLE", "Redshift table"
-    REDSHIFT_VIEW = "REDSHIFT_VIEW", "Redshift view"
+class AssetType(ChoiceSet):
+    GLUE_TABLE = "GLUE_TABLE", "Glue table", "lake"
+    GLUE_VIEW = "GLUE_VIEW", "Glue view", "lake"
+    REDSHIFT_TABLE = "REDSHIFT_TABLE", "Redshift table", "warehouse"
+    REDSHIFT_VIEW = "REDSHIFT_VIEW", "Redshift view", "warehouse"
 
 
-@with_colors({"IMPORT": "muted", "EDIT": "primary", "PREDICTION": "owner"})
-class RevisionReason(models.TextChoices):
-    IMPORT = "IMPORT", "Imported"
-    EDIT = "EDIT", "Edited"
+class RevisionReason(ChoiceSet):
+    IMPORT = "IMPORT", "Imported", "muted"
+    EDIT = "EDIT", "Edited", "primary"
     # The stored value (and the API's) keeps the word the API has always used; pages say
     # "suggestion" (catalog.models.Suggestion).
-    SUGGESTION = "PREDICTION", "Suggestion accepted"
+    SUGGESTION = "PREDICTION", "Suggestion accepted", "owner"
 
 
-class SuggestionKind(models.TextChoices):
+class SuggestionKind(ChoiceSet):
     BUSINESS_NAME = "BUSINESS_NAME", "Business name"
     GLOSSARY_TERM = "GLOSSARY_TERM", "Glossary term"
 
 
-@with_colors({"PROPOSED": "primary", "ACCEPTED": "success", "REJECTED": "muted"})
-class SuggestionStatus(models.TextChoices):
-    PROPOSED = "PROPOSED", "Proposed"
-    ACCEPTED = "ACCEPTED", "Accepted"
-    REJECTED = "REJECTED", "Rejected"
+class SuggestionStatus(ChoiceSet):
+    PROPOSED = "PROPOSED", "Proposed", "primary"
+    ACCEPTED = "ACCEPTED", "Accepted", "success"
+    REJECTED = "REJECTED", "Rejected", "muted"
 
 
-@with_colors({"ACTIVE": "success"})
-class ListingStatus(models.TextChoices):
-    ACTIVE = "ACTIVE", "Active"
+class ListingStatus(ChoiceSet):
+    ACTIVE = "ACTIVE", "Active", "success"
     INACTIVE = "INACTIVE", "Inactive"

@@ -4,4 +4,3 @@ from django.apps import AppConfig
 class GlossaryConfig(AppConfig):
     name = "glossary"
     verbose_name = "Glossaries, metadata forms and publishing rules"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,16 +1,16 @@
 """Enumerations of the glossary app."""
 
-from django.db import models
+from meshportal.choices import ChoiceSet
 
 
-class GlossaryStatus(models.TextChoices):
+class GlossaryStatus(ChoiceSet):
     """Whether a glossary, a term or a form type is offered (disabled ones are kept)."""
 
     ENABLED = "ENABLED", "Enabled"
     DISABLED = "DISABLED", "Disabled"
 
 
-class FieldType(models.TextChoices):
+class FieldType(ChoiceSet):
     STRING = "STRING", "Text (one line)"
     TEXT = "TEXT", "Text (several lines)"
     BOOLEAN = "BOOLEAN", "Yes / no"

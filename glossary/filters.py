@@ -3,25 +3,20 @@
 import django_filters
 from django.db.models import Q
 
-from .choices import GlossaryStatus
+from meshportal.filters import PortalFilterSet
+
 from .models import FormType, Glossary, GlossaryTerm
 
 
-class GlossaryFilterSet(django_filters.FilterSet):
-    domain = django_filters.UUIDFilter(field_name="domain_id")
-    owning_project = django_filters.UUIDFilter(field_name="owning_project_id")
-    status = django_filters.ChoiceFilter(choices=GlossaryStatus.choices)
-
+class GlossaryFilterSet(PortalFilterSet):
     class Meta:
         model = Glossary
         fields = ["domain", "owning_project", "status"]
 
 
-class GlossaryTermFilterSet(django_filters.FilterSet):
+class GlossaryTermFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    glossary = django_filters.UUIDFilter(field_name="glossary_id")
     domain = django_filters.UUIDFilter(field_name="glossary__domain_id")
-    status = django_filters.ChoiceFilter(choices=GlossaryStatus.choices)
 
     class Meta:
         model = GlossaryTerm
@@ -35,10 +30,7 @@ class GlossaryTermFilterSet(django_filters.FilterSet):
         )
 
 
-class FormTypeFilterSet(django_filters.FilterSet):
-    domain = django_filters.UUIDFilter(field_name="domain_id")
-    status = django_filters.ChoiceFilter(choices=GlossaryStatus.choices)
-
+class FormTypeFilterSet(PortalFilterSet):
     class Meta:
         model = FormType
         fields = ["domain", "status"]

@@ -1,15 +1,16 @@
 """Colours on the choices, as NetBox's ChoiceSet carries one per value.
 
 Every status-like enum names the colour family of each of its values where it is
-defined; ``{% badge value %}`` (meshportal/templatetags/portal.py) renders any of them,
-and the stylesheet defines ``.badge--<colour>``. A new app's enum::
+defined, as a third item after the label; ``{% badge value %}``
+(meshportal/templatetags/portal.py) renders any of them, and the stylesheet defines
+``.badge--<colour>``. A new app's enum::
 
-    from meshportal.choices import with_colors
+    from meshportal.choices import ChoiceSet
 
-    @with_colors({"PENDING": "info", "APPROVED": "success", "REJECTED": "muted"})
-    class RequestStatus(models.TextChoices):
-        PENDING = "PENDING", "Pending"
-        ...
+    class RequestStatus(ChoiceSet):
+        PENDING = "PENDING", "Pending", "info"
+        APPROVED = "APPROVED", "Approved", "success"
+        WITHDRAWN = "WITHDRAWN", "Withdrawn"  # no colour: muted
 
 Colours are looked up by value alone (a template holds the plain string the model
 stores), so one value has one colour across the portal: registering a value twice with
@@ -19,6 +20,8 @@ two colours is an error at import time.
 from types import MappingProxyType
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models.enums import ChoicesType
 
 DEFAULT_COLOR = "muted"
 
@@ -48,3 +51,26 @@ def with_colors(colors: dict[str, str]):
 def color_of(value) -> str:
     """The colour family of any registered enum value (``muted`` for anything else)."""
     return _COLORS.get(str(value), DEFAULT_COLOR)
+
+
+class ChoiceSetType(ChoicesType):
+    """Takes each member's colour (a third item after the label) off before Django's
+    ``ChoicesType`` reads value and label, then registers the colours as ``with_colors``."""
+
+    def __new__(metacls, classname, bases, classdict, **kwds):
+        colors = {}
+        for key in classdict._member_names:
+            member = classdict[key]
+            if isinstance(member, tuple) and len(member) == 3:
+                value, label, colors[value] = member
+                # As Django does: plain dict assignment, enum's own refuses a second one.
+                dict.__setitem__(classdict, key, (value, label))
+        return with_colors(colors)(super().__new__(metacls, classname, bases, classdict, **kwds))
+
+
+class ChoiceSet(models.TextChoices, metaclass=ChoiceSetType):
+    """``TextChoices`` whose members may carry their colour: ``NAME = value, label, colour``.
+
+    A member without one is ``muted`` (DEFAULT_COLOR) and is not registered, so the same
+    value may have a colour in another enum.
+    """

@@ -10,6 +10,22 @@ from django.db.models import Func, Value
 from django.utils import timezone
 
 
+def user_reference():
+    """A reference to the person who did something (created, decided, ended it).
+
+    The row outlives the account: deleting the user sets it to null, and User gets no
+    reverse accessor (``related_name="+"``) for each of the portal's dozen such fields.
+    A function, not a Field subclass, so migrations still see a plain ForeignKey.
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class BaseModel(models.Model):
     """UUID primary key and timestamps.
 
@@ -45,9 +61,7 @@ class Event(models.Model):
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     domain_id = models.UUIDField(null=True, blank=True, db_index=True)
     project_ids = ArrayField(models.UUIDField(), default=list, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_reference()
     # The actor's username when the event happened: the trail keeps it if the user goes.
     actor_name = models.CharField(max_length=150, blank=True)
     payload = models.JSONField(default=dict, blank=True)

@@ -15,10 +15,15 @@ from .models import (
 )
 
 
-class DomainMembershipInline(admin.TabularInline):
-    model = DomainMembership
+class _MembershipInline(admin.TabularInline):
+    """A domain's or a project's members, added by picking a user (or naming a group)."""
+
     extra = 1
     autocomplete_fields = ["user"]
+
+
+class DomainMembershipInline(_MembershipInline):
+    model = DomainMembership
 
 
 @admin.register(Domain)
@@ -60,10 +65,8 @@ class EnvironmentProfileAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class ProjectMembershipInline(admin.TabularInline):
+class ProjectMembershipInline(_MembershipInline):
     model = ProjectMembership
-    extra = 1
-    autocomplete_fields = ["user"]
 
 
 @admin.register(Project)

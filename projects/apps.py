@@ -4,7 +4,6 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "Domains, projects and environments"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from . import sso  # noqa: F401  connects the SSO group sync to allauth's login signal

@@ -1,23 +1,19 @@
 """Enumerations of the projects app. Values are the API's upper-case names."""
 
-from django.db import models
-
-from meshportal.choices import with_colors
+from meshportal.choices import ChoiceSet
 
 
-@with_colors({"OWNER": "owner", "STEWARD": "owner"})
-class DomainRole(models.TextChoices):
-    OWNER = "OWNER", "Owner"
-    STEWARD = "STEWARD", "Steward"
+class DomainRole(ChoiceSet):
+    OWNER = "OWNER", "Owner", "owner"
+    STEWARD = "STEWARD", "Steward", "owner"
 
 
-@with_colors({"OWNER": "owner", "CONTRIBUTOR": "primary", "VIEWER": "muted"})
-class Designation(models.TextChoices):
+class Designation(ChoiceSet):
     """A member's designation in a project; higher designations include the lower ones."""
 
-    OWNER = "OWNER", "Owner"
-    CONTRIBUTOR = "CONTRIBUTOR", "Contributor"
-    VIEWER = "VIEWER", "Viewer"
+    OWNER = "OWNER", "Owner", "owner"
+    CONTRIBUTOR = "CONTRIBUTOR", "Contributor", "primary"
+    VIEWER = "VIEWER", "Viewer", "muted"
 
     @property
     def rank(self) -> int:
@@ -34,47 +30,34 @@ class Designation(models.TextChoices):
         return self.rank >= 3
 
 
-@with_colors({"DATA_LAKE": "lake", "DATA_WAREHOUSE": "warehouse"})
-class Blueprint(models.TextChoices):
-    DATA_LAKE = "DATA_LAKE", "Data lake (Glue, S3, Athena, Lake Formation)"
-    DATA_WAREHOUSE = "DATA_WAREHOUSE", "Data warehouse (Amazon Redshift)"
+class Blueprint(ChoiceSet):
+    DATA_LAKE = "DATA_LAKE", "Data lake (Glue, S3, Athena, Lake Formation)", "lake"
+    DATA_WAREHOUSE = "DATA_WAREHOUSE", "Data warehouse (Amazon Redshift)", "warehouse"
 
 
-@with_colors(
-    {
-        "CREATING": "info",
-        "ACTIVE": "success",
-        "CREATE_FAILED": "danger",
-        "DELETING": "warning",
-        "DELETE_FAILED": "danger",
-        "DELETED": "muted",
-    }
-)
-class EnvironmentStatus(models.TextChoices):
-    CREATING = "CREATING", "Creating"
-    ACTIVE = "ACTIVE", "Active"
-    CREATE_FAILED = "CREATE_FAILED", "Create failed"
-    DELETING = "DELETING", "Deleting"
-    DELETE_FAILED = "DELETE_FAILED", "Delete failed"
-    DELETED = "DELETED", "Deleted"
+class EnvironmentStatus(ChoiceSet):
+    CREATING = "CREATING", "Creating", "info"
+    ACTIVE = "ACTIVE", "Active", "success"
+    CREATE_FAILED = "CREATE_FAILED", "Create failed", "danger"
+    DELETING = "DELETING", "Deleting", "warning"
+    DELETE_FAILED = "DELETE_FAILED", "Delete failed", "danger"
+    DELETED = "DELETED", "Deleted", "muted"
 
 
-@with_colors({"TASK": "warning", "EVENT": "muted"})
-class NotificationKind(models.TextChoices):
-    TASK = "TASK", "Task"
-    EVENT = "EVENT", "Event"
+class NotificationKind(ChoiceSet):
+    TASK = "TASK", "Task", "warning"
+    EVENT = "EVENT", "Event", "muted"
 
 
-class TaskStatus(models.TextChoices):
+class TaskStatus(ChoiceSet):
     ACTIVE = "ACTIVE", "Open"
     INACTIVE = "INACTIVE", "Done"
 
 
-@with_colors({"OK": "success", "WARNING": "warning", "FAILED": "danger", "SKIPPED": "muted"})
-class CheckStatus(models.TextChoices):
+class CheckStatus(ChoiceSet):
     """The outcome of one call of an AWS account's access check."""
 
-    OK = "OK", "Works"
-    WARNING = "WARNING", "Needs attention"
-    FAILED = "FAILED", "Failed"
-    SKIPPED = "SKIPPED", "Not tried"
+    OK = "OK", "Works", "success"
+    WARNING = "WARNING", "Needs attention", "warning"
+    FAILED = "FAILED", "Failed", "danger"
+    SKIPPED = "SKIPPED", "Not tried", "muted"

@@ -3,11 +3,13 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from .choices import Blueprint, EnvironmentStatus, NotificationKind, TaskStatus
+from meshportal.filters import PortalFilterSet
+
+from .choices import Blueprint, EnvironmentStatus
 from .models import AwsAccount, Domain, Environment, EnvironmentProfile, Notification, Project
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     domain = django_filters.ModelChoiceFilter(queryset=Domain.objects.all())
 
@@ -33,9 +35,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         )
 
 
-class EnvironmentFilterSet(django_filters.FilterSet):
-    project = django_filters.UUIDFilter(field_name="project_id")
-    status = django_filters.ChoiceFilter(choices=EnvironmentStatus.choices)
+class EnvironmentFilterSet(PortalFilterSet):
     blueprint = django_filters.ChoiceFilter(
         field_name="profile__blueprint", choices=Blueprint.choices
     )
@@ -45,26 +45,19 @@ class EnvironmentFilterSet(django_filters.FilterSet):
         fields = ["project", "status", "blueprint"]
 
 
-class AwsAccountFilterSet(django_filters.FilterSet):
-    domain = django_filters.UUIDFilter(field_name="domain_id")
-
+class AwsAccountFilterSet(PortalFilterSet):
     class Meta:
         model = AwsAccount
         fields = ["domain"]
 
 
-class EnvironmentProfileFilterSet(django_filters.FilterSet):
-    domain = django_filters.UUIDFilter(field_name="domain_id")
-    blueprint = django_filters.ChoiceFilter(choices=Blueprint.choices)
-
+class EnvironmentProfileFilterSet(PortalFilterSet):
     class Meta:
         model = EnvironmentProfile
         fields = ["domain", "blueprint"]
 
 
-class NotificationFilterSet(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=NotificationKind.choices)
-    task_status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
+class NotificationFilterSet(PortalFilterSet):
     unread = django_filters.BooleanFilter(
         field_name="read_at", lookup_expr="isnull", label="Unread"
     )

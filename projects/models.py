@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from meshportal.models import BaseModel
+from meshportal.models import BaseModel, user_reference
 
 from .choices import (
     Blueprint,
@@ -160,9 +160,7 @@ class Project(BaseModel):
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="projects")
     name = models.CharField(max_length=64)
     description = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = user_reference()
 
     class Meta:
         ordering = ["name"]
@@ -216,9 +214,7 @@ class Environment(BaseModel):
     status = models.CharField(
         max_length=16, choices=EnvironmentStatus.choices, default=EnvironmentStatus.CREATING
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = user_reference()
     # DATA_LAKE resources
     producer_glue_database = models.CharField(max_length=255, blank=True)
     consumer_glue_database = models.CharField(max_length=255, blank=True)
@@ -240,9 +236,7 @@ class Environment(BaseModel):
     deletion_steps = models.JSONField(default=dict, blank=True)
     deletion_started_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    deleted_by = user_reference()
 
     class Meta:
         ordering = ["project__name", "name"]

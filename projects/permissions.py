@@ -9,10 +9,27 @@ Each rule has one ``require_…`` here, and its refusal is worded once, in it; e
 the same everywhere ("Only a project owner can …").
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from .choices import Designation, DomainRole
+
+
+def users_named_by(*memberships):
+    """Active users that the membership querysets name, directly (``user``) or through
+    an SSO group (``group``), in one query whatever the number of memberships: every
+    grant, decision and disabled webhook tells these people, so this must not cost a
+    query per source."""
+    user_model = get_user_model()
+    in_groups = user_model.groups.through.objects.values("user_id")
+    condition = Q()
+    for rows in memberships:
+        condition |= Q(pk__in=rows.exclude(user=None).values("user_id"))
+        condition |= Q(
+            pk__in=in_groups.filter(group__name__in=rows.filter(user=None).values("group"))
+        )
+    return user_model.objects.filter(condition, is_active=True).order_by("username")
 
 
 def user_group_names(user) -> list[str]:

@@ -4,7 +4,6 @@ from django.apps import AppConfig
 class SharingConfig(AppConfig):
     name = "sharing"
     verbose_name = "Sharing: grants and the backends that fulfil them"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         # Lower apps announce what sharing must act on (ARCHITECTURE.md: the one use of

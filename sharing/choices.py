@@ -1,35 +1,21 @@
-from django.db import models
-
-from meshportal.choices import with_colors
+from meshportal.choices import ChoiceSet
 
 
-class GrantBackend(models.TextChoices):
+class GrantBackend(ChoiceSet):
     LAKE_FORMATION = "LAKE_FORMATION", "Lake Formation"
     REDSHIFT = "REDSHIFT", "Redshift"
     MANUAL = "MANUAL", "Manual (by the producing team)"
 
 
-@with_colors(
-    {
-        "PENDING": "warning",
-        "IN_PROGRESS": "info",
-        "GRANTED": "success",
-        "GRANT_FAILED": "danger",
-        "REVOKE_PENDING": "warning",
-        "REVOKE_IN_PROGRESS": "info",
-        "REVOKED": "danger",
-        "REVOKE_FAILED": "danger",
-    }
-)
-class GrantStatus(models.TextChoices):
-    PENDING = "PENDING", "Pending"
-    IN_PROGRESS = "IN_PROGRESS", "Granting"
-    GRANTED = "GRANTED", "Granted"
-    GRANT_FAILED = "GRANT_FAILED", "Grant failed"
-    REVOKE_PENDING = "REVOKE_PENDING", "Revoke pending"
-    REVOKE_IN_PROGRESS = "REVOKE_IN_PROGRESS", "Revoking"
-    REVOKED = "REVOKED", "Revoked"
-    REVOKE_FAILED = "REVOKE_FAILED", "Revoke failed"
+class GrantStatus(ChoiceSet):
+    PENDING = "PENDING", "Pending", "warning"
+    IN_PROGRESS = "IN_PROGRESS", "Granting", "info"
+    GRANTED = "GRANTED", "Granted", "success"
+    GRANT_FAILED = "GRANT_FAILED", "Grant failed", "danger"
+    REVOKE_PENDING = "REVOKE_PENDING", "Revoke pending", "warning"
+    REVOKE_IN_PROGRESS = "REVOKE_IN_PROGRESS", "Revoking", "info"
+    REVOKED = "REVOKED", "Revoked", "danger"
+    REVOKE_FAILED = "REVOKE_FAILED", "Revoke failed", "danger"
 
     @property
     def is_active(self) -> bool:
@@ -46,10 +32,9 @@ MANUAL_TRANSITIONS = {
 }
 
 
-class ManualGrantStatus(models.TextChoices):
-    """What POST …/subscription-grants/{id}/status/ accepts (a person reports a MANUAL grant)."""
-
-    GRANTED = "GRANTED", "Granted"
-    GRANT_FAILED = "GRANT_FAILED", "Grant failed"
-    REVOKED = "REVOKED", "Revoked"
-    REVOKE_FAILED = "REVOKE_FAILED", "Revoke failed"
+# What POST …/subscription-grants/{id}/status/ accepts (a person reports a MANUAL grant):
+# the states MANUAL_TRANSITIONS leads to, so the two cannot disagree.
+ManualGrantStatus = ChoiceSet(
+    "ManualGrantStatus",
+    [(status.name, (status.value, status.label)) for status in MANUAL_TRANSITIONS],
+)

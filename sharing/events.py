@@ -5,6 +5,7 @@ GRANT_FAILED with why) or a TASK to the producers for what a person must do."""
 from meshportal.events import EventType, event_record, events_record
 from projects.choices import Designation, NotificationKind
 from projects.models import ProjectMembership
+from projects.permissions import users_named_by
 from projects.services import notifications_create_many
 from subscriptions.choices import SubscriptionEventKind
 from subscriptions.notifications import notify, subscription_link
@@ -47,18 +48,10 @@ def how_to_query(grant) -> dict:
 
 
 def owners_of(project):
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
-    memberships = ProjectMembership.objects.filter(
-        project_id=project.pk, designation=Designation.OWNER
+    """The project's OWNERs, named directly or through an SSO group."""
+    return users_named_by(
+        ProjectMembership.objects.filter(project_id=project.pk, designation=Designation.OWNER)
     )
-    user_ids = set(memberships.exclude(user=None).values_list("user_id", flat=True))
-    groups = set(memberships.filter(user=None).values_list("group", flat=True))
-    condition = Q(pk__in=user_ids)
-    if groups:
-        condition |= Q(groups__name__in=groups)
-    return get_user_model().objects.filter(condition, is_active=True).distinct()
 
 
 # The outbox event each grant status announces (IN_PROGRESS states are the portal's own

@@ -1,10 +1,9 @@
 """Grants: how an approved subscription becomes access in AWS, per target environment."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from meshportal.models import BaseModel
+from meshportal.models import BaseModel, user_reference
 
 from .choices import GrantBackend, GrantStatus
 
@@ -47,9 +46,7 @@ class SubscriptionGrant(BaseModel):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     granted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    updated_by = user_reference()
 
     class Meta:
         ordering = ["-created_at"]
@@ -77,9 +74,7 @@ class EnvironmentRole(BaseModel):
         "projects.Environment", on_delete=models.CASCADE, related_name="extra_roles"
     )
     role_arn = models.CharField(max_length=2048)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    added_by = user_reference()
 
     class Meta:
         ordering = ["created_at"]

@@ -1,14 +1,13 @@
+"""Page URLs of the sharing app (the API's are in sharing/api/urls.py)."""
+
 from django.urls import path
+
+from meshportal.routes import resource_paths
 
 from . import views
 
 urlpatterns = [
-    path("subscription-grants/<uuid:pk>/retry/", views.grant_retry, name="grant-retry"),
-    path("subscription-grants/<uuid:pk>/status/", views.grant_status, name="grant-status"),
+    *resource_paths(views, "subscription-grants", "grant", ["retry", "status"]),
     path("environments/<uuid:pk>/roles/", views.environment_role_add, name="environment-role-add"),
-    path(
-        "environment-roles/<uuid:pk>/remove/",
-        views.environment_role_remove,
-        name="environment-role-remove",
-    ),
+    *resource_paths(views, "environment-roles", "environment-role", ["remove"]),
 ]

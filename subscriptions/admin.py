@@ -3,19 +3,13 @@ services (they notify people and tell the sharing app), never through admin edit
 
 from django.contrib import admin
 
+from meshportal.admin import ReadOnlyAdmin
+
 from .models import Subscription, SubscriptionEvent, SubscriptionRequest
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SubscriptionRequest)
-class SubscriptionRequestAdmin(_ReadOnlyAdmin):
+class SubscriptionRequestAdmin(ReadOnlyAdmin):
     list_display = ["listing", "project", "requester", "status", "reviewer", "created_at"]
     list_filter = ["status"]
     list_select_related = ["listing", "project", "requester", "reviewer"]
@@ -23,7 +17,7 @@ class SubscriptionRequestAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(_ReadOnlyAdmin):
+class SubscriptionAdmin(ReadOnlyAdmin):
     list_display = ["listing", "project", "status", "expires_at", "ended_at", "created_at"]
     list_filter = ["status"]
     list_select_related = ["listing", "project"]
@@ -31,7 +25,7 @@ class SubscriptionAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(SubscriptionEvent)
-class SubscriptionEventAdmin(_ReadOnlyAdmin):
+class SubscriptionEventAdmin(ReadOnlyAdmin):
     list_display = ["kind", "subscription", "request", "actor", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["subscription", "request", "actor"]

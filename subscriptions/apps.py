@@ -4,7 +4,6 @@ from django.apps import AppConfig
 class SubscriptionsConfig(AppConfig):
     name = "subscriptions"
     verbose_name = "Subscriptions: requests, decisions and their timeline"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         # The catalog (below us) announces each publish; a republish with changed columns

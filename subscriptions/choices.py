@@ -1,62 +1,43 @@
 """Enumerations of the subscriptions app. Values are the API's upper-case names."""
 
-from django.db import models
-
-from meshportal.choices import with_colors
+from meshportal.choices import ChoiceSet
 
 
-@with_colors(
-    {"PENDING": "warning", "ACCEPTED": "success", "REJECTED": "muted", "CANCELLED": "muted"}
-)
-class SubscriptionRequestStatus(models.TextChoices):
-    PENDING = "PENDING", "Pending"
-    ACCEPTED = "ACCEPTED", "Accepted"
-    REJECTED = "REJECTED", "Rejected"
-    CANCELLED = "CANCELLED", "Cancelled"
+class SubscriptionRequestStatus(ChoiceSet):
+    PENDING = "PENDING", "Pending", "warning"
+    ACCEPTED = "ACCEPTED", "Accepted", "success"
+    REJECTED = "REJECTED", "Rejected", "muted"
+    CANCELLED = "CANCELLED", "Cancelled", "muted"
 
 
-@with_colors({"APPROVED": "success", "REVOKED": "danger", "CANCELLED": "muted"})
-class SubscriptionStatus(models.TextChoices):
-    APPROVED = "APPROVED", "Approved"
-    REVOKED = "REVOKED", "Revoked"
-    CANCELLED = "CANCELLED", "Cancelled"
+class SubscriptionStatus(ChoiceSet):
+    APPROVED = "APPROVED", "Approved", "success"
+    REVOKED = "REVOKED", "Revoked", "danger"
+    CANCELLED = "CANCELLED", "Cancelled", "muted"
 
 
-@with_colors(
-    {
-        "REQUESTED": "info",
-        "ACCEPTED": "success",
-        "REJECTED": "muted",
-        "CANCELLED": "muted",
-        "REVOKED": "danger",
-        "EXPIRED": "danger",
-        "EXPIRY_WARNING": "warning",
-        "REPUBLISHED": "info",
-        "GRANT": "info",
-    }
-)
-class SubscriptionEventKind(models.TextChoices):
+class SubscriptionEventKind(ChoiceSet):
     """A line of the timeline; GRANT is written by the sharing app for each grant change."""
 
-    REQUESTED = "REQUESTED", "Requested"
-    ACCEPTED = "ACCEPTED", "Accepted"
-    REJECTED = "REJECTED", "Rejected"
-    CANCELLED = "CANCELLED", "Cancelled"
-    REVOKED = "REVOKED", "Revoked"
-    EXPIRED = "EXPIRED", "Expired"
-    EXPIRY_WARNING = "EXPIRY_WARNING", "Expiry warning"
-    REPUBLISHED = "REPUBLISHED", "Republished"
-    GRANT = "GRANT", "Grant"
+    REQUESTED = "REQUESTED", "Requested", "info"
+    ACCEPTED = "ACCEPTED", "Accepted", "success"
+    REJECTED = "REJECTED", "Rejected", "muted"
+    CANCELLED = "CANCELLED", "Cancelled", "muted"
+    REVOKED = "REVOKED", "Revoked", "danger"
+    EXPIRED = "EXPIRED", "Expired", "danger"
+    EXPIRY_WARNING = "EXPIRY_WARNING", "Expiry warning", "warning"
+    REPUBLISHED = "REPUBLISHED", "Republished", "info"
+    GRANT = "GRANT", "Grant", "info"
 
 
-class Direction(models.TextChoices):
+class Direction(ChoiceSet):
     """Filters of the request list: requests to decide (incoming) or made (outgoing)."""
 
     INCOMING = "incoming", "Incoming"
     OUTGOING = "outgoing", "Outgoing"
 
 
-class SubscriptionDirection(models.TextChoices):
+class SubscriptionDirection(ChoiceSet):
     """Filters of the subscription list: what my projects consume or provide."""
 
     CONSUMED = "consumed", "Consumed"

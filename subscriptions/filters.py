@@ -2,15 +2,14 @@
 
 import django_filters
 
+from meshportal.filters import PortalFilterSet
+
 from . import selectors
-from .choices import Direction, SubscriptionDirection, SubscriptionRequestStatus, SubscriptionStatus
+from .choices import Direction, SubscriptionDirection
 from .models import Subscription, SubscriptionRequest
 
 
-class SubscriptionRequestFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=SubscriptionRequestStatus.choices)
-    listing = django_filters.UUIDFilter(field_name="listing_id")
-    project = django_filters.UUIDFilter(field_name="project_id")
+class SubscriptionRequestFilterSet(PortalFilterSet):
     direction = django_filters.ChoiceFilter(
         choices=Direction.choices,
         method="in_direction",
@@ -25,10 +24,7 @@ class SubscriptionRequestFilterSet(django_filters.FilterSet):
         return selectors.requests_in_direction(queryset, user=self.request.user, direction=value)
 
 
-class SubscriptionFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=SubscriptionStatus.choices)
-    listing = django_filters.UUIDFilter(field_name="listing_id")
-    project = django_filters.UUIDFilter(field_name="project_id")
+class SubscriptionFilterSet(PortalFilterSet):
     direction = django_filters.ChoiceFilter(
         choices=SubscriptionDirection.choices,
         method="in_direction",

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from meshportal.models import BaseModel
+from meshportal.models import BaseModel, user_reference
 
 from .choices import SubscriptionEventKind, SubscriptionRequestStatus, SubscriptionStatus
 
@@ -103,9 +103,7 @@ class Subscription(BaseModel):
     expiry_warned_at = models.DateTimeField(
         null=True, blank=True, help_text="When both sides were told it expires within 7 days."
     )
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    ended_by = user_reference()
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=END_REASON_MAX_LENGTH, blank=True)
 
@@ -142,9 +140,7 @@ class SubscriptionEvent(BaseModel):
         SubscriptionRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(max_length=16, choices=SubscriptionEventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_reference()
     message = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 

@@ -5,9 +5,7 @@ whether a visible request or subscription may be changed by this user, and raise
 PermissionDenied (403) with what would be needed when not.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
 from projects.choices import Designation, DomainRole
 from projects.models import DomainMembership, ProjectMembership
@@ -15,9 +13,8 @@ from projects.permissions import (
     is_project_owner_or_steward,
     project_designation,
     require_project_owner_or_steward,
+    users_named_by,
 )
-
-User = get_user_model()
 
 _OVERSEERS = [DomainRole.STEWARD, DomainRole.OWNER]
 
@@ -55,25 +52,11 @@ def require_consumer_canceller(user, request, action: str) -> None:
         )
 
 
-def _users_named_by(*memberships):
-    """Active users that the membership querysets name, directly (``user``) or through
-    an SSO group (``group``), in one query whatever the number of memberships: every
-    grant and decision tells these people, so this must not cost a query per source."""
-    in_groups = User.groups.through.objects.values("user_id")
-    condition = Q()
-    for rows in memberships:
-        condition |= Q(pk__in=rows.exclude(user=None).values("user_id"))
-        condition |= Q(
-            pk__in=in_groups.filter(group__name__in=rows.filter(user=None).values("group"))
-        )
-    return User.objects.filter(condition, is_active=True).order_by("username")
-
-
 def approver_users(listing):
     """Every person who may decide requests for the listing: users named directly and
     members of the SSO groups named, in the owning project (OWNER) and the domain
     (STEWARD, OWNER)."""
-    return _users_named_by(
+    return users_named_by(
         ProjectMembership.objects.filter(
             project_id=listing.project_id, designation=Designation.OWNER
         ),
@@ -83,4 +66,4 @@ def approver_users(listing):
 
 def project_member_users(project):
     """Every person in a project (directly or through an SSO group), to tell them news."""
-    return _users_named_by(ProjectMembership.objects.filter(project_id=project.pk))
+    return users_named_by(ProjectMembership.objects.filter(project_id=project.pk))

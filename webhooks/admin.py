@@ -8,6 +8,8 @@ whether a previous secret still signs.
 
 from django.contrib import admin
 
+from meshportal.admin import ReadOnlyAdmin, ReadOnlyMixin
+
 from .models import (
     EventBridgeDelivery,
     EventBridgeTarget,
@@ -17,13 +19,7 @@ from .models import (
 )
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
+class _ViewOnlyAdmin(ReadOnlyAdmin):
     # Deleting here would skip the services too: an open delivery deleted is an event
     # never sent (at least once broken); endpoints and targets are deleted on their pages.
     def has_delete_permission(self, request, obj=None):
@@ -31,7 +27,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(_ReadOnlyAdmin):
+class WebhookEndpointAdmin(_ViewOnlyAdmin):
     list_display = ["url", "project", "domain", "enabled", "disabled_at", "created_at"]
     list_filter = ["enabled"]
     list_select_related = ["project", "domain"]
@@ -42,22 +38,16 @@ class WebhookEndpointAdmin(_ReadOnlyAdmin):
     readonly_fields = ["cursor", "secret_rotated_at", "previous_secret_expires_at"]
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(ReadOnlyMixin, admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
     fields = ["number", "started_at", "duration_ms", "response_code", "response_body", "error"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(_ReadOnlyAdmin):
+class WebhookDeliveryAdmin(_ViewOnlyAdmin):
     list_display = ["event", "endpoint", "status", "attempts", "next_try_at", "delivered_at"]
     list_filter = ["status", "ordered"]
     list_select_related = ["event", "endpoint"]
@@ -67,14 +57,14 @@ class WebhookDeliveryAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(WebhookAttempt)
-class WebhookAttemptAdmin(_ReadOnlyAdmin):
+class WebhookAttemptAdmin(_ViewOnlyAdmin):
     list_display = ["delivery", "number", "started_at", "response_code", "duration_ms"]
     list_select_related = ["delivery"]
     raw_id_fields = ["delivery"]
 
 
 @admin.register(EventBridgeTarget)
-class EventBridgeTargetAdmin(_ReadOnlyAdmin):
+class EventBridgeTargetAdmin(_ViewOnlyAdmin):
     list_display = ["event_bus", "domain", "aws_account", "enabled", "last_delivered_at"]
     list_filter = ["enabled"]
     list_select_related = ["domain", "aws_account"]
@@ -82,7 +72,7 @@ class EventBridgeTargetAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(EventBridgeDelivery)
-class EventBridgeDeliveryAdmin(_ReadOnlyAdmin):
+class EventBridgeDeliveryAdmin(_ViewOnlyAdmin):
     list_display = ["event", "target", "status", "attempts", "next_attempt_at", "delivered_at"]
     list_filter = ["status"]
     list_select_related = ["event", "target"]

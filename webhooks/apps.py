@@ -4,7 +4,6 @@ from django.apps import AppConfig
 class WebhooksConfig(AppConfig):
     name = "webhooks"
     verbose_name = "Webhooks: delivery of the portal's events"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         # The outbox (meshportal.events) says when a transaction recorded events; the

@@ -1,25 +1,14 @@
 """Choices of the webhooks app."""
 
-from django.db import models
-
-from meshportal.choices import with_colors
+from meshportal.choices import ChoiceSet
 
 
-@with_colors(
-    {
-        "PENDING": "warning",
-        "SENDING": "info",
-        "RETRYING": "warning",
-        "DELIVERED": "success",
-        "FAILED": "danger",
-    }
-)
-class DeliveryStatus(models.TextChoices):
-    PENDING = "PENDING", "Pending"
-    SENDING = "SENDING", "Sending"
-    RETRYING = "RETRYING", "Retrying"
-    DELIVERED = "DELIVERED", "Delivered"
-    FAILED = "FAILED", "Failed"
+class DeliveryStatus(ChoiceSet):
+    PENDING = "PENDING", "Pending", "warning"
+    SENDING = "SENDING", "Sending", "info"
+    RETRYING = "RETRYING", "Retrying", "warning"
+    DELIVERED = "DELIVERED", "Delivered", "success"
+    FAILED = "FAILED", "Failed", "danger"
 
 
 # Deliveries a drain still has to send (SENDING included: a worker died mid-send).

@@ -4,9 +4,10 @@ import django_filters
 from django import forms
 
 from meshportal.events import EventType, cursor_parse
+from meshportal.filters import PortalFilterSet
 from meshportal.models import Event
 
-from .models import EventBridgeDelivery, EventBridgeDeliveryStatus, EventBridgeTarget
+from .models import EventBridgeDelivery, EventBridgeTarget
 
 # A feed page is bounded: a poller asks again with the cursor for more.
 FEED_LIMIT_DEFAULT = 100
@@ -43,7 +44,7 @@ class LimitFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
-class EventFilterSet(django_filters.FilterSet):
+class EventFilterSet(PortalFilterSet):
     """The feed's query: ``after`` (a cursor), ``type`` (repeatable), ``limit``."""
 
     after = CursorFilter(label="After (cursor)")
@@ -67,18 +68,13 @@ class EventFilterSet(django_filters.FilterSet):
         return int(limit) if limit else FEED_LIMIT_DEFAULT
 
 
-class EventBridgeTargetFilterSet(django_filters.FilterSet):
-    domain = django_filters.UUIDFilter(field_name="domain_id")
-    enabled = django_filters.BooleanFilter()
-
+class EventBridgeTargetFilterSet(PortalFilterSet):
     class Meta:
         model = EventBridgeTarget
         fields = ["domain", "enabled"]
 
 
-class EventBridgeDeliveryFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=EventBridgeDeliveryStatus.choices)
-
+class EventBridgeDeliveryFilterSet(PortalFilterSet):
     class Meta:
         model = EventBridgeDelivery
         fields = ["status"]

@@ -5,13 +5,12 @@ for everyone else an endpoint is a 404; a project or domain they can see but do 
 is a 403 when they try to register one for it.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 
 from projects.choices import Designation, DomainRole
 from projects.models import DomainMembership, ProjectMembership
-from projects.permissions import domain_roles, member_q, project_designation
+from projects.permissions import domain_roles, member_q, project_designation, users_named_by
 
 
 def managed_endpoints_q(user) -> Q:
@@ -57,9 +56,4 @@ def owners_of_endpoint(endpoint):
         memberships = DomainMembership.objects.filter(
             domain_id=endpoint.domain_id, role=DomainRole.OWNER
         )
-    user_ids = set(memberships.exclude(user=None).values_list("user_id", flat=True))
-    groups = set(memberships.filter(user=None).values_list("group", flat=True))
-    condition = Q(pk__in=user_ids)
-    if groups:
-        condition |= Q(groups__name__in=groups)
-    return get_user_model().objects.filter(condition, is_active=True).distinct()
+    return users_named_by(memberships)

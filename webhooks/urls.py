@@ -2,12 +2,15 @@
 
 from django.urls import path
 
+from meshportal.routes import resource_paths
+
 from . import views
 from .eventbridge import views as eventbridge_views
 
 urlpatterns = [
     path("projects/<uuid:pk>/webhooks/", views.project_webhooks, name="project-webhooks"),
     path("domains/<uuid:pk>/webhooks/", views.domain_webhooks, name="domain-webhooks"),
+    # Endpoint pages keep the names they were first linked by (webhook-endpoint, …-rotate).
     path("webhooks/<uuid:pk>/", views.endpoint_detail, name="webhook-endpoint"),
     path("webhooks/<uuid:pk>/test/", views.endpoint_test, name="webhook-endpoint-test"),
     path(
@@ -20,10 +23,11 @@ urlpatterns = [
         views.delivery_redeliver,
         name="webhook-delivery-redeliver",
     ),
-    path(
-        "event-bridge-targets/",
-        eventbridge_views.event_bridge_target_list,
-        name="event-bridge-target-list",
+    *resource_paths(
+        eventbridge_views,
+        "event-bridge-targets",
+        "event-bridge-target",
+        ["list", "detail", "delete"],
     ),
     path(
         "event-bridge-targets/add/",
@@ -31,18 +35,8 @@ urlpatterns = [
         name="event-bridge-target-add",
     ),
     path(
-        "event-bridge-targets/<uuid:pk>/",
-        eventbridge_views.event_bridge_target_detail,
-        name="event-bridge-target-detail",
-    ),
-    path(
         "event-bridge-targets/<uuid:pk>/enabled/",
         eventbridge_views.event_bridge_target_toggle,
         name="event-bridge-target-toggle",
-    ),
-    path(
-        "event-bridge-targets/<uuid:pk>/delete/",
-        eventbridge_views.event_bridge_target_delete,
-        name="event-bridge-target-delete",
     ),
 ]

@@ -1,11 +1,10 @@
 """Inventory assets: a project's tables with their technical and business metadata."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from glossary.models import FormField, FormType, GlossaryTerm
-from meshportal.models import BaseModel
+from meshportal.models import BaseModel, user_reference
 from projects.models import Domain, Project
 
 from ..choices import AssetType, RevisionReason, SuggestionKind, SuggestionStatus
@@ -103,9 +102,7 @@ class AssetRevision(models.Model):
     changes = models.JSONField(
         default=list, blank=True, help_text="What changed, as a list of human-readable lines."
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = user_reference()
     run = models.ForeignKey(
         "catalog.DataSourceRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -177,9 +174,7 @@ class Suggestion(BaseModel):
     status = models.CharField(
         max_length=16, choices=SuggestionStatus.choices, default=SuggestionStatus.PROPOSED
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    decided_by = user_reference()
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,6 +1,5 @@
 """Listings: what consumers see of a published asset."""
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
@@ -8,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from meshportal.models import BaseModel
+from meshportal.models import BaseModel, user_reference
 from projects.models import Domain, Project
 
 from ..choices import ListingStatus
@@ -48,9 +47,7 @@ class Listing(BaseModel):
     name = models.CharField(max_length=255, help_text="Business name, else technical name.")
     snapshot = models.JSONField()
     published_at = models.DateTimeField()
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    published_by = user_reference()
     unpublished_at = models.DateTimeField(null=True, blank=True)
 
     # --- The search document (catalog/search.py), rebuilt with every publish -------------

@@ -1,11 +1,10 @@
 """Data sources and the runs that import their tables into a project's inventory."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from glossary.models import FormType
-from meshportal.models import BaseModel
+from meshportal.models import BaseModel, user_reference
 from projects.models import Environment, Project
 
 from ..choices import ActivityStatus, DataSourceType, RunErrorType, RunStatus, RunType
@@ -45,9 +44,7 @@ class DataSource(BaseModel):
         related_name="+",
         help_text="Forms applied (empty, to fill in) to every asset this source imports.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = user_reference()
 
     class Meta:
         ordering = ["project__name", "name"]
@@ -70,9 +67,7 @@ class DataSourceRun(BaseModel):
     data_source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="runs")
     type = models.CharField(max_length=16, choices=RunType.choices)
     status = models.CharField(max_length=24, choices=RunStatus.choices, default=RunStatus.REQUESTED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    requested_by = user_reference()
     scheduled_for = models.DateTimeField(null=True, blank=True)
     total = models.PositiveIntegerField(null=True, blank=True)
     processed = models.PositiveIntegerField(default=0)

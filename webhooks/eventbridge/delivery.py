@@ -13,7 +13,6 @@ import json
 import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
-from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
 from django.db.models import Max, Q
@@ -25,6 +24,7 @@ from meshportal.locks import advisory_lock
 from meshportal.models import Event
 from projects.choices import DomainRole, NotificationKind
 from projects.models import DomainMembership, Project
+from projects.permissions import users_named_by
 from projects.services import notification_create
 
 from ..models import EventBridgeDelivery, EventBridgeDeliveryStatus, EventBridgeTarget
@@ -247,13 +247,7 @@ def _disable(target, delivery, attempts: int, error: str, *, now) -> None:
 
 def domain_owner_users(domain):
     """The domain's OWNERs: users named directly and members of the SSO groups named."""
-    memberships = DomainMembership.objects.filter(domain=domain, role=DomainRole.OWNER)
-    user_ids = memberships.exclude(user=None).values_list("user_id", flat=True)
-    groups = list(memberships.filter(user=None).values_list("group", flat=True))
-    condition = Q(pk__in=user_ids)
-    if groups:
-        condition |= Q(groups__name__in=groups)
-    return get_user_model().objects.filter(condition, is_active=True).distinct()
+    return users_named_by(DomainMembership.objects.filter(domain=domain, role=DomainRole.OWNER))
 
 
 def reset_failed(target) -> int:

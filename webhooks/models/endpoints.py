@@ -1,12 +1,11 @@
 """Webhook endpoints of projects and domains, and the deliveries of events to them."""
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from meshportal.models import BaseModel
+from meshportal.models import BaseModel, user_reference
 
 from ..choices import DeliveryStatus
 
@@ -51,9 +50,7 @@ class WebhookEndpoint(BaseModel):
     cursor = models.BigIntegerField(default=0, editable=False)
     disabled_reason = models.TextField(blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = user_reference()
 
     class Meta:
         ordering = ["created_at"]

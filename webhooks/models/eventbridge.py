@@ -6,11 +6,10 @@ outbox position it has looked at), the fan-out turns the events after it into on
 batches of ten, retrying failed entries on webhooks.retry's schedule.
 """
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from meshportal.models import BaseModel
+from meshportal.models import BaseModel, user_reference
 
 EVENT_BUS_MAX_LENGTH = 1600  # an ARN: arn:aws:events:<region>:<account>:event-bus/<256>
 
@@ -44,9 +43,7 @@ class EventBridgeTarget(BaseModel):
     enabled = models.BooleanField(default=True)
     disabled_reason = models.TextField(blank=True)
     cursor = models.BigIntegerField(default=0, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = user_reference()
     last_delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
