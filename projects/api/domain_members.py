@@ -10,19 +10,19 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from meshportal.api.schema import user_or_group_request
+from meshportal.api.serializers import ReadOnlyModelSerializer
 from meshportal.api.viewsets import WRITE_ERRORS, PortalViewSet, validated
 from projects import selectors, services
 from projects.choices import DomainRole
 from projects.models import DomainMembership
 
 
-class DomainMemberSerializer(serializers.ModelSerializer):
+class DomainMemberSerializer(ReadOnlyModelSerializer):
     user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = DomainMembership
         fields = ["id", "domain", "user", "group", "role", "created_at", "updated_at"]
-        read_only_fields = fields
 
 
 class DomainMemberCreateSerializer(serializers.Serializer):

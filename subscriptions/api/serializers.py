@@ -10,6 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from meshportal.api.serializers import ReadOnlyModelSerializer
+
 from ..models import (
     COMMENT_MAX_LENGTH,
     END_REASON_MAX_LENGTH,
@@ -22,19 +24,18 @@ from ..models import (
 _EXPIRY_HELP = "A date (YYYY-MM-DD) in the future; access ends at the end of that day (UTC)."
 
 
-class SubscriptionEventSerializer(serializers.ModelSerializer):
+class SubscriptionEventSerializer(ReadOnlyModelSerializer):
     actor = serializers.SerializerMethodField(help_text='Username, or "automatic".')
 
     class Meta:
         model = SubscriptionEvent
         fields = ["id", "kind", "actor", "message", "data", "subscription", "created_at"]
-        read_only_fields = fields
 
     def get_actor(self, event) -> str:
         return event.actor_name
 
 
-class SubscriptionRequestSerializer(serializers.ModelSerializer):
+class SubscriptionRequestSerializer(ReadOnlyModelSerializer):
     listing_name = serializers.CharField(source="listing.name", read_only=True)
     project_name = serializers.CharField(source="project.name", read_only=True)
     owning_project = serializers.UUIDField(source="listing.project_id", read_only=True)
@@ -66,7 +67,6 @@ class SubscriptionRequestSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.UUID)
     def get_subscription(self, request):
@@ -81,10 +81,9 @@ class SubscriptionRequestDetailSerializer(SubscriptionRequestSerializer):
 
     class Meta(SubscriptionRequestSerializer.Meta):
         fields = [*SubscriptionRequestSerializer.Meta.fields, "timeline"]
-        read_only_fields = fields
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
+class SubscriptionSerializer(ReadOnlyModelSerializer):
     listing_name = serializers.CharField(source="listing.name", read_only=True)
     project_name = serializers.CharField(source="project.name", read_only=True)
     owning_project = serializers.UUIDField(source="listing.project_id", read_only=True)
@@ -115,7 +114,6 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class SubscriptionDetailSerializer(SubscriptionSerializer):
@@ -123,7 +121,6 @@ class SubscriptionDetailSerializer(SubscriptionSerializer):
 
     class Meta(SubscriptionSerializer.Meta):
         fields = [*SubscriptionSerializer.Meta.fields, "timeline"]
-        read_only_fields = fields
 
 
 # --- Input ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from meshportal.api.serializers import DetailSerializer
+from meshportal.api.serializers import DetailSerializer, ReadOnlyModelSerializer
 from meshportal.api.viewsets import READ_ERRORS, WRITE_ERRORS, PortalViewSet, validated
 from projects.models import AwsAccount, Domain
 
@@ -20,7 +20,7 @@ from ..models.eventbridge import EVENT_BUS_MAX_LENGTH
 from .schemas import enum
 
 
-class EventBridgeTargetSerializer(serializers.ModelSerializer):
+class EventBridgeTargetSerializer(ReadOnlyModelSerializer):
     domain_name = serializers.CharField(source="domain.name", read_only=True)
     aws_account_id = serializers.CharField(source="aws_account.account_id", read_only=True)
     region = serializers.CharField(read_only=True)
@@ -38,7 +38,6 @@ class EventBridgeTargetSerializer(serializers.ModelSerializer):
             "event_bus", "event_types", "enabled", "disabled_reason", "cursor",
             "last_delivered_at", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class EventBridgeTargetInputSerializer(serializers.Serializer):
@@ -71,7 +70,7 @@ class EventBridgeTargetUpdateSerializer(serializers.Serializer):
     )
 
 
-class EventBridgeDeliverySerializer(serializers.ModelSerializer):
+class EventBridgeDeliverySerializer(ReadOnlyModelSerializer):
     event_type = serializers.CharField(source="event.type", read_only=True)
     status = enum(EventBridgeDeliveryStatus.values, read_only=True)
     cursor = serializers.CharField(source="position", read_only=True)
@@ -82,7 +81,6 @@ class EventBridgeDeliverySerializer(serializers.ModelSerializer):
             "id", "event", "event_type", "cursor", "status", "attempts", "next_attempt_at",
             "last_error", "delivered_at", "eventbridge_id", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 @extend_schema_view(

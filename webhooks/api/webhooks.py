@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from meshportal.api.serializers import DetailSerializer
+from meshportal.api.serializers import DetailSerializer, ReadOnlyModelSerializer
 from meshportal.api.viewsets import READ_ERRORS, WRITE_ERRORS, PortalViewSet, validated
 from projects import selectors as project_selectors
 
@@ -27,7 +27,7 @@ _ERRORS = {403: DetailSerializer, 404: DetailSerializer, 409: DetailSerializer}
 # --- serializers ----------------------------------------------------------------------------
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(ReadOnlyModelSerializer):
     """An endpoint as its owners read it (never its secret)."""
 
     class Meta:
@@ -46,7 +46,6 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
@@ -56,7 +55,6 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
     class Meta(WebhookEndpointSerializer.Meta):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
-        read_only_fields = fields
 
 
 class _EventTypes(serializers.ListField):
@@ -82,14 +80,13 @@ class WebhookEndpointUpdateSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(required=False)
 
 
-class WebhookAttemptSerializer(serializers.ModelSerializer):
+class WebhookAttemptSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = WebhookAttempt
         fields = ["number", "started_at", "duration_ms", "response_code", "response_body", "error"]
-        read_only_fields = fields
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ReadOnlyModelSerializer):
     """One event to one endpoint: its status, attempts, next try and last answer."""
 
     event_type = serializers.CharField(source="event.type", read_only=True)
@@ -111,7 +108,6 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
             "created_at",
         ]
-        read_only_fields = fields
 
 
 class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
@@ -119,7 +115,6 @@ class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
 
     class Meta(WebhookDeliverySerializer.Meta):
         fields = [*WebhookDeliverySerializer.Meta.fields, "attempt_log"]
-        read_only_fields = fields
 
 
 class WebhookDeliveryPageSerializer(serializers.Serializer):
