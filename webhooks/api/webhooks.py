@@ -12,7 +12,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from meshportal.api.serializers import DetailSerializer, ReadOnlyModelSerializer
-from meshportal.api.viewsets import READ_ERRORS, WRITE_ERRORS, PortalViewSet, validated
+from meshportal.api.viewsets import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    PortalReadViewSet,
+    PortalViewSet,
+    validated,
+)
 from projects import selectors as project_selectors
 
 from .. import endpoint_selectors as selectors
@@ -175,9 +181,7 @@ class WebhookEndpointViewSet(
     serializer_class = WebhookEndpointSerializer
     filterset_class = WebhookEndpointFilterSet
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def visible_queryset(self):
-        return selectors.endpoint_list(user=self.request.user)
+    list_selector = staticmethod(selectors.endpoint_list)
 
     @extend_schema(
         request=WebhookEndpointCreateSerializer,
@@ -273,7 +277,7 @@ class WebhookEndpointViewSet(
 @extend_schema_view(
     retrieve=extend_schema(responses={200: WebhookDeliveryDetailSerializer, **READ_ERRORS}),
 )
-class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class WebhookDeliveryViewSet(PortalReadViewSet):
     """Deliveries to the endpoints the user manages; one with every attempt."""
 
     schema_model = WebhookDelivery

@@ -28,6 +28,7 @@ from meshportal.api.viewsets import (
     DECISION_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    PortalReadViewSet,
     PortalViewSet,
     validated,
 )
@@ -61,7 +62,7 @@ _FORMS_EXAMPLE = OpenApiExample(
         '…"]}``.',
     ),
 )
-class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class AssetViewSet(PortalReadViewSet):
     """The inventory: assets of the projects the user sees (members, and stewards of the
     domain). Archived assets are listed too; ``?archived=false`` leaves them out.
     CONTRIBUTORs and OWNERs of the project edit the business metadata and publish."""
@@ -70,9 +71,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewS
     filterset_class = AssetFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = Asset
-
-    def visible_queryset(self):
-        return selectors.asset_list(user=self.request.user)
+    list_selector = staticmethod(selectors.asset_list)
 
     def get_serializer_class(self):
         return s.AssetDetailSerializer if self.action == "retrieve" else s.AssetSerializer
