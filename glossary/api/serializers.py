@@ -52,22 +52,32 @@ class NamedRefSerializer(serializers.Serializer):
 # --- Glossaries -------------------------------------------------------------------------
 
 
-class GlossarySerializer(ReadOnlyModelSerializer):
+# What a glossary and a form type both are: named, described and enabled or disabled in
+# a domain, owned by one of its projects. (A comment: a docstring would become the
+# schema's description of both.)
+class OwnedVocabularySerializer(ReadOnlyModelSerializer):
     domain_name = serializers.CharField(source="domain.name", read_only=True)
     owning_project_name = serializers.CharField(source="owning_project.name", read_only=True)
-    term_count = serializers.IntegerField(read_only=True)
     status = StatusField(read_only=True)
+
+    OWNED_FIELDS = [
+        "id",
+        "domain",
+        "domain_name",
+        "owning_project",
+        "owning_project_name",
+        "name",
+        "description",
+    ]
+
+
+class GlossarySerializer(OwnedVocabularySerializer):
+    term_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Glossary
         fields = [
-            "id",
-            "domain",
-            "domain_name",
-            "owning_project",
-            "owning_project_name",
-            "name",
-            "description",
+            *OwnedVocabularySerializer.OWNED_FIELDS,
             "status",
             "term_count",
             "created_at",
@@ -230,22 +240,13 @@ class FormFieldSerializer(ReadOnlyModelSerializer):
         return field.glossary.name if field.glossary_id else None
 
 
-class FormTypeSerializer(ReadOnlyModelSerializer):
-    domain_name = serializers.CharField(source="domain.name", read_only=True)
-    owning_project_name = serializers.CharField(source="owning_project.name", read_only=True)
-    status = StatusField(read_only=True)
+class FormTypeSerializer(OwnedVocabularySerializer):
     fields = FormFieldSerializer(many=True, read_only=True)
 
     class Meta:
         model = FormType
         fields = [
-            "id",
-            "domain",
-            "domain_name",
-            "owning_project",
-            "owning_project_name",
-            "name",
-            "description",
+            *OwnedVocabularySerializer.OWNED_FIELDS,
             "revision",
             "status",
             "fields",
