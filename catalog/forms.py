@@ -227,7 +227,7 @@ TERM_SEPARATOR = ","
 TERM_TEXT_MAX = 4000
 
 
-class AssetEditForm(forms.Form):
+class AssetEditForm(ServiceFormMixin, forms.Form):
     """The asset's own business metadata; ``asset_update`` validates and writes it."""
 
     business_name = forms.CharField(

@@ -17,12 +17,17 @@ for a conflict) — and ``handle_form`` is that loop. A new app's edit view::
         return redirect("thing-detail", pk=thing.pk)
 
     form = ThingForm(request.POST or None, initial=...)
-    return handle_form(request, form, save, saved) or render(
-        request, "myapp/thing_form.html", {"form": form}, status=form_status(form)
-    )
+    return form_page(request, form, save, saved, "myapp/thing_form.html", {"thing": thing})
+
+(``form_page`` is ``handle_form`` or the form rendered again at ``form_status``; a page
+that draws more than the form calls the two itself.)
 
 A button with no fields (accept, revoke, retry) is ``handle_action``: the service's
-refusal or its success becomes a message on the page the person goes back to.
+refusal or its success becomes a message on the page the person goes back to. When the
+service takes just the acting user and the object, ``service_action`` says so in one
+line::
+
+    return service_action(request, services.thing_archive, "Archived.", back, thing=thing)
 
 ``ServiceFormMixin.service_kwargs()`` is the one form→service adapter: by default the
 form's cleaned data; a form whose fields are not the service's keywords overrides it.
@@ -33,7 +38,7 @@ from collections.abc import Callable, Iterable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from .exceptions import Conflict
 
@@ -174,6 +179,20 @@ def form_status(*forms_) -> int:
     return 200
 
 
+def form_page(
+    request, form, save: Callable, done: Callable, template: str, context=None, **options
+):
+    """A whole edit page: ``handle_form(request, form, save, done, **options)``, or else
+    ``template`` with the form (as ``form``) and ``context``, answered at
+    ``form_status`` of the form and of any formsets in ``options["also"]``."""
+    return handle_form(request, form, save, done, **options) or render(
+        request,
+        template,
+        {"form": form, **(context or {})},
+        status=form_status(form, *options.get("also", ())),
+    )
+
+
 def _add_non_field_error(form, message: str) -> None:
     if hasattr(form, "add_error"):
         form.add_error(None, message)
@@ -195,3 +214,15 @@ def handle_action(request, act: Callable, done: Callable, back: str):
     else:
         messages.success(request, done(result))
     return redirect(back)
+
+
+def service_action(request, service: Callable, done, back: str, **objects):
+    """``handle_action`` for the usual button: ``service(acting_user=request.user,
+    **objects)``. ``done`` is the success message, or a function of the service's result
+    that returns it."""
+    return handle_action(
+        request,
+        lambda: service(acting_user=request.user, **objects),
+        done if callable(done) else (lambda _: done),
+        back,
+    )
