@@ -39,6 +39,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from .exceptions import Conflict
 
@@ -191,6 +192,18 @@ def form_page(
         {"form": form, **(context or {})},
         status=form_status(form, *options.get("also", ())),
     )
+
+
+def success_redirect(request, message, to):
+    """The usual ``done`` of an edit page: a success ``message`` (text, or a function of
+    the service's result), then a redirect to ``to`` — a view name taking the result's
+    ``pk``, or a function of the result that returns a URL."""
+
+    def done(result):
+        messages.success(request, message(result) if callable(message) else message)
+        return redirect(to(result) if callable(to) else reverse(to, args=[result.pk]))
+
+    return done
 
 
 def _add_non_field_error(form, message: str) -> None:

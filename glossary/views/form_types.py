@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meshportal.forms import form_page
+from meshportal.forms import form_page, success_redirect
 
 from .. import selectors, services
 from ..filters import FormTypeFilterSet
@@ -88,9 +88,9 @@ def form_type_create(request):
             acting_user=request.user, fields=fields, **form.service_kwargs()
         )
 
-    def created(form_type):
-        messages.success(request, f"Form “{form_type.name}” created.")
-        return redirect("form-type-detail", pk=form_type.pk)
+    created = success_redirect(
+        request, lambda form_type: f"Form “{form_type.name}” created.", "form-type-detail"
+    )
 
     return _builder_page(request, form, rows, save, created, {"creating": True})
 

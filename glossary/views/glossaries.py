@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from meshportal.forms import form_page
+from meshportal.forms import form_page, success_redirect
 from meshportal.htmx import is_htmx_partial
 
 from .. import selectors, services
@@ -44,9 +44,11 @@ def glossary_create(request):
     def save(form):
         return services.glossary_create(acting_user=request.user, **form.service_kwargs())
 
-    def created(glossary):
-        messages.success(request, f"Glossary “{glossary.name}” created. Add its terms next.")
-        return redirect("glossary-detail", pk=glossary.pk)
+    created = success_redirect(
+        request,
+        lambda glossary: f"Glossary “{glossary.name}” created. Add its terms next.",
+        "glossary-detail",
+    )
 
     if request.method == "GET" and request.GET.get("project"):
         form.initial["owning_project"] = request.GET["project"]
@@ -101,9 +103,7 @@ def glossary_edit(request, pk):
             acting_user=request.user, glossary=glossary, **form.cleaned_data
         )
 
-    def saved(glossary):
-        messages.success(request, "Glossary saved.")
-        return redirect("glossary-detail", pk=glossary.pk)
+    saved = success_redirect(request, "Glossary saved.", "glossary-detail")
 
     return form_page(
         request,

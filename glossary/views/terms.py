@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meshportal.forms import form_page
+from meshportal.forms import form_page, success_redirect
 from meshportal.markdown import render_markdown
 
 from .. import selectors, services
@@ -107,9 +107,7 @@ def term_edit(request, pk):
     def save(form):
         return services.term_update(acting_user=request.user, term=term, **_term_values(form))
 
-    def saved(term):
-        messages.success(request, f"Term “{term.name}” saved.")
-        return redirect("term-detail", pk=term.pk)
+    saved = success_redirect(request, lambda term: f"Term “{term.name}” saved.", "term-detail")
 
     return form_page(
         request,

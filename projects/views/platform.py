@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meshportal.exceptions import Conflict
-from meshportal.forms import form_page, service_action
+from meshportal.forms import form_page, service_action, success_redirect
 from meshportal.htmx import is_htmx_partial
 
 from .. import selectors, services
@@ -36,12 +36,9 @@ def _form_page(request, form, *, save, message, back, template: str, context: di
     """A platform create or edit page: the shared form loop (``handle_form``); on success
     a message and back to the domain's page (``back(saved object)``), else the form again
     with its errors (400, 409 for a conflict)."""
-
-    def done(saved):
-        messages.success(request, message(saved))
-        return redirect(back(saved))
-
-    return form_page(request, form, save, done, template, context)
+    return form_page(
+        request, form, save, success_redirect(request, message, back), template, context
+    )
 
 
 # --- Overview and domains ---------------------------------------------------------------

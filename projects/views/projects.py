@@ -4,11 +4,10 @@ A platform admin sees every project (read-only unless a member: the services sti
 for a designation before any change).
 """
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meshportal.forms import form_page
+from meshportal.forms import form_page, success_redirect
 
 from .. import selectors, services
 from ..choices import Designation
@@ -83,9 +82,11 @@ def project_create(request):
     def save(form):
         return services.project_create(acting_user=request.user, **form.cleaned_data)
 
-    def created(project):
-        messages.success(request, f"Project “{project.name}” created. You are its owner.")
-        return redirect("project-detail", pk=project.pk)
+    created = success_redirect(
+        request,
+        lambda project: f"Project “{project.name}” created. You are its owner.",
+        "project-detail",
+    )
 
     return form_page(
         request,
@@ -138,9 +139,7 @@ def project_edit(request, pk):
             acting_user=request.user, project=project, **form.cleaned_data
         )
 
-    def saved(project):
-        messages.success(request, "Project details saved.")
-        return redirect("project-detail", pk=project.pk)
+    saved = success_redirect(request, "Project details saved.", "project-detail")
 
     return form_page(
         request,
