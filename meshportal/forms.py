@@ -128,6 +128,17 @@ class MarkdownTextarea(forms.Textarea):
         )
 
 
+def markdown_field(*, rows: int, about: str = "", help_text: str | None = None) -> forms.CharField:
+    """An optional Markdown text (a description) with its live preview. Its help says
+    what to write (``about``) and then how (``MARKDOWN_HINT``), unless ``help_text``
+    replaces both."""
+    if help_text is None:
+        help_text = f"{about} {MARKDOWN_HINT}" if about else MARKDOWN_HINT
+    return forms.CharField(
+        required=False, widget=MarkdownTextarea(attrs={"rows": rows}), help_text=help_text
+    )
+
+
 def markdown_preview_html(rendered):
     """The preview's content: the rendered Markdown, or a hint when there is none."""
     from django.utils.html import format_html
