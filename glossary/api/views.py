@@ -61,6 +61,7 @@ class GlossaryWriteMixin:
     row re-read through the list's selector (annotations too). A viewset names its input
     serializers and services; ``service_kwargs`` adapts what else its input carries."""
 
+    http_method_names = ["get", "post", "patch", "head", "options"]  # disabled, not deleted
     create_serializer: type
     update_serializer: type
     create_service = update_service = None  # staticmethod(services.…)
@@ -110,7 +111,6 @@ class GlossaryViewSet(GlossaryWriteMixin, PortalReadViewSet):
 
     serializer_class = s.GlossarySerializer
     filterset_class = GlossaryFilterSet
-    http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = Glossary
     create_serializer = s.GlossaryCreateSerializer
     update_serializer = s.GlossaryUpdateSerializer
@@ -208,7 +208,6 @@ class GlossaryTermViewSet(GlossaryWriteMixin, PortalReadViewSet):
 
     serializer_class = s.GlossaryTermSerializer
     filterset_class = GlossaryTermFilterSet
-    http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = GlossaryTerm
 
     def visible_queryset(self):
@@ -247,7 +246,6 @@ class FormTypeViewSet(GlossaryWriteMixin, PortalReadViewSet):
 
     serializer_class = s.FormTypeSerializer
     filterset_class = FormTypeFilterSet
-    http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = FormType
     create_serializer = s.FormTypeCreateSerializer
     update_serializer = s.FormTypeUpdateSerializer

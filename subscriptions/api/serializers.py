@@ -35,11 +35,27 @@ class SubscriptionEventSerializer(ReadOnlyModelSerializer):
         return event.actor_name
 
 
-class SubscriptionRequestSerializer(ReadOnlyModelSerializer):
+# A request and a subscription both join a listing (of its owning project) and a
+# consuming project; both name them the same way. (A comment: a docstring would become
+# the schema's description of both.)
+class PartiesSerializer(ReadOnlyModelSerializer):
     listing_name = serializers.CharField(source="listing.name", read_only=True)
     project_name = serializers.CharField(source="project.name", read_only=True)
     owning_project = serializers.UUIDField(source="listing.project_id", read_only=True)
     owning_project_name = serializers.CharField(source="listing.project.name", read_only=True)
+
+    PARTY_FIELDS = [
+        "id",
+        "listing",
+        "listing_name",
+        "project",
+        "project_name",
+        "owning_project",
+        "owning_project_name",
+    ]
+
+
+class SubscriptionRequestSerializer(PartiesSerializer):
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
     subscription = serializers.SerializerMethodField(
@@ -49,13 +65,7 @@ class SubscriptionRequestSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = SubscriptionRequest
         fields = [
-            "id",
-            "listing",
-            "listing_name",
-            "project",
-            "project_name",
-            "owning_project",
-            "owning_project_name",
+            *PartiesSerializer.PARTY_FIELDS,
             "requester",
             "reason",
             "expires_at",
@@ -83,11 +93,7 @@ class SubscriptionRequestDetailSerializer(SubscriptionRequestSerializer):
         fields = [*SubscriptionRequestSerializer.Meta.fields, "timeline"]
 
 
-class SubscriptionSerializer(ReadOnlyModelSerializer):
-    listing_name = serializers.CharField(source="listing.name", read_only=True)
-    project_name = serializers.CharField(source="project.name", read_only=True)
-    owning_project = serializers.UUIDField(source="listing.project_id", read_only=True)
-    owning_project_name = serializers.CharField(source="listing.project.name", read_only=True)
+class SubscriptionSerializer(PartiesSerializer):
     requester = serializers.SlugRelatedField(
         source="request.requester", slug_field="username", read_only=True
     )
@@ -96,13 +102,7 @@ class SubscriptionSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = Subscription
         fields = [
-            "id",
-            "listing",
-            "listing_name",
-            "project",
-            "project_name",
-            "owning_project",
-            "owning_project_name",
+            *PartiesSerializer.PARTY_FIELDS,
             "request",
             "requester",
             "listing_revision",
