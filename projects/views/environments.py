@@ -113,16 +113,23 @@ def environment_detail(request, pk):
     return render(request, template, context)
 
 
-@require_POST
-def environment_retry(request, pk):
-    environment = selectors.environment_get(user=request.user, pk=pk, platform_wide=True)
+def _start(request, environment, service, work: str, started: str):
+    """Start background work on the environment (provisioning again, deletion) and go
+    back to its page: "<work> of “name” <started>." as information, or the Conflict's
+    reason as a warning when its state does not allow it."""
     try:
-        services.environment_retry(acting_user=request.user, environment=environment)
+        service(acting_user=request.user, environment=environment)
     except Conflict as error:
         messages.warning(request, error.message)
     else:
-        messages.info(request, f"Provisioning of “{environment.name}” started again.")
+        messages.info(request, f"{work} of “{environment.name}” {started}.")
     return redirect("environment-detail", pk=environment.pk)
+
+
+@require_POST
+def environment_retry(request, pk):
+    environment = selectors.environment_get(user=request.user, pk=pk, platform_wide=True)
+    return _start(request, environment, services.environment_retry, "Provisioning", "started again")
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,13 +142,7 @@ def environment_delete(request, pk):
     environment = selectors.environment_get(user=request.user, pk=pk, platform_wide=True)
     require_designation(request.user, environment.project, Designation.OWNER, "delete environments")
     if request.method == "POST":
-        try:
-            services.environment_delete(acting_user=request.user, environment=environment)
-        except Conflict as error:
-            messages.warning(request, error.message)
-        else:
-            messages.info(request, f"Deletion of “{environment.name}” started.")
-        return redirect("environment-detail", pk=environment.pk)
+        return _start(request, environment, services.environment_delete, "Deletion", "started")
     if environment.status not in services.DELETABLE_STATUSES:
         return redirect("environment-detail", pk=environment.pk)
     return render(
