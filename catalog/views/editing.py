@@ -142,7 +142,7 @@ def asset_edit(request, pk):
         save,
         saved,
         "catalog/asset_edit.html",
-        {"asset": asset, "project": asset.project, "form": form},
+        {"asset": asset, "project": asset.project},
     )
 
 
