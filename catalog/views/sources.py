@@ -67,7 +67,7 @@ def _data_source_form_page(request, project, data_source=None):
     env_context = _environment_context(environments)
     if creating and len(env_context["environments"]) == 1:  # the only choice: preselect it
         form.fields["environment"].initial = env_context["environments"][0].pk
-    context = {"form": form, "project": project, "creating": creating, **env_context}
+    context = {"project": project, "creating": creating, **env_context}
     if not creating:
         # The title stays the saved name: the service sets what was typed on the object.
         context.update(data_source_pk=data_source.pk, title=data_source.name)

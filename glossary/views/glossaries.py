@@ -179,5 +179,5 @@ def glossary_import(request, pk):
         save,
         imported,
         "glossary/glossary_import.html",
-        {"glossary": glossary, "form": form},
+        {"glossary": glossary},
     )
