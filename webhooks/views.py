@@ -95,7 +95,7 @@ def endpoint_detail(request, pk):
     return _log(request, endpoint)
 
 
-def _log_action(request, endpoint, service, done: str, **objects):
+def _log_action(request, endpoint, service, done: str, /, **objects):
     """A button of the delivery log: ``service(acting_user=request.user, **objects)``,
     then the log again with ``done``, or with the Conflict's reason (409) when the state
     moved on."""
