@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meshportal.forms import form_status, handle_action, handle_form
+from meshportal.forms import form_status, handle_form, service_action
 
 from . import selectors, services
 from .forms import TokenCreateForm
@@ -37,9 +37,5 @@ def token_list(request):
 @require_POST
 def token_revoke(request, pk):
     token = selectors.token_get(user=request.user, pk=pk)
-    return handle_action(
-        request,
-        lambda: services.token_revoke(acting_user=request.user, token=token),
-        lambda _: f"Token “{token.name}” revoked.",
-        reverse("token-list"),
-    )
+    done = f"Token “{token.name}” revoked."
+    return service_action(request, services.token_revoke, done, reverse("token-list"), token=token)

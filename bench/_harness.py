@@ -9,6 +9,8 @@ import contextlib
 import os
 import statistics
 import sys
+import threading
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,3 +80,59 @@ def summary(values) -> str:
         f"mean {statistics.mean(values) * 1000:8.1f} ms  p50 {percentile(values, 50) * 1000:8.1f} ms"
         f"  p95 {percentile(values, 95) * 1000:8.1f} ms  (n={len(values)})"
     )
+
+
+def bench_project(owner: str = "bench-owner"):
+    """The usual set-up of a benchmark: a user, the "bench" domain with an AWS account and
+    a DATA_LAKE environment profile, and "Bench Project" in it (the user its OWNER).
+    Returns (user, project, profile)."""
+    from django.contrib.auth import get_user_model
+
+    from projects import services
+    from projects.choices import Blueprint
+    from projects.models import AwsAccount, Domain, EnvironmentProfile
+
+    user = get_user_model().objects.create_user(owner)
+    domain = Domain.objects.create(name="bench")
+    account = AwsAccount.objects.create(
+        domain=domain, account_id="111111111111", region="us-east-1"
+    )
+    profile = EnvironmentProfile.objects.create(
+        domain=domain,
+        name="DataLakeProfile",
+        blueprint=Blueprint.DATA_LAKE,
+        aws_account=account,
+        region="us-east-1",
+        parameters={"s3_bucket": "meshportal-environments"},
+    )
+    project = services.project_create(acting_user=user, domain=domain, name="Bench Project")
+    return user, project, profile
+
+
+class PeakRss:
+    """This process's resident set size sampled in a thread while the block runs:
+    ``before`` is the size on entry, ``peak`` the highest seen."""
+
+    def __init__(self, interval: float = 0.005):
+        import psutil
+
+        self.process = psutil.Process()
+        self.interval = interval
+        self.before = self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.process.memory_info().rss)
+            time.sleep(self.interval)
+
+    def __enter__(self):
+        self.before = self.peak = self.process.memory_info().rss
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.process.memory_info().rss)

@@ -32,13 +32,11 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 
-import psutil
-from _harness import bench_database, moto_server  # noqa: I001
+from _harness import PeakRss, bench_database, bench_project, moto_server  # noqa: I001
 
 DATABASE = "benchdb"
 COLUMNS = 20
@@ -116,31 +114,6 @@ def baseline(glue, database: str) -> tuple[float, int]:
 # --- one import in a worker-like process --------------------------------------------------
 
 
-class RssSampler:
-    """Peak resident set size of this process, sampled in a thread."""
-
-    def __init__(self, interval: float = 0.005):
-        self.process = psutil.Process()
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __enter__(self):
-        self.before = self.peak = self.process.memory_info().rss
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.process.memory_info().rss)
-
-
 def child(mode: str, run_id: str, database_name: str) -> None:
     """Run one import as a worker would and print what ``mode`` measures (one JSON line)."""
     from django.conf import settings
@@ -161,7 +134,7 @@ def child(mode: str, run_id: str, database_name: str) -> None:
     if mode == "timed":
         queries = []
         with (
-            RssSampler() as rss,
+            PeakRss() as rss,
             connection.execute_wrapper(lambda execute, *args: queries.append(1) or execute(*args)),
         ):
             started = time.perf_counter()
@@ -230,28 +203,10 @@ def query_count(source) -> int:
 
 def portal_sources(databases: list[str]):
     """A project with an ACTIVE DATA_LAKE environment and one GLUE data source per database."""
-    from django.contrib.auth import get_user_model
-
     from catalog import services as catalog_services
-    from projects import services
-    from projects.choices import Blueprint
-    from projects.models import AwsAccount, Domain, EnvironmentProfile
     from tests.projects.factories import EnvironmentFactory
 
-    user = get_user_model().objects.create_user("bench-owner")
-    domain = Domain.objects.create(name="bench")
-    account = AwsAccount.objects.create(
-        domain=domain, account_id="111111111111", region="us-east-1"
-    )
-    profile = EnvironmentProfile.objects.create(
-        domain=domain,
-        name="DataLakeProfile",
-        blueprint=Blueprint.DATA_LAKE,
-        aws_account=account,
-        region="us-east-1",
-        parameters={"s3_bucket": "meshportal-environments"},
-    )
-    project = services.project_create(acting_user=user, domain=domain, name="Bench Project")
+    user, project, profile = bench_project()
     environment = EnvironmentFactory(project=project, profile=profile, name="bench-lake")
     return [
         catalog_services.data_source_create(

@@ -12,7 +12,7 @@ import sys
 import time
 import uuid
 
-from _harness import bench_database, moto_server, summary  # noqa: I001
+from _harness import bench_database, bench_project, moto_server, summary  # noqa: I001
 
 
 def baseline(server, n: int) -> list[float]:
@@ -47,28 +47,13 @@ def baseline(server, n: int) -> list[float]:
 
 
 def portal(n: int) -> tuple[list[float], float]:
-    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from projects import services
-    from projects.choices import Blueprint, EnvironmentStatus
-    from projects.models import AwsAccount, Domain, EnvironmentProfile
+    from projects.choices import EnvironmentStatus
 
-    user = get_user_model().objects.create_user("bench-owner")
-    domain = Domain.objects.create(name="bench")
-    account = AwsAccount.objects.create(
-        domain=domain, account_id="111111111111", region="us-east-1"
-    )
-    profile = EnvironmentProfile.objects.create(
-        domain=domain,
-        name="DataLakeProfile",
-        blueprint=Blueprint.DATA_LAKE,
-        aws_account=account,
-        region="us-east-1",
-        parameters={"s3_bucket": "meshportal-environments"},
-    )
-    project = services.project_create(acting_user=user, domain=domain, name="Bench Project")
+    user, project, profile = bench_project()
     # One environment first to warm the worker (imports, boto3 clients), as the baseline is.
     services.environment_create(acting_user=user, project=project, profile=profile, name="warm-up")
     timings, queries = [], 0

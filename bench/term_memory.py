@@ -14,40 +14,11 @@ with its description): that figure is computed in SQL, not fetched.
 
 import argparse
 import gc
-import threading
-import time
 
-import psutil
-from _harness import bench_database  # noqa: I001
+from _harness import PeakRss, bench_database  # noqa: I001
 
 GLOSSARY_DESCRIPTION_CHARS = 1_000_000
 TERM_DESCRIPTION_CHARS = 2_000
-
-
-class PeakRss:
-    """Samples this process's RSS in a thread; ``peak`` is the highest seen."""
-
-    def __init__(self, interval=0.002):
-        self.process = psutil.Process()
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __enter__(self):
-        self.peak = self.process.memory_info().rss
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.process.memory_info().rss)
 
 
 def build(terms: int):
@@ -116,7 +87,7 @@ def main():
         gc.collect()
         reset_queries()
         mb = 1024 * 1024
-        with PeakRss() as rss:
+        with PeakRss(interval=0.002) as rss:
             before = rss.peak
             page = client.get(url)
             saved = client.post(url, {"business_name": "Term 7", "description": ""})

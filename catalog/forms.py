@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 
 from glossary.models import FormType
-from meshportal.forms import MarkdownTextarea, ServiceFormMixin, attach_service_errors
+from meshportal.forms import ServiceFormMixin, attach_service_errors, markdown_field
 from meshportal.limits import DESCRIPTION_MAX_CHARS
 
 from .choices import DataSourceType, FilterType
@@ -227,7 +227,7 @@ TERM_SEPARATOR = ","
 TERM_TEXT_MAX = 4000
 
 
-class AssetEditForm(forms.Form):
+class AssetEditForm(ServiceFormMixin, forms.Form):
     """The asset's own business metadata; ``asset_update`` validates and writes it."""
 
     business_name = forms.CharField(
@@ -236,11 +236,7 @@ class AssetEditForm(forms.Form):
         help_text="What people call the table, e.g. “Movie listings with category”. Empty "
         "shows the technical name.",
     )
-    description = forms.CharField(
-        required=False,
-        widget=MarkdownTextarea(attrs={"rows": 9}),
-        help_text=MARKDOWN_HELP,
-    )
+    description = markdown_field(rows=9, help_text=MARKDOWN_HELP)
     glossary_terms = forms.CharField(
         required=False,
         max_length=TERM_TEXT_MAX,

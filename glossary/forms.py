@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 from django import forms
 
-from meshportal.forms import MARKDOWN_HINT, MarkdownTextarea, ServiceFormMixin
+from meshportal.forms import ServiceFormMixin, markdown_field
 
 from .choices import FieldType, GlossaryStatus
 from .models import FormField, FormType, Glossary, GlossaryTerm
@@ -60,18 +60,15 @@ class GlossaryCreateForm(OwnedCreateForm):
         max_length=Glossary._meta.get_field("name").max_length,
         help_text="Unique within the domain, e.g. “Media”.",
     )
-    description = forms.CharField(
-        required=False,
-        widget=MarkdownTextarea(attrs={"rows": 3}),
-        help_text="What the glossary's terms describe and who uses them. " + MARKDOWN_HINT,
+    description = markdown_field(
+        rows=3,
+        about="What the glossary's terms describe and who uses them.",
     )
 
 
 class GlossaryEditForm(forms.Form):
     name = forms.CharField(max_length=Glossary._meta.get_field("name").max_length)
-    description = forms.CharField(
-        required=False, widget=MarkdownTextarea(attrs={"rows": 3}), help_text=MARKDOWN_HINT
-    )
+    description = markdown_field(rows=3)
     status = forms.ChoiceField(
         choices=GlossaryStatus.choices,
         help_text="A disabled glossary stays readable, but its terms can no longer be newly "
@@ -104,10 +101,8 @@ class TermForm(forms.Form):
         max_length=GlossaryTerm._meta.get_field("short_description").max_length,
         help_text="One sentence, shown in lists and next to assets.",
     )
-    long_description = forms.CharField(
-        required=False,
-        widget=MarkdownTextarea(attrs={"rows": 7}),
-        help_text="Markdown: **bold**, _italic_, lists, [links](https://…), tables.",
+    long_description = markdown_field(
+        rows=7, help_text="Markdown: **bold**, _italic_, lists, [links](https://…), tables."
     )
     synonyms = forms.CharField(
         required=False,
@@ -160,16 +155,12 @@ class FormTypeCreateForm(OwnedCreateForm):
         max_length=FormType._meta.get_field("name").max_length,
         help_text="Unique within the domain, e.g. “Data owner”.",
     )
-    description = forms.CharField(
-        required=False, widget=MarkdownTextarea(attrs={"rows": 3}), help_text=MARKDOWN_HINT
-    )
+    description = markdown_field(rows=3)
 
 
 class FormTypeEditForm(forms.Form):
     name = forms.CharField(max_length=FormType._meta.get_field("name").max_length)
-    description = forms.CharField(
-        required=False, widget=MarkdownTextarea(attrs={"rows": 3}), help_text=MARKDOWN_HINT
-    )
+    description = markdown_field(rows=3)
     status = forms.ChoiceField(choices=GlossaryStatus.choices)
 
 

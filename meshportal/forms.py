@@ -17,12 +17,17 @@ for a conflict) — and ``handle_form`` is that loop. A new app's edit view::
         return redirect("thing-detail", pk=thing.pk)
 
     form = ThingForm(request.POST or None, initial=...)
-    return handle_form(request, form, save, saved) or render(
-        request, "myapp/thing_form.html", {"form": form}, status=form_status(form)
-    )
+    return form_page(request, form, save, saved, "myapp/thing_form.html", {"thing": thing})
+
+(``form_page`` is ``handle_form`` or the form rendered again at ``form_status``; a page
+that draws more than the form calls the two itself.)
 
 A button with no fields (accept, revoke, retry) is ``handle_action``: the service's
-refusal or its success becomes a message on the page the person goes back to.
+refusal or its success becomes a message on the page the person goes back to. When the
+service takes just the acting user and the object, ``service_action`` says so in one
+line::
+
+    return service_action(request, services.thing_archive, "Archived.", back, thing=thing)
 
 ``ServiceFormMixin.service_kwargs()`` is the one form→service adapter: by default the
 form's cleaned data; a form whose fields are not the service's keywords overrides it.
@@ -33,7 +38,8 @@ from collections.abc import Callable, Iterable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from .exceptions import Conflict
 
@@ -122,6 +128,17 @@ class MarkdownTextarea(forms.Textarea):
         )
 
 
+def markdown_field(*, rows: int, about: str = "", help_text: str | None = None) -> forms.CharField:
+    """An optional Markdown text (a description) with its live preview. Its help says
+    what to write (``about``) and then how (``MARKDOWN_HINT``), unless ``help_text``
+    replaces both."""
+    if help_text is None:
+        help_text = f"{about} {MARKDOWN_HINT}" if about else MARKDOWN_HINT
+    return forms.CharField(
+        required=False, widget=MarkdownTextarea(attrs={"rows": rows}), help_text=help_text
+    )
+
+
 def markdown_preview_html(rendered):
     """The preview's content: the rendered Markdown, or a hint when there is none."""
     from django.utils.html import format_html
@@ -174,6 +191,32 @@ def form_status(*forms_) -> int:
     return 200
 
 
+def form_page(
+    request, form, save: Callable, done: Callable, template: str, context=None, **options
+):
+    """A whole edit page: ``handle_form(request, form, save, done, **options)``, or else
+    ``template`` with the form (as ``form``) and ``context``, answered at
+    ``form_status`` of the form and of any formsets in ``options["also"]``."""
+    return handle_form(request, form, save, done, **options) or render(
+        request,
+        template,
+        {"form": form, **(context or {})},
+        status=form_status(form, *options.get("also", ())),
+    )
+
+
+def success_redirect(request, message, to):
+    """The usual ``done`` of an edit page: a success ``message`` (text, or a function of
+    the service's result), then a redirect to ``to`` — a view name taking the result's
+    ``pk``, or a function of the result that returns a URL."""
+
+    def done(result):
+        messages.success(request, message(result) if callable(message) else message)
+        return redirect(to(result) if callable(to) else reverse(to, args=[result.pk]))
+
+    return done
+
+
 def _add_non_field_error(form, message: str) -> None:
     if hasattr(form, "add_error"):
         form.add_error(None, message)
@@ -195,3 +238,15 @@ def handle_action(request, act: Callable, done: Callable, back: str):
     else:
         messages.success(request, done(result))
     return redirect(back)
+
+
+def service_action(request, service: Callable, done, back: str, **objects):
+    """``handle_action`` for the usual button: ``service(acting_user=request.user,
+    **objects)``. ``done`` is the success message, or a function of the service's result
+    that returns it."""
+    return handle_action(
+        request,
+        lambda: service(acting_user=request.user, **objects),
+        done if callable(done) else (lambda _: done),
+        back,
+    )

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from meshportal.forms import MARKDOWN_HINT, MarkdownTextarea, ServiceFormMixin
+from meshportal.forms import ServiceFormMixin, markdown_field
 from meshportal.limits import DESCRIPTION_MAX_CHARS
 
 from .choices import Blueprint, Designation, DomainRole
@@ -36,10 +36,9 @@ class ProjectCreateForm(forms.Form):
         max_length=Project._meta.get_field("name").max_length,
         help_text="Unique within the domain, e.g. “Film Catalog Project”.",
     )
-    description = forms.CharField(
-        required=False,
-        widget=MarkdownTextarea(attrs={"rows": 4}),
-        help_text="What the team does and what data it produces or consumes. " + MARKDOWN_HINT,
+    description = markdown_field(
+        rows=4,
+        about="What the team does and what data it produces or consumes.",
     )
 
     def __init__(self, *args, domains, **kwargs):
@@ -54,9 +53,7 @@ class ProjectCreateForm(forms.Form):
 
 class ProjectEditForm(forms.Form):
     name = forms.CharField(max_length=Project._meta.get_field("name").max_length)
-    description = forms.CharField(
-        required=False, widget=MarkdownTextarea(attrs={"rows": 4}), help_text=MARKDOWN_HINT
-    )
+    description = markdown_field(rows=4)
 
 
 class _MemberFields(forms.Form):

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from meshportal.forms import handle_action, service_error_text
+from meshportal.forms import service_action, service_error_text
 from projects import selectors as project_selectors
 
 from . import selectors, services
@@ -23,11 +23,8 @@ def _back(grant) -> str:
 @require_POST
 def grant_retry(request, pk):
     grant = selectors.grant_get(user=request.user, pk=pk)
-    return handle_action(
-        request,
-        lambda: services.grant_retry(acting_user=request.user, grant=grant),
-        lambda _: "Retry requested.",
-        _back(grant),
+    return service_action(
+        request, services.grant_retry, "Retry requested.", _back(grant), grant=grant
     )
 
 
@@ -35,16 +32,14 @@ def grant_retry(request, pk):
 @require_POST
 def grant_status(request, pk):
     grant = selectors.grant_get(user=request.user, pk=pk)
-    return handle_action(
+    return service_action(
         request,
-        lambda: services.grant_status_set(
-            acting_user=request.user,
-            grant=grant,
-            status=request.POST.get("status", ""),
-            message=request.POST.get("message", ""),
-        ),
-        lambda _: "Grant updated.",
+        services.grant_status_set,
+        "Grant updated.",
         _back(grant),
+        grant=grant,
+        status=request.POST.get("status", ""),
+        message=request.POST.get("message", ""),
     )
 
 

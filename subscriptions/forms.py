@@ -2,12 +2,14 @@
 
 from django import forms
 
+from meshportal.forms import ServiceFormMixin
+
 from .models import COMMENT_MAX_LENGTH, END_REASON_MAX_LENGTH, REASON_MAX_LENGTH
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class SubscribeForm(forms.Form):
+class SubscribeForm(ServiceFormMixin, forms.Form):
     """Subscribe a project of the user (one that may request) to a listing."""
 
     project = forms.ModelChoiceField(

@@ -353,7 +353,9 @@ def _end(subscription, *, new_status, acting_user, reason: str, kind) -> Subscri
     return subscription
 
 
-def _get_subscription(subscription) -> Subscription:
+def _subscriptions_with_parties():
+    """Subscriptions with what ending one reads (listing, both projects, the request and
+    its requester) joined in, so the end, its events and its notices cost one query."""
     return Subscription.objects.select_related(
         "listing",
         "listing__project",
@@ -362,7 +364,11 @@ def _get_subscription(subscription) -> Subscription:
         "request",
         "request__requester",
         "request__project",
-    ).get(pk=subscription.pk)
+    )
+
+
+def _get_subscription(subscription) -> Subscription:
+    return _subscriptions_with_parties().get(pk=subscription.pk)
 
 
 @transaction.atomic
@@ -409,15 +415,7 @@ def subscription_expire(*, subscription_id) -> bool:
     """End one subscription whose expiry passed (REVOKED, reason "expired"); False when it
     is gone, already ended or not yet due (safe to run twice)."""
     subscription = (
-        Subscription.objects.select_related(
-            "listing",
-            "listing__project",
-            "listing__domain",
-            "project",
-            "request",
-            "request__requester",
-            "request__project",
-        )
+        _subscriptions_with_parties()
         .filter(pk=subscription_id, status=APPROVED, expires_at__lte=timezone.now())
         .first()
     )

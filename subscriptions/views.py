@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from catalog.choices import ListingStatus
 from catalog.selectors import listing_get
 from meshportal.exceptions import Conflict
-from meshportal.forms import form_status, handle_form, service_error_text
+from meshportal.forms import form_page, service_error_text
 from meshportal.htmx import is_htmx_partial
 
 from . import selectors, services
@@ -86,6 +86,30 @@ def _request_context(request, subscription_request, **extra) -> dict:
     return context
 
 
+def _panel_action(request, obj, act, *, render_panel, reread, detail: str, forms=None):
+    """A decision on a request or a subscription, answered as its panel: ``act()`` calls
+    the service and returns the message. A refusal comes back on the panel with its
+    reason — 403 (a full page re-raises it), 409 after re-reading the object, 400 with
+    the ``forms`` as sent; success is the ``reread()`` panel with the message (htmx) or
+    the message and a redirect to the ``detail`` page."""
+    try:
+        message = act()
+    except PermissionDenied as error:
+        if not is_htmx_partial(request):
+            raise
+        return render_panel(obj, status=403, refusal=str(error))
+    except Conflict as error:
+        obj.refresh_from_db()
+        return render_panel(obj, status=409, refusal=error.message)
+    except ValidationError as error:
+        return render_panel(obj, status=400, refusal=service_error_text(error), **(forms or {}))
+    obj = reread()  # as the user now sees it (and a 404 if they no longer may)
+    if is_htmx_partial(request):
+        return render_panel(obj, notice=message)
+    messages.success(request, message)
+    return redirect(detail, pk=obj.pk)
+
+
 def _render_request(request, subscription_request, status=200, **extra):
     template = (
         "subscriptions/_request_panel.html"
@@ -117,24 +141,15 @@ def _decide(request, pk, act, form_class=None):
                 **forms,
             )
     data = form.cleaned_data if form is not None else {}
-    try:
-        message = act(subscription_request, data)
-    except PermissionDenied as error:
-        if not is_htmx_partial(request):
-            raise
-        return _render_request(request, subscription_request, status=403, refusal=str(error))
-    except Conflict as error:
-        subscription_request.refresh_from_db()
-        return _render_request(request, subscription_request, status=409, refusal=error.message)
-    except ValidationError as error:
-        return _render_request(
-            request, subscription_request, status=400, refusal=service_error_text(error), **forms
-        )
-    subscription_request = selectors.request_get(user=request.user, pk=pk)
-    if is_htmx_partial(request):
-        return _render_request(request, subscription_request, notice=message)
-    messages.success(request, message)
-    return redirect("subscription-request-detail", pk=pk)
+    return _panel_action(
+        request,
+        subscription_request,
+        lambda: act(subscription_request, data),
+        render_panel=lambda obj, **kw: _render_request(request, obj, **kw),
+        reread=lambda: selectors.request_get(user=request.user, pk=pk),
+        detail="subscription-request-detail",
+        forms=forms,
+    )
 
 
 @require_POST
@@ -203,24 +218,14 @@ def subscription_detail(request, pk):
 
 def _end(request, pk, act):
     subscription = selectors.subscription_get(user=request.user, pk=pk)
-    try:
-        message = act(subscription)
-    except PermissionDenied as error:
-        if not is_htmx_partial(request):
-            raise
-        return _render_subscription(request, subscription, status=403, refusal=str(error))
-    except Conflict as error:
-        subscription.refresh_from_db()
-        return _render_subscription(request, subscription, status=409, refusal=error.message)
-    except ValidationError as error:
-        return _render_subscription(
-            request, subscription, status=400, refusal=service_error_text(error)
-        )
-    subscription = selectors.subscription_get(user=request.user, pk=pk)
-    if is_htmx_partial(request):
-        return _render_subscription(request, subscription, notice=message)
-    messages.success(request, message)
-    return redirect("subscription-detail", pk=pk)
+    return _panel_action(
+        request,
+        subscription,
+        lambda: act(subscription),
+        render_panel=lambda obj, **kw: _render_subscription(request, obj, **kw),
+        reread=lambda: selectors.subscription_get(user=request.user, pk=pk),
+        detail="subscription-detail",
+    )
 
 
 @require_POST
@@ -257,11 +262,7 @@ def listing_subscribe(request, pk):
 
     def save(form):
         return services.subscription_request_create(
-            acting_user=request.user,
-            listing=listing,
-            project=form.cleaned_data["project"],
-            reason=form.cleaned_data["reason"],
-            expires_at=form.cleaned_data["expires_at"],
+            acting_user=request.user, listing=listing, **form.service_kwargs()
         )
 
     def requested(outcome):
@@ -275,11 +276,14 @@ def listing_subscribe(request, pk):
         return redirect(reverse("subscription-request-detail", args=[subscription_request.pk]))
 
     # The service's reasons read as one sentence above the form, where the person looks.
-    return handle_form(request, form, save, requested, attach=_attach_as_sentence) or render(
+    return form_page(
         request,
+        form,
+        save,
+        requested,
         "subscriptions/subscribe.html",
-        {"listing": listing, "form": form, "active": listing.status == ListingStatus.ACTIVE},
-        status=form_status(form),
+        {"listing": listing, "active": listing.status == ListingStatus.ACTIVE},
+        attach=_attach_as_sentence,
     )
 
 

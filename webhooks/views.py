@@ -95,11 +95,12 @@ def endpoint_detail(request, pk):
     return _log(request, endpoint)
 
 
-def _log_action(request, endpoint, act, done: str):
-    """A button of the delivery log: ``act()`` calls the service, then the log again with
-    ``done``, or with the Conflict's reason (409) when the state moved on."""
+def _log_action(request, endpoint, service, done: str, /, **objects):
+    """A button of the delivery log: ``service(acting_user=request.user, **objects)``,
+    then the log again with ``done``, or with the Conflict's reason (409) when the state
+    moved on."""
     try:
-        act()
+        service(acting_user=request.user, **objects)
     except Conflict as error:
         return _log(request, endpoint, notice=error.message, status=409)
     return _log(request, endpoint, notice=done)
@@ -109,23 +110,17 @@ def _log_action(request, endpoint, act, done: str):
 @require_POST
 def endpoint_test(request, pk):
     endpoint = selectors.endpoint_get(user=request.user, pk=pk)
-    return _log_action(
-        request,
-        endpoint,
-        lambda: services.endpoint_send_test(acting_user=request.user, endpoint=endpoint),
-        "Test event sent.",
-    )
+    done = "Test event sent."
+    return _log_action(request, endpoint, services.endpoint_send_test, done, endpoint=endpoint)
 
 
 @login_required
 @require_POST
 def delivery_redeliver(request, pk):
     delivery = selectors.delivery_get(user=request.user, pk=pk)
+    done = "Delivery queued again."
     return _log_action(
-        request,
-        delivery.endpoint,
-        lambda: services.delivery_redeliver(acting_user=request.user, delivery=delivery),
-        "Delivery queued again.",
+        request, delivery.endpoint, services.delivery_redeliver, done, delivery=delivery
     )
 
 

@@ -1,11 +1,13 @@
 from rest_framework import serializers
 
+from meshportal.api.serializers import ReadOnlyModelSerializer
+
 from ..choices import TokenScope
 from ..models import ApiToken
 from ..services import TOKEN_MAX_DAYS
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ReadOnlyModelSerializer):
     """A personal token as listed: never its key (only its first characters)."""
 
     is_active = serializers.BooleanField(read_only=True)
@@ -23,7 +25,6 @@ class ApiTokenSerializer(serializers.ModelSerializer):
             "revoked_at",
             "is_active",
         ]
-        read_only_fields = fields
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):
@@ -39,4 +40,3 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
-        read_only_fields = fields

@@ -1,25 +1,23 @@
 """``/api/v1/auth/tokens/``: a person's own personal API tokens."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.response import Response
 
-from meshportal.api.viewsets import PortalViewSet, validated
+from meshportal.api.viewsets import PortalReadViewSet, validated
 
 from .. import selectors, services
 from ..models import ApiToken
 from . import serializers as s
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class ApiTokenViewSet(PortalReadViewSet):
     """List, create and revoke (DELETE) your own tokens. Others' tokens are 404."""
 
     schema_model = ApiToken
     serializer_class = s.ApiTokenSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
-
-    def visible_queryset(self):
-        return selectors.token_list(user=self.request.user)
+    list_selector = staticmethod(selectors.token_list)
 
     @extend_schema(request=s.ApiTokenCreateSerializer, responses={201: s.ApiTokenCreatedSerializer})
     def create(self, request, *args, **kwargs):

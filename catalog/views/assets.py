@@ -16,7 +16,7 @@ from glossary.choices import GlossaryStatus
 from glossary.models import FormType
 from glossary.queries import light_terms
 from meshportal.exceptions import Conflict
-from meshportal.forms import handle_action, service_error_text
+from meshportal.forms import service_action, service_error_text
 from meshportal.limits import BULK_ASSETS_MAX
 from meshportal.markdown import render_markdown
 from projects import selectors as project_selectors
@@ -259,26 +259,23 @@ def _decided(suggestion, verb: str) -> str:
     return f"Business name “{suggestion.value}” {verb} for {target}."
 
 
+def _decide(request, pk, service, verb: str):
+    """Accept or reject one suggestion, then back to its asset with what was decided."""
+    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
+    back = reverse("asset-detail", args=[suggestion.asset_id])
+    return service_action(
+        request, service, lambda _: _decided(suggestion, verb), back, suggestion=suggestion
+    )
+
+
 @require_POST
 def suggestion_accept(request, pk):
-    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
-    return handle_action(
-        request,
-        lambda: services.suggestion_accept(acting_user=request.user, suggestion=suggestion),
-        lambda _: _decided(suggestion, "accepted"),
-        reverse("asset-detail", args=[suggestion.asset_id]),
-    )
+    return _decide(request, pk, services.suggestion_accept, "accepted")
 
 
 @require_POST
 def suggestion_reject(request, pk):
-    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
-    return handle_action(
-        request,
-        lambda: services.suggestion_reject(acting_user=request.user, suggestion=suggestion),
-        lambda _: _decided(suggestion, "rejected"),
-        reverse("asset-detail", args=[suggestion.asset_id]),
-    )
+    return _decide(request, pk, services.suggestion_reject, "rejected")
 
 
 @require_POST

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from glossary.choices import GlossaryStatus
 from glossary.models import ATTACHABLE_TERMS, FormField, FormType, GlossaryTerm
 from glossary.queries import light_terms
-from meshportal.forms import form_status, handle_form, service_error_text
+from meshportal.forms import form_page, form_status, handle_form, service_error_text
 from projects.choices import Designation
 from projects.permissions import require_designation
 
@@ -130,23 +130,19 @@ def asset_edit(request, pk):
     before = asset.current_revision
 
     def save(form):
-        return services.asset_update(
-            acting_user=request.user,
-            asset=asset,
-            business_name=form.cleaned_data["business_name"],
-            description=form.cleaned_data["description"],
-            glossary_terms=form.cleaned_data["glossary_terms"],
-        )
+        return services.asset_update(acting_user=request.user, asset=asset, **form.service_kwargs())
 
     def saved(updated):
         _revision_message(request, updated, before, f"“{updated.display_name}” saved")
         return redirect("asset-detail", pk=asset.pk)
 
-    return handle_form(request, form, save, saved) or render(
+    return form_page(
         request,
+        form,
+        save,
+        saved,
         "catalog/asset_edit.html",
-        {"asset": asset, "project": asset.project, "form": form},
-        status=form_status(form),
+        {"asset": asset, "project": asset.project},
     )
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from glossary import selectors as glossary_selectors
 from meshportal.exceptions import Incomplete
-from meshportal.forms import handle_action
+from meshportal.forms import service_action
 from meshportal.htmx import is_htmx_partial
 from meshportal.markdown import render_markdown
 from projects.permissions import project_designation
@@ -49,14 +49,15 @@ def asset_publish(request, pk):
 @require_POST
 def asset_unpublish(request, pk):
     asset = selectors.asset_get(user=request.user, pk=pk)
-    return handle_action(
+    return service_action(
         request,
-        lambda: services.asset_unpublish(acting_user=request.user, asset=asset),
+        services.asset_unpublish,
         lambda listing: (
             f"“{listing.name}” unpublished: it no longer appears in the catalog. "
             "Existing subscriptions are not affected."
         ),
         reverse("asset-detail", args=[asset.pk]),
+        asset=asset,
     )
 
 

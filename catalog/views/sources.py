@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from glossary.choices import GlossaryStatus
 from glossary.models import FormType
 from meshportal.exceptions import Conflict
-from meshportal.forms import form_status, handle_form, service_error_text
+from meshportal.forms import form_page, service_error_text
 from meshportal.htmx import is_htmx_partial
 from projects import selectors as project_selectors
 from projects.choices import Designation, EnvironmentStatus
@@ -67,7 +67,7 @@ def _data_source_form_page(request, project, data_source=None):
     env_context = _environment_context(environments)
     if creating and len(env_context["environments"]) == 1:  # the only choice: preselect it
         form.fields["environment"].initial = env_context["environments"][0].pk
-    context = {"form": form, "project": project, "creating": creating, **env_context}
+    context = {"project": project, "creating": creating, **env_context}
     if not creating:
         # The title stays the saved name: the service sets what was typed on the object.
         context.update(data_source_pk=data_source.pk, title=data_source.name)
@@ -91,9 +91,7 @@ def _data_source_form_page(request, project, data_source=None):
             messages.success(request, f"Data source “{data_source.name}” saved.")
         return redirect("data-source-detail", pk=data_source.pk)
 
-    return handle_form(request, form, save, saved) or render(
-        request, "catalog/data_source_form.html", context, status=form_status(form)
-    )
+    return form_page(request, form, save, saved, "catalog/data_source_form.html", context)
 
 
 @require_safe

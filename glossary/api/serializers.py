@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from glossary.choices import FieldType, GlossaryStatus
 from glossary.models import FormField, FormType, Glossary, GlossaryTerm
+from meshportal.api.serializers import ReadOnlyModelSerializer
 from projects.api.serializers import VisibleProjectField
 from projects.models import Domain, Project
 
@@ -51,28 +52,37 @@ class NamedRefSerializer(serializers.Serializer):
 # --- Glossaries -------------------------------------------------------------------------
 
 
-class GlossarySerializer(serializers.ModelSerializer):
+# What a glossary and a form type both are: named, described and enabled or disabled in
+# a domain, owned by one of its projects. (A comment: a docstring would become the
+# schema's description of both.)
+class OwnedVocabularySerializer(ReadOnlyModelSerializer):
     domain_name = serializers.CharField(source="domain.name", read_only=True)
     owning_project_name = serializers.CharField(source="owning_project.name", read_only=True)
-    term_count = serializers.IntegerField(read_only=True)
     status = StatusField(read_only=True)
+
+    OWNED_FIELDS = [
+        "id",
+        "domain",
+        "domain_name",
+        "owning_project",
+        "owning_project_name",
+        "name",
+        "description",
+    ]
+
+
+class GlossarySerializer(OwnedVocabularySerializer):
+    term_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Glossary
         fields = [
-            "id",
-            "domain",
-            "domain_name",
-            "owning_project",
-            "owning_project_name",
-            "name",
-            "description",
+            *OwnedVocabularySerializer.OWNED_FIELDS,
             "status",
             "term_count",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class GlossaryCreateSerializer(serializers.Serializer):
@@ -123,7 +133,7 @@ class CsvUploadSerializer(serializers.Serializer):
 # --- Terms ------------------------------------------------------------------------------
 
 
-class GlossaryTermSerializer(serializers.ModelSerializer):
+class GlossaryTermSerializer(ReadOnlyModelSerializer):
     glossary_name = serializers.CharField(source="glossary.name", read_only=True)
     domain = serializers.UUIDField(source="glossary.domain_id", read_only=True)
     status = StatusField(read_only=True)
@@ -153,7 +163,6 @@ class GlossaryTermSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 _SYNONYMS_HELP = "Other words people use for the term (matched by search and suggestions)."
@@ -208,7 +217,7 @@ class GlossaryTermUpdateSerializer(serializers.Serializer):
 # --- Form types -------------------------------------------------------------------------
 
 
-class FormFieldSerializer(serializers.ModelSerializer):
+class FormFieldSerializer(ReadOnlyModelSerializer):
     type = FieldTypeField(read_only=True)
     glossary_name = serializers.SerializerMethodField()
 
@@ -225,36 +234,25 @@ class FormFieldSerializer(serializers.ModelSerializer):
             "help_text",
             "order",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_glossary_name(self, field):
         return field.glossary.name if field.glossary_id else None
 
 
-class FormTypeSerializer(serializers.ModelSerializer):
-    domain_name = serializers.CharField(source="domain.name", read_only=True)
-    owning_project_name = serializers.CharField(source="owning_project.name", read_only=True)
-    status = StatusField(read_only=True)
+class FormTypeSerializer(OwnedVocabularySerializer):
     fields = FormFieldSerializer(many=True, read_only=True)
 
     class Meta:
         model = FormType
         fields = [
-            "id",
-            "domain",
-            "domain_name",
-            "owning_project",
-            "owning_project_name",
-            "name",
-            "description",
+            *OwnedVocabularySerializer.OWNED_FIELDS,
             "revision",
             "status",
             "fields",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class FormFieldInputSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, parsers, status
+from rest_framework import parsers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -24,7 +24,8 @@ from meshportal.api.serializers import DetailSerializer
 from meshportal.api.viewsets import (
     READ_ERRORS,
     WRITE_ERRORS,
-    PortalViewSet,
+    PortalReadViewSet,
+    resource_schema,
     validated,
 )
 from projects.models import Domain
@@ -60,6 +61,7 @@ class GlossaryWriteMixin:
     row re-read through the list's selector (annotations too). A viewset names its input
     serializers and services; ``service_kwargs`` adapts what else its input carries."""
 
+    http_method_names = ["get", "post", "patch", "head", "options"]  # disabled, not deleted
     create_serializer: type
     update_serializer: type
     create_service = update_service = None  # staticmethod(services.…)
@@ -83,7 +85,7 @@ class GlossaryWriteMixin:
                 }
             ),
         )
-        return self._output(created, status.HTTP_201_CREATED)
+        return self.respond(created, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         obj = self.get_object()
@@ -93,45 +95,29 @@ class GlossaryWriteMixin:
         updated = self.update_service(
             acting_user=request.user, **{self.object_keyword: obj}, **self.service_kwargs(data)
         )
-        return self._output(updated)
-
-    def _output(self, obj, code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+        return self.respond(updated)
 
 
 # --- Glossaries -------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: s.GlossarySerializer(many=True)}),
-    retrieve=extend_schema(responses={200: s.GlossarySerializer, **READ_ERRORS}),
-    create=extend_schema(
-        request=s.GlossaryCreateSerializer, responses={201: s.GlossarySerializer, **WRITE_ERRORS}
-    ),
-    partial_update=extend_schema(
-        request=s.GlossaryUpdateSerializer, responses={200: s.GlossarySerializer, **WRITE_ERRORS}
-    ),
+@resource_schema(
+    s.GlossarySerializer, create=s.GlossaryCreateSerializer, update=s.GlossaryUpdateSerializer
 )
-class GlossaryViewSet(
-    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet
-):
+class GlossaryViewSet(GlossaryWriteMixin, PortalReadViewSet):
     """Every domain's glossaries, readable by everyone signed in. The domain's stewards
     and owners, and the OWNERs of the owning project, create and change them; a glossary
     is disabled (``status``: DISABLED), not deleted."""
 
     serializer_class = s.GlossarySerializer
     filterset_class = GlossaryFilterSet
-    http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = Glossary
     create_serializer = s.GlossaryCreateSerializer
     update_serializer = s.GlossaryUpdateSerializer
     create_service = staticmethod(services.glossary_create)
     update_service = staticmethod(services.glossary_update)
     object_keyword = "glossary"
-
-    def visible_queryset(self):
-        return selectors.glossary_list(user=self.request.user)
+    list_selector = staticmethod(selectors.glossary_list)
 
     @extend_schema(
         responses={
@@ -210,28 +196,18 @@ def _uploaded_csv(request) -> tuple[bytes, str]:
 # --- Terms ------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: s.GlossaryTermSerializer(many=True)}),
-    retrieve=extend_schema(responses={200: s.GlossaryTermSerializer, **READ_ERRORS}),
-    create=extend_schema(
-        request=s.GlossaryTermCreateSerializer,
-        responses={201: s.GlossaryTermSerializer, **WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        request=s.GlossaryTermUpdateSerializer,
-        responses={200: s.GlossaryTermSerializer, **WRITE_ERRORS},
-    ),
+@resource_schema(
+    s.GlossaryTermSerializer,
+    create=s.GlossaryTermCreateSerializer,
+    update=s.GlossaryTermUpdateSerializer,
 )
-class GlossaryTermViewSet(
-    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet
-):
+class GlossaryTermViewSet(GlossaryWriteMixin, PortalReadViewSet):
     """Terms of every glossary (``?glossary=``, ``?domain=``, ``?status=``, ``?q=`` over
     names, short descriptions and synonyms), with their relations as id and name.
     ``is_a`` and ``classifies`` are written as lists of term ids of the same domain."""
 
     serializer_class = s.GlossaryTermSerializer
     filterset_class = GlossaryTermFilterSet
-    http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = GlossaryTerm
 
     def visible_queryset(self):
@@ -244,7 +220,7 @@ class GlossaryTermViewSet(
             s.GlossaryTermCreateSerializer, request, context=self.get_serializer_context()
         )
         term = services.term_create(acting_user=request.user, **data)
-        return self._output(term, status.HTTP_201_CREATED)
+        return self.respond(term, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         term = self.get_object()
@@ -255,40 +231,28 @@ class GlossaryTermViewSet(
             context=self.get_serializer_context(),
         )
         term = services.term_update(acting_user=request.user, term=term, **data)
-        return self._output(term)
+        return self.respond(term)
 
 
 # --- Form types -------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: s.FormTypeSerializer(many=True)}),
-    retrieve=extend_schema(responses={200: s.FormTypeSerializer, **READ_ERRORS}),
-    create=extend_schema(
-        request=s.FormTypeCreateSerializer, responses={201: s.FormTypeSerializer, **WRITE_ERRORS}
-    ),
-    partial_update=extend_schema(
-        request=s.FormTypeUpdateSerializer, responses={200: s.FormTypeSerializer, **WRITE_ERRORS}
-    ),
+@resource_schema(
+    s.FormTypeSerializer, create=s.FormTypeCreateSerializer, update=s.FormTypeUpdateSerializer
 )
-class FormTypeViewSet(
-    GlossaryWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet
-):
+class FormTypeViewSet(GlossaryWriteMixin, PortalReadViewSet):
     """Metadata form types with their ordered fields. Managed like glossaries; changing
     the ``fields`` bumps ``revision`` (sending the same fields again does not)."""
 
     serializer_class = s.FormTypeSerializer
     filterset_class = FormTypeFilterSet
-    http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = FormType
     create_serializer = s.FormTypeCreateSerializer
     update_serializer = s.FormTypeUpdateSerializer
     create_service = staticmethod(services.form_type_create)
     update_service = staticmethod(services.form_type_update)
     object_keyword = "form_type"
-
-    def visible_queryset(self):
-        return selectors.form_type_list(user=self.request.user)
+    list_selector = staticmethod(selectors.form_type_list)
 
     def service_kwargs(self, data: dict) -> dict:
         if "fields" in data:
@@ -315,7 +279,7 @@ _DOMAIN_ID = OpenApiParameter(
         description="Replace the domain's rule (stewards and owners of the domain).",
     ),
 )
-class PublishingRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class PublishingRuleViewSet(PortalReadViewSet):
     """One publishing rule per domain, addressed by the domain's id: the form types (and
     optionally glossary terms) every asset of the domain must carry before it may be
     published. A domain that never set a rule requires nothing (empty lists)."""
@@ -325,9 +289,7 @@ class PublishingRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Po
     lookup_url_kwarg = "domain"
     http_method_names = ["get", "put", "head", "options"]
     schema_model = Domain
-
-    def visible_queryset(self):
-        return selectors.publishing_rule_by_domain_list(user=self.request.user)
+    list_selector = staticmethod(selectors.publishing_rule_by_domain_list)
 
     def update(self, request, *args, **kwargs):
         domain = self.get_object()

@@ -3,13 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from meshportal.limits import FIELDS_PER_FORM_TYPE_MAX, check_count, clean_description
+from meshportal.limits import FIELDS_PER_FORM_TYPE_MAX, check_count
 from meshportal.services import reject_unknown_fields, save_unique
 
 from ..choices import FieldType, GlossaryStatus
 from ..models import FormField, FormType, Glossary
 from ..permissions import require_manage_owned
-from .glossaries import _status, _text
+from .glossaries import new_owned, set_owned_changes
 
 
 def _clean_fields(domain, fields) -> list[dict]:
@@ -99,15 +99,16 @@ def form_type_create(
     fields=(),
     status=GlossaryStatus.ENABLED,
 ) -> FormType:
-    if owning_project.domain_id != domain.pk:
-        raise ValidationError({"owning_project": "Choose a project of this domain."})
-    require_manage_owned(acting_user, domain, owning_project, "create metadata forms")
-    form_type = FormType(
+    form_type = new_owned(
+        FormType,
+        acting_user=acting_user,
+        action="create metadata forms",
+        name_max=128,
         domain=domain,
         owning_project=owning_project,
-        name=_text(name, "name", max_length=128),
-        description=clean_description(description),
-        status=_status(status),
+        name=name,
+        description=description,
+        status=status,
     )
     cleaned = _clean_fields(domain, list(fields))
     save_unique(
@@ -123,12 +124,7 @@ def form_type_update(*, acting_user, form_type: FormType, **changes) -> FormType
         acting_user, form_type.domain, form_type.owning_project, "change this metadata form"
     )
     reject_unknown_fields(changes, {"name", "description", "status", "fields"})
-    if "name" in changes:
-        form_type.name = _text(changes["name"], "name", max_length=128)
-    if "description" in changes:
-        form_type.description = clean_description(changes["description"])
-    if "status" in changes:
-        form_type.status = _status(changes["status"])
+    set_owned_changes(form_type, changes, name_max=128)
     if "fields" in changes:
         cleaned = _clean_fields(form_type.domain, list(changes["fields"]))
         if _replace_fields(form_type, cleaned):

@@ -34,19 +34,43 @@ def _status(value) -> str:
     return value
 
 
+def new_owned(model, *, acting_user, action: str, name_max: int, domain, owning_project, **values):
+    """A new glossary or form type, not saved yet, after the checks both share: the
+    owning project is of the domain and the acting user may manage what it owns (to
+    ``action``); its name, description and status checked like any change."""
+    if owning_project.domain_id != domain.pk:
+        raise ValidationError({"owning_project": "Choose a project of this domain."})
+    require_manage_owned(acting_user, domain, owning_project, action)
+    obj = model(domain=domain, owning_project=owning_project)
+    set_owned_changes(obj, values, name_max=name_max)
+    return obj
+
+
+def set_owned_changes(obj, changes: dict, *, name_max: int) -> None:
+    """Put the changed name, description and status on a glossary or form type, each
+    checked (an unknown field was refused before)."""
+    if "name" in changes:
+        obj.name = _text(changes["name"], "name", max_length=name_max)
+    if "description" in changes:
+        obj.description = clean_description(changes["description"])
+    if "status" in changes:
+        obj.status = _status(changes["status"])
+
+
 @transaction.atomic
 def glossary_create(
     *, acting_user, domain, owning_project, name, description="", status=GlossaryStatus.ENABLED
 ) -> Glossary:
-    if owning_project.domain_id != domain.pk:
-        raise ValidationError({"owning_project": "Choose a project of this domain."})
-    require_manage_owned(acting_user, domain, owning_project, "create glossaries")
-    glossary = Glossary(
+    glossary = new_owned(
+        Glossary,
+        acting_user=acting_user,
+        action="create glossaries",
+        name_max=256,
         domain=domain,
         owning_project=owning_project,
-        name=_text(name, "name", max_length=256),
-        description=clean_description(description),
-        status=_status(status),
+        name=name,
+        description=description,
+        status=status,
     )
     return save_unique(
         glossary,
@@ -60,12 +84,7 @@ def glossary_update(*, acting_user, glossary: Glossary, **changes) -> Glossary:
         acting_user, glossary.domain, glossary.owning_project, "change this glossary"
     )
     reject_unknown_fields(changes, GLOSSARY_FIELDS)
-    if "name" in changes:
-        glossary.name = _text(changes["name"], "name", max_length=256)
-    if "description" in changes:
-        glossary.description = clean_description(changes["description"])
-    if "status" in changes:
-        glossary.status = _status(changes["status"])
+    set_owned_changes(glossary, changes, name_max=256)
     return save_unique(
         glossary,
         {

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meshportal.forms import form_status, handle_form
+from meshportal.forms import form_page, success_redirect
 
 from .. import selectors, services
 from ..filters import FormTypeFilterSet
@@ -59,14 +59,16 @@ def _attach_field_errors(form, kept, error: ValidationError) -> None:
                 form.add_error(None, problem)
 
 
-def _handle_builder(request, form, rows, save, done):
-    """The form and its field rows: valid together, then ``save(fields)``; a service's
-    "Field N: …" errors go onto the N-th kept row."""
-    return handle_form(
+def _builder_page(request, form, rows, save, done, context: dict):
+    """The form builder page: the form and its field rows, valid together, then
+    ``save(fields)``; a service's "Field N: …" errors go onto the N-th kept row."""
+    return form_page(
         request,
         form,
         lambda form: save([row.service_kwargs() for row in rows.kept_forms()]),
         done,
+        "glossary/form_type_form.html",
+        {"rows": rows, **context},
         attach=lambda form, error: _attach_field_errors(form, rows.kept_forms(), error),
         also=[rows],
     )
@@ -86,16 +88,11 @@ def form_type_create(request):
             acting_user=request.user, fields=fields, **form.service_kwargs()
         )
 
-    def created(form_type):
-        messages.success(request, f"Form “{form_type.name}” created.")
-        return redirect("form-type-detail", pk=form_type.pk)
-
-    return _handle_builder(request, form, rows, save, created) or render(
-        request,
-        "glossary/form_type_form.html",
-        {"form": form, "rows": rows, "creating": True},
-        status=form_status(form, rows),
+    created = success_redirect(
+        request, lambda form_type: f"Form “{form_type.name}” created.", "form-type-detail"
     )
+
+    return _builder_page(request, form, rows, save, created, {"creating": True})
 
 
 @require_safe
@@ -154,9 +151,6 @@ def form_type_edit(request, pk):
             messages.success(request, f"Form “{result.name}” saved.")
         return redirect("form-type-detail", pk=result.pk)
 
-    return _handle_builder(request, form, rows, save, saved) or render(
-        request,
-        "glossary/form_type_form.html",
-        {"form": form, "rows": rows, "form_type": form_type, "creating": False},
-        status=form_status(form, rows),
+    return _builder_page(
+        request, form, rows, save, saved, {"form_type": form_type, "creating": False}
     )

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from meshportal.forms import form_status, handle_form
+from meshportal.forms import form_page, success_redirect
 from meshportal.htmx import is_htmx_partial
 
 from .. import selectors, services
@@ -44,17 +44,16 @@ def glossary_create(request):
     def save(form):
         return services.glossary_create(acting_user=request.user, **form.service_kwargs())
 
-    def created(glossary):
-        messages.success(request, f"Glossary “{glossary.name}” created. Add its terms next.")
-        return redirect("glossary-detail", pk=glossary.pk)
+    created = success_redirect(
+        request,
+        lambda glossary: f"Glossary “{glossary.name}” created. Add its terms next.",
+        "glossary-detail",
+    )
 
     if request.method == "GET" and request.GET.get("project"):
         form.initial["owning_project"] = request.GET["project"]
-    return handle_form(request, form, save, created) or render(
-        request,
-        "glossary/glossary_form.html",
-        {"form": form, "creating": True},
-        status=form_status(form),
+    return form_page(
+        request, form, save, created, "glossary/glossary_form.html", {"creating": True}
     )
 
 
@@ -104,15 +103,15 @@ def glossary_edit(request, pk):
             acting_user=request.user, glossary=glossary, **form.cleaned_data
         )
 
-    def saved(glossary):
-        messages.success(request, "Glossary saved.")
-        return redirect("glossary-detail", pk=glossary.pk)
+    saved = success_redirect(request, "Glossary saved.", "glossary-detail")
 
-    return handle_form(request, form, save, saved) or render(
+    return form_page(
         request,
+        form,
+        save,
+        saved,
         "glossary/glossary_form.html",
-        {"form": form, "glossary": glossary, "creating": False},
-        status=form_status(form),
+        {"glossary": glossary, "creating": False},
     )
 
 
@@ -174,9 +173,11 @@ def glossary_import(request, pk):
         return redirect("glossary-detail", pk=glossary.pk)
 
     # The file's problems (one per line) are the form's non-field errors.
-    return handle_form(request, form, save, imported) or render(
+    return form_page(
         request,
+        form,
+        save,
+        imported,
         "glossary/glossary_import.html",
-        {"glossary": glossary, "form": form},
-        status=form_status(form),
+        {"glossary": glossary},
     )

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meshportal.forms import form_status, handle_form
+from meshportal.forms import form_page, success_redirect
 from meshportal.markdown import render_markdown
 
 from .. import selectors, services
@@ -53,11 +53,13 @@ def term_create(request, pk):
             return redirect("term-create", pk=glossary.pk)
         return redirect("term-detail", pk=term.pk)
 
-    return handle_form(request, form, save, created) or render(
+    return form_page(
         request,
+        form,
+        save,
+        created,
         "glossary/term_form.html",
-        {"form": form, "glossary": glossary, "creating": True},
-        status=form_status(form),
+        {"glossary": glossary, "creating": True},
     )
 
 
@@ -105,13 +107,13 @@ def term_edit(request, pk):
     def save(form):
         return services.term_update(acting_user=request.user, term=term, **_term_values(form))
 
-    def saved(term):
-        messages.success(request, f"Term “{term.name}” saved.")
-        return redirect("term-detail", pk=term.pk)
+    saved = success_redirect(request, lambda term: f"Term “{term.name}” saved.", "term-detail")
 
-    return handle_form(request, form, save, saved) or render(
+    return form_page(
         request,
+        form,
+        save,
+        saved,
         "glossary/term_form.html",
-        {"form": form, "glossary": glossary, "term": term, "creating": False},
-        status=form_status(form),
+        {"glossary": glossary, "term": term, "creating": False},
     )

@@ -6,23 +6,23 @@ remove them (users by username, or SSO groups), role OWNER or STEWARD.
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from meshportal.api.schema import user_or_group_request
-from meshportal.api.viewsets import WRITE_ERRORS, PortalViewSet, validated
+from meshportal.api.serializers import ReadOnlyModelSerializer
+from meshportal.api.viewsets import WRITE_ERRORS, PortalReadViewSet, validated
 from projects import selectors, services
 from projects.choices import DomainRole
 from projects.models import DomainMembership
 
 
-class DomainMemberSerializer(serializers.ModelSerializer):
+class DomainMemberSerializer(ReadOnlyModelSerializer):
     user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = DomainMembership
         fields = ["id", "domain", "user", "group", "role", "created_at", "updated_at"]
-        read_only_fields = fields
 
 
 class DomainMemberCreateSerializer(serializers.Serializer):
@@ -61,7 +61,7 @@ _DOMAIN_PK = OpenApiParameter(
     ),
     destroy=extend_schema(parameters=[_DOMAIN_PK], responses={204: None, **WRITE_ERRORS}),
 )
-class DomainMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class DomainMemberViewSet(PortalReadViewSet):
     serializer_class = DomainMemberSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

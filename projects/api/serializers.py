@@ -9,7 +9,10 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from meshportal.api.serializers import DetailSerializer  # noqa: F401 (re-exported)
+from meshportal.api.serializers import (
+    DetailSerializer,  # noqa: F401 (re-exported)
+    ReadOnlyModelSerializer,
+)
 from projects import selectors
 from projects.choices import Blueprint, CheckStatus, Designation
 from projects.models import (
@@ -29,13 +32,12 @@ from projects.provisioning import steps_for
 # --- Domains, AWS accounts, environment profiles ----------------------------------------
 
 
-class DomainSerializer(serializers.ModelSerializer):
+class DomainSerializer(ReadOnlyModelSerializer):
     project_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Domain
         fields = ["id", "name", "description", "project_count", "created_at", "updated_at"]
-        read_only_fields = fields
 
 
 class DomainInputSerializer(serializers.Serializer):
@@ -43,7 +45,7 @@ class DomainInputSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class AwsAccountSerializer(serializers.ModelSerializer):
+class AwsAccountSerializer(ReadOnlyModelSerializer):
     domain_name = serializers.CharField(source="domain.name", read_only=True)
 
     class Meta:
@@ -59,7 +61,6 @@ class AwsAccountSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class AwsAccountInputSerializer(serializers.Serializer):
@@ -98,7 +99,7 @@ class AccessReportSerializer(serializers.Serializer):
     results = AccessCheckResultSerializer(many=True)
 
 
-class EnvironmentProfileSerializer(serializers.ModelSerializer):
+class EnvironmentProfileSerializer(ReadOnlyModelSerializer):
     domain_name = serializers.CharField(source="domain.name", read_only=True)
     aws_account_id = serializers.CharField(source="aws_account.account_id", read_only=True)
 
@@ -118,7 +119,6 @@ class EnvironmentProfileSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class EnvironmentProfileInputSerializer(serializers.Serializer):
@@ -139,7 +139,7 @@ class EnvironmentProfileInputSerializer(serializers.Serializer):
 # --- Projects and members ---------------------------------------------------------------
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ReadOnlyModelSerializer):
     domain_name = serializers.CharField(source="domain.name", read_only=True)
     # A CharField, not a ChoiceField: a second enum of the same choices would get its own
     # name in the OpenAPI schema. The values are Designation's.
@@ -171,7 +171,6 @@ class ProjectSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class ProjectCreateSerializer(serializers.Serializer):
@@ -185,7 +184,7 @@ class ProjectUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True, required=False)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ReadOnlyModelSerializer):
     user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
@@ -199,7 +198,6 @@ class MembershipSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class MembershipCreateSerializer(serializers.Serializer):
@@ -225,7 +223,7 @@ class MembershipUpdateSerializer(serializers.Serializer):
 # --- Environments -----------------------------------------------------------------------
 
 
-class EnvironmentResourcesSerializer(serializers.ModelSerializer):
+class EnvironmentResourcesSerializer(ReadOnlyModelSerializer):
     """What provisioning made: the DATA_LAKE fields or the DATA_WAREHOUSE ones are set."""
 
     class Meta:
@@ -240,7 +238,6 @@ class EnvironmentResourcesSerializer(serializers.ModelSerializer):
             "redshift_user",
             "redshift_role",
         ]
-        read_only_fields = fields
 
 
 class ProvisioningStepSerializer(serializers.Serializer):
@@ -249,7 +246,7 @@ class ProvisioningStepSerializer(serializers.Serializer):
     done_at = serializers.DateTimeField(allow_null=True)
 
 
-class EnvironmentSerializer(serializers.ModelSerializer):
+class EnvironmentSerializer(ReadOnlyModelSerializer):
     project_name = serializers.CharField(source="project.name", read_only=True)
     domain = serializers.UUIDField(source="project.domain_id", read_only=True)
     profile_name = serializers.CharField(source="profile.name", read_only=True)
@@ -291,7 +288,6 @@ class EnvironmentSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(ProvisioningStepSerializer(many=True))
     def get_provisioning_steps(self, environment):
@@ -337,7 +333,7 @@ class EnvironmentCreateSerializer(serializers.Serializer):
 # --- Notifications ----------------------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = Notification
         fields = [
@@ -352,7 +348,6 @@ class NotificationSerializer(serializers.ModelSerializer):
             "read_at",
             "created_at",
         ]
-        read_only_fields = fields
 
 
 class MarkedReadSerializer(serializers.Serializer):

@@ -8,15 +8,17 @@ API's exception handler turns them into 400 / 403 / 409 JSON.
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from meshportal.api.permissions import IsPlatformAdminOrReadOnly
 from meshportal.api.schema import user_or_group_request
 from meshportal.api.viewsets import (
+    DECISION_ERRORS,
     WRITE_ERRORS,
-    PortalViewSet,
+    PortalReadViewSet,
+    resource_schema,
     validated,
 )
 from projects import selectors, services
@@ -44,7 +46,7 @@ from . import serializers as s
 # --- Domains, AWS accounts, environment profiles ----------------------------------------
 
 
-class PlatformAdminViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class PlatformAdminViewSet(PortalReadViewSet):
     """Read for everyone signed in; create, change and delete for platform admins.
 
     Subclasses name their selector-backed queryset, their output and input serializers,
@@ -57,14 +59,10 @@ class PlatformAdminViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Por
     create_service = update_service = delete_service = None
     service_object_kwarg: str  # the keyword the update/delete services take the row by
 
-    def _output(self, obj, code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=obj.pk)  # re-read with the list's annotations
-        return Response(self.get_serializer(fresh).data, status=code)
-
     def create(self, request, *args, **kwargs):
         data = validated(self.input_serializer_class, request)
         obj = self.create_service(acting_user=request.user, **data)
-        return self._output(obj, status.HTTP_201_CREATED)
+        return self.respond(obj, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         obj = self.get_object()
@@ -72,7 +70,7 @@ class PlatformAdminViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Por
         obj = self.update_service(
             acting_user=request.user, **{self.service_object_kwarg: obj}, **data
         )
-        return self._output(obj)
+        return self.respond(obj)
 
     def destroy(self, request, *args, **kwargs):
         obj = self.get_object()
@@ -81,16 +79,14 @@ class PlatformAdminViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Por
 
 
 def _admin_schema(output, input_):
-    return extend_schema_view(
-        create=extend_schema(request=input_, responses={201: output, **WRITE_ERRORS}),
-        partial_update=extend_schema(request=input_, responses={200: output, **WRITE_ERRORS}),
+    return resource_schema(
+        output,
+        create=input_,
+        update=input_,
+        # These viewsets' schema never listed retrieve's 404; the document stays as it was.
+        retrieve=extend_schema(responses={200: output}),
         destroy=extend_schema(
-            responses={
-                204: None,
-                403: s.DetailSerializer,
-                404: s.DetailSerializer,
-                409: s.DetailSerializer,
-            },
+            responses={204: None, **DECISION_ERRORS},
             description="Answers 409 while anything still depends on the object.",
         ),
     )
@@ -105,9 +101,7 @@ class DomainViewSet(PlatformAdminViewSet):
     delete_service = staticmethod(services.domain_delete)
     service_object_kwarg = "domain"
     schema_model = Domain
-
-    def visible_queryset(self):
-        return selectors.domain_list(user=self.request.user)
+    list_selector = staticmethod(selectors.domain_list)
 
 
 @_admin_schema(s.AwsAccountSerializer, s.AwsAccountInputSerializer)
@@ -120,9 +114,7 @@ class AwsAccountViewSet(PlatformAdminViewSet):
     delete_service = staticmethod(services.aws_account_delete)
     service_object_kwarg = "account"
     schema_model = AwsAccount
-
-    def visible_queryset(self):
-        return selectors.aws_account_list(user=self.request.user)
+    list_selector = staticmethod(selectors.aws_account_list)
 
     @extend_schema(
         request=None,
@@ -148,15 +140,13 @@ class EnvironmentProfileViewSet(PlatformAdminViewSet):
     delete_service = staticmethod(services.environment_profile_delete)
     service_object_kwarg = "profile"
     schema_model = EnvironmentProfile
-
-    def visible_queryset(self):
-        return selectors.environment_profile_list(user=self.request.user)
+    list_selector = staticmethod(selectors.environment_profile_list)
 
 
 # --- Projects and members ---------------------------------------------------------------
 
 
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class ProjectViewSet(PortalReadViewSet):
     """Projects the user is a member of (directly or by SSO group) or oversees as a
     steward of the domain; platform admins read every project. Anyone signed in may
     create one and becomes its OWNER; only OWNERs change it. Projects are not deleted
@@ -172,17 +162,13 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalVie
             "created_by"
         )
 
-    def _output(self, project, code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=project.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
-
     @extend_schema(
         request=s.ProjectCreateSerializer, responses={201: s.ProjectSerializer, **WRITE_ERRORS}
     )
     def create(self, request, *args, **kwargs):
         data = validated(s.ProjectCreateSerializer, request)
         project = services.project_create(acting_user=request.user, **data)
-        return self._output(project, status.HTTP_201_CREATED)
+        return self.respond(project, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=s.ProjectUpdateSerializer, responses={200: s.ProjectSerializer, **WRITE_ERRORS}
@@ -191,7 +177,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalVie
         project = self.get_object()
         data = validated(s.ProjectUpdateSerializer, request, partial=True)
         project = services.project_update(acting_user=request.user, project=project, **data)
-        return self._output(project)
+        return self.respond(project)
 
 
 _PROJECT_PK = OpenApiParameter(
@@ -214,7 +200,7 @@ _PROJECT_PK = OpenApiParameter(
     ),
     destroy=extend_schema(parameters=[_PROJECT_PK], responses={204: None, **WRITE_ERRORS}),
 )
-class ProjectMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class ProjectMemberViewSet(PortalReadViewSet):
     """``/projects/{project_pk}/members/``: everyone who sees the project reads its
     members; OWNERs add, re-designate and remove them. A project keeps at least one OWNER.
     """
@@ -266,7 +252,7 @@ class ProjectMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Por
 # --- Environments -----------------------------------------------------------------------
 
 
-class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class EnvironmentViewSet(PortalReadViewSet):
     """Environments of the projects the user sees (platform admins: all). Creating one (CONTRIBUTOR or OWNER)
     answers at once with status CREATING; provisioning runs in the background and the
     environment ends ACTIVE or CREATE_FAILED with ``last_error`` saying what to do."""
@@ -283,10 +269,6 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Porta
             user=self.request.user, include_deleted=self.action != "list", platform_wide=True
         ).select_related("created_by")
 
-    def _output(self, environment, code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=environment.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
-
     @extend_schema(
         request=s.EnvironmentCreateSerializer,
         responses={201: s.EnvironmentSerializer, **WRITE_ERRORS},
@@ -296,7 +278,7 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Porta
             s.EnvironmentCreateSerializer, request, context=self.get_serializer_context()
         )
         environment = services.environment_create(acting_user=request.user, **data)
-        return self._output(environment, status.HTTP_201_CREATED)
+        return self.respond(environment, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=None,
@@ -310,7 +292,7 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Porta
         environment = services.environment_delete(
             acting_user=request.user, environment=self.get_object()
         )
-        return self._output(environment, status.HTTP_202_ACCEPTED)
+        return self.respond(environment, status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         request=None,
@@ -329,21 +311,19 @@ class EnvironmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Porta
             environment = services.environment_retry(
                 acting_user=request.user, environment=environment
             )
-        return self._output(environment, status.HTTP_202_ACCEPTED)
+        return self.respond(environment, status.HTTP_202_ACCEPTED)
 
 
 # --- Notifications ----------------------------------------------------------------------
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class NotificationViewSet(PortalReadViewSet):
     """The signed-in user's own notifications (anyone else's is a 404)."""
 
     serializer_class = s.NotificationSerializer
     filterset_class = NotificationFilterSet
     schema_model = Notification
-
-    def visible_queryset(self):
-        return selectors.notification_list(user=self.request.user)
+    list_selector = staticmethod(selectors.notification_list)
 
     @extend_schema(request=None, responses={200: s.NotificationSerializer, 404: s.DetailSerializer})
     @action(detail=True, methods=["post"])

@@ -3,12 +3,11 @@
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meshportal.exceptions import Conflict
-from meshportal.forms import attach_service_errors, form_status
+from meshportal.forms import form_page
 from meshportal.htmx import is_htmx_partial
 
 from .. import selectors, services
@@ -27,34 +26,34 @@ def environment_create(request, pk):
     profile_ids = list(profiles.values_list("pk", flat=True)[:2])
     if len(profile_ids) == 1:  # the only choice: preselect it
         form.fields["profile"].initial = profile_ids[0]
-    if request.method == "POST" and form.is_valid():
-        try:
-            environment = services.environment_create(
-                acting_user=request.user,
-                project=project,
-                profile=form.cleaned_data["profile"],
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
+
+    def save(form):
+        return services.environment_create(
+            acting_user=request.user,
+            project=project,
+            profile=form.cleaned_data["profile"],
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        )
+
+    def created(environment):
+        # Without a worker the provisioning already ran inside this request.
+        environment.refresh_from_db(fields=["status"])
+        if environment.status == EnvironmentStatus.ACTIVE:
+            messages.success(request, f"Environment “{environment.name}” was created.")
+        elif environment.status == EnvironmentStatus.CREATE_FAILED:
+            messages.error(request, f"Environment “{environment.name}” could not be created.")
         else:
-            # Without a worker the provisioning already ran inside this request.
-            environment.refresh_from_db(fields=["status"])
-            if environment.status == EnvironmentStatus.ACTIVE:
-                messages.success(request, f"Environment “{environment.name}” was created.")
-            elif environment.status == EnvironmentStatus.CREATE_FAILED:
-                messages.error(request, f"Environment “{environment.name}” could not be created.")
-            else:
-                messages.success(
-                    request, f"Environment “{environment.name}” is being created in AWS."
-                )
-            return redirect("environment-detail", pk=environment.pk)
-    return render(
+            messages.success(request, f"Environment “{environment.name}” is being created in AWS.")
+        return redirect("environment-detail", pk=environment.pk)
+
+    return form_page(
         request,
+        form,
+        save,
+        created,
         "projects/environment_form.html",
-        {"form": form, "project": project, "has_profiles": bool(profile_ids)},
-        status=form_status(form),
+        {"project": project, "has_profiles": bool(profile_ids)},
     )
 
 
@@ -114,16 +113,23 @@ def environment_detail(request, pk):
     return render(request, template, context)
 
 
-@require_POST
-def environment_retry(request, pk):
-    environment = selectors.environment_get(user=request.user, pk=pk, platform_wide=True)
+def _start(request, environment, service, work: str, started: str):
+    """Start background work on the environment (provisioning again, deletion) and go
+    back to its page: "<work> of “name” <started>." as information, or the Conflict's
+    reason as a warning when its state does not allow it."""
     try:
-        services.environment_retry(acting_user=request.user, environment=environment)
+        service(acting_user=request.user, environment=environment)
     except Conflict as error:
         messages.warning(request, error.message)
     else:
-        messages.info(request, f"Provisioning of “{environment.name}” started again.")
+        messages.info(request, f"{work} of “{environment.name}” {started}.")
     return redirect("environment-detail", pk=environment.pk)
+
+
+@require_POST
+def environment_retry(request, pk):
+    environment = selectors.environment_get(user=request.user, pk=pk, platform_wide=True)
+    return _start(request, environment, services.environment_retry, "Provisioning", "started again")
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,13 +142,7 @@ def environment_delete(request, pk):
     environment = selectors.environment_get(user=request.user, pk=pk, platform_wide=True)
     require_designation(request.user, environment.project, Designation.OWNER, "delete environments")
     if request.method == "POST":
-        try:
-            services.environment_delete(acting_user=request.user, environment=environment)
-        except Conflict as error:
-            messages.warning(request, error.message)
-        else:
-            messages.info(request, f"Deletion of “{environment.name}” started.")
-        return redirect("environment-detail", pk=environment.pk)
+        return _start(request, environment, services.environment_delete, "Deletion", "started")
     if environment.status not in services.DELETABLE_STATUSES:
         return redirect("environment-detail", pk=environment.pk)
     return render(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meshportal.exceptions import Conflict
-from meshportal.forms import form_status, handle_action, handle_form
+from meshportal.forms import form_page, service_action, success_redirect
 from meshportal.htmx import is_htmx_partial
 
 from .. import selectors, services
@@ -36,13 +36,8 @@ def _form_page(request, form, *, save, message, back, template: str, context: di
     """A platform create or edit page: the shared form loop (``handle_form``); on success
     a message and back to the domain's page (``back(saved object)``), else the form again
     with its errors (400, 409 for a conflict)."""
-
-    def done(saved):
-        messages.success(request, message(saved))
-        return redirect(back(saved))
-
-    return handle_form(request, form, save, done) or render(
-        request, template, {"form": form, **context}, status=form_status(form)
+    return form_page(
+        request, form, save, success_redirect(request, message, back), template, context
     )
 
 
@@ -166,12 +161,9 @@ def platform_account_edit(request, pk):
 def platform_account_delete(request, pk):
     _admin(request, "remove AWS accounts")
     account = selectors.platform_account_get(user=request.user, pk=pk)
-    return handle_action(
-        request,
-        lambda: services.aws_account_delete(acting_user=request.user, account=account),
-        lambda _: f"Account {account.account_id} removed from the domain.",
-        _domain_url(account.domain, "accounts"),
-    )
+    done = f"Account {account.account_id} removed from the domain."
+    back = _domain_url(account.domain, "accounts")
+    return service_action(request, services.aws_account_delete, done, back, account=account)
 
 
 @require_POST
@@ -266,9 +258,6 @@ def platform_profile_edit(request, pk):
 def platform_profile_delete(request, pk):
     _admin(request, "delete environment profiles")
     profile = selectors.platform_profile_get(user=request.user, pk=pk)
-    return handle_action(
-        request,
-        lambda: services.environment_profile_delete(acting_user=request.user, profile=profile),
-        lambda _: f"Environment profile “{profile.name}” deleted.",
-        _domain_url(profile.domain, "profiles"),
-    )
+    done = f"Environment profile “{profile.name}” deleted."
+    back = _domain_url(profile.domain, "profiles")
+    return service_action(request, services.environment_profile_delete, done, back, profile=profile)

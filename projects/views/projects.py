@@ -4,12 +4,10 @@ A platform admin sees every project (read-only unless a member: the services sti
 for a designation before any change).
 """
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meshportal.forms import attach_service_errors, form_status
+from meshportal.forms import form_page, success_redirect
 
 from .. import selectors, services
 from ..choices import Designation
@@ -77,27 +75,26 @@ def project_list(request):
 def project_create(request):
     domains = selectors.domain_list(user=request.user)
     form = ProjectCreateForm(request.POST or None, domains=domains)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.project_create(
-                acting_user=request.user,
-                domain=form.cleaned_data["domain"],
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(request, f"Project “{project.name}” created. You are its owner.")
-            return redirect("project-detail", pk=project.pk)
     initial_domain = request.GET.get("domain")
     if request.method == "GET" and initial_domain:
         form.initial["domain"] = initial_domain
-    return render(
+
+    def save(form):
+        return services.project_create(acting_user=request.user, **form.cleaned_data)
+
+    created = success_redirect(
         request,
+        lambda project: f"Project “{project.name}” created. You are its owner.",
+        "project-detail",
+    )
+
+    return form_page(
+        request,
+        form,
+        save,
+        created,
         "projects/project_form.html",
-        {"form": form, "has_domains": domains.exists(), "creating": True},
-        status=form_status(form),
+        {"has_domains": domains.exists(), "creating": True},
     )
 
 
@@ -136,22 +133,19 @@ def project_edit(request, pk):
     form = ProjectEditForm(
         request.POST or None, initial={"name": project.name, "description": project.description}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_update(
-                acting_user=request.user,
-                project=project,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(request, "Project details saved.")
-            return redirect("project-detail", pk=project.pk)
-    return render(
+
+    def save(form):
+        return services.project_update(
+            acting_user=request.user, project=project, **form.cleaned_data
+        )
+
+    saved = success_redirect(request, "Project details saved.", "project-detail")
+
+    return form_page(
         request,
+        form,
+        save,
+        saved,
         "projects/project_form.html",
-        {"form": form, "project": project, "creating": False},
-        status=form_status(form),
+        {"project": project, "creating": False},
     )

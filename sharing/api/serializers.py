@@ -1,13 +1,15 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from meshportal.api.serializers import ReadOnlyModelSerializer
+
 from ..choices import ManualGrantStatus
 from ..events import how_to_query
 from ..models import EnvironmentRole, SubscriptionGrant
 from ..services import MESSAGE_MAX_LENGTH
 
 
-class SubscriptionGrantSerializer(serializers.ModelSerializer):
+class SubscriptionGrantSerializer(ReadOnlyModelSerializer):
     """A grant as clients read it; ``target`` is what was created in AWS, ``how_to_query``
     how the consumer uses it."""
 
@@ -28,7 +30,6 @@ class SubscriptionGrantSerializer(serializers.ModelSerializer):
             "target",
             "how_to_query",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(serializers.DictField())
     def get_how_to_query(self, grant) -> dict:

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from meshportal.api.serializers import DetailSerializer
-from meshportal.api.viewsets import PortalViewSet, validated
+from meshportal.api.viewsets import PortalReadViewSet, PortalViewSet, validated
 from projects import selectors as project_selectors
 
 from .. import selectors, services
@@ -18,18 +18,13 @@ from . import serializers as s
 _ERRORS = {403: DetailSerializer, 404: DetailSerializer, 409: DetailSerializer}
 
 
-class SubscriptionGrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class SubscriptionGrantViewSet(PortalReadViewSet):
     """Grants of the subscriptions the user sees (either side)."""
 
     serializer_class = s.SubscriptionGrantSerializer
     filterset_class = SubscriptionGrantFilterSet
     schema_model = SubscriptionGrant
-
-    def visible_queryset(self):
-        return selectors.grant_list(user=self.request.user)
-
-    def _output(self, grant, code) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=grant.pk)).data, status=code)
+    list_selector = staticmethod(selectors.grant_list)
 
     @extend_schema(
         request=None,
@@ -40,7 +35,7 @@ class SubscriptionGrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def retry(self, request, *args, **kwargs):
         grant = services.grant_retry(acting_user=request.user, grant=self.get_object())
-        return self._output(grant, status.HTTP_202_ACCEPTED)
+        return self.respond(grant, status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         request=s.GrantStatusSerializer,
@@ -53,7 +48,7 @@ class SubscriptionGrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         grant = self.get_object()
         data = validated(s.GrantStatusSerializer, request)
         grant = services.grant_status_set(acting_user=request.user, grant=grant, **data)
-        return self._output(grant, status.HTTP_200_OK)
+        return self.respond(grant, status.HTTP_200_OK)
 
 
 class EnvironmentRoleViewSet(
@@ -67,9 +62,7 @@ class EnvironmentRoleViewSet(
     serializer_class = s.EnvironmentRoleSerializer
     filterset_class = EnvironmentRoleFilterSet
     schema_model = EnvironmentRole
-
-    def visible_queryset(self):
-        return selectors.environment_role_list(user=self.request.user)
+    list_selector = staticmethod(selectors.environment_role_list)
 
     @extend_schema(
         request=s.EnvironmentRoleCreateSerializer,

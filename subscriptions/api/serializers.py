@@ -10,6 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from meshportal.api.serializers import ReadOnlyModelSerializer
+
 from ..models import (
     COMMENT_MAX_LENGTH,
     END_REASON_MAX_LENGTH,
@@ -22,23 +24,38 @@ from ..models import (
 _EXPIRY_HELP = "A date (YYYY-MM-DD) in the future; access ends at the end of that day (UTC)."
 
 
-class SubscriptionEventSerializer(serializers.ModelSerializer):
+class SubscriptionEventSerializer(ReadOnlyModelSerializer):
     actor = serializers.SerializerMethodField(help_text='Username, or "automatic".')
 
     class Meta:
         model = SubscriptionEvent
         fields = ["id", "kind", "actor", "message", "data", "subscription", "created_at"]
-        read_only_fields = fields
 
     def get_actor(self, event) -> str:
         return event.actor_name
 
 
-class SubscriptionRequestSerializer(serializers.ModelSerializer):
+# A request and a subscription both join a listing (of its owning project) and a
+# consuming project; both name them the same way. (A comment: a docstring would become
+# the schema's description of both.)
+class PartiesSerializer(ReadOnlyModelSerializer):
     listing_name = serializers.CharField(source="listing.name", read_only=True)
     project_name = serializers.CharField(source="project.name", read_only=True)
     owning_project = serializers.UUIDField(source="listing.project_id", read_only=True)
     owning_project_name = serializers.CharField(source="listing.project.name", read_only=True)
+
+    PARTY_FIELDS = [
+        "id",
+        "listing",
+        "listing_name",
+        "project",
+        "project_name",
+        "owning_project",
+        "owning_project_name",
+    ]
+
+
+class SubscriptionRequestSerializer(PartiesSerializer):
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
     subscription = serializers.SerializerMethodField(
@@ -48,13 +65,7 @@ class SubscriptionRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = SubscriptionRequest
         fields = [
-            "id",
-            "listing",
-            "listing_name",
-            "project",
-            "project_name",
-            "owning_project",
-            "owning_project_name",
+            *PartiesSerializer.PARTY_FIELDS,
             "requester",
             "reason",
             "expires_at",
@@ -66,7 +77,6 @@ class SubscriptionRequestSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.UUID)
     def get_subscription(self, request):
@@ -81,14 +91,9 @@ class SubscriptionRequestDetailSerializer(SubscriptionRequestSerializer):
 
     class Meta(SubscriptionRequestSerializer.Meta):
         fields = [*SubscriptionRequestSerializer.Meta.fields, "timeline"]
-        read_only_fields = fields
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
-    listing_name = serializers.CharField(source="listing.name", read_only=True)
-    project_name = serializers.CharField(source="project.name", read_only=True)
-    owning_project = serializers.UUIDField(source="listing.project_id", read_only=True)
-    owning_project_name = serializers.CharField(source="listing.project.name", read_only=True)
+class SubscriptionSerializer(PartiesSerializer):
     requester = serializers.SlugRelatedField(
         source="request.requester", slug_field="username", read_only=True
     )
@@ -97,13 +102,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subscription
         fields = [
-            "id",
-            "listing",
-            "listing_name",
-            "project",
-            "project_name",
-            "owning_project",
-            "owning_project_name",
+            *PartiesSerializer.PARTY_FIELDS,
             "request",
             "requester",
             "listing_revision",
@@ -115,7 +114,6 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class SubscriptionDetailSerializer(SubscriptionSerializer):
@@ -123,7 +121,6 @@ class SubscriptionDetailSerializer(SubscriptionSerializer):
 
     class Meta(SubscriptionSerializer.Meta):
         fields = [*SubscriptionSerializer.Meta.fields, "timeline"]
-        read_only_fields = fields
 
 
 # --- Input ----------------------------------------------------------------------------------

@@ -8,15 +8,15 @@ ValidationError / PermissionDenied / Conflict; the API's exception handler makes
 """
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog.choices import ListingStatus
 from catalog.selectors import listing_list
 from meshportal.api.serializers import DetailSerializer
-from meshportal.api.viewsets import WRITE_ERRORS, PortalViewSet, validated
+from meshportal.api.viewsets import WRITE_ERRORS, PortalReadViewSet, resource_schema, validated
 from projects.selectors import member_projects
 
 from .. import selectors, services
@@ -46,22 +46,15 @@ def _project_for_request(user, project_id):
     return project
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: s.SubscriptionRequestSerializer(many=True)}),
-    retrieve=extend_schema(
-        responses={200: s.SubscriptionRequestDetailSerializer, 404: DetailSerializer}
-    ),
-)
-class SubscriptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+@resource_schema(s.SubscriptionRequestSerializer, detail=s.SubscriptionRequestDetailSerializer)
+class SubscriptionRequestViewSet(PortalReadViewSet):
     """Requests of the user's projects and requests for listings the user decides on."""
 
     serializer_class = s.SubscriptionRequestSerializer
     filterset_class = SubscriptionRequestFilterSet
     http_method_names = ["get", "post", "head", "options"]
     schema_model = SubscriptionRequest
-
-    def visible_queryset(self):
-        return selectors.request_list(user=self.request.user)
+    list_selector = staticmethod(selectors.request_list)
 
     def _detail(self, request_obj, code=status.HTTP_200_OK) -> Response:
         fresh = selectors.request_get(user=self.request.user, pk=request_obj.pk)
@@ -131,20 +124,15 @@ class SubscriptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         return self._detail(request_obj)
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: s.SubscriptionSerializer(many=True)}),
-    retrieve=extend_schema(responses={200: s.SubscriptionDetailSerializer, 404: DetailSerializer}),
-)
-class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+@resource_schema(s.SubscriptionSerializer, detail=s.SubscriptionDetailSerializer)
+class SubscriptionViewSet(PortalReadViewSet):
     """What the user's projects consume and what others consume of their listings."""
 
     serializer_class = s.SubscriptionSerializer
     filterset_class = SubscriptionFilterSet
     http_method_names = ["get", "post", "head", "options"]
     schema_model = Subscription
-
-    def visible_queryset(self):
-        return selectors.subscription_list(user=self.request.user)
+    list_selector = staticmethod(selectors.subscription_list)
 
     def _detail(self, subscription) -> Response:
         fresh = selectors.subscription_get(user=self.request.user, pk=subscription.pk)

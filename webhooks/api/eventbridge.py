@@ -2,14 +2,19 @@
 (platform admins and the domain's OWNERs), and ``…/{id}/deliveries/``."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from meshportal.api.serializers import DetailSerializer
-from meshportal.api.viewsets import READ_ERRORS, WRITE_ERRORS, PortalViewSet, validated
+from meshportal.api.serializers import DetailSerializer, ReadOnlyModelSerializer
+from meshportal.api.viewsets import (
+    READ_ERRORS,
+    PortalReadViewSet,
+    resource_schema,
+    validated,
+)
 from projects.models import AwsAccount, Domain
 
 from ..eventbridge import selectors, services
@@ -20,7 +25,7 @@ from ..models.eventbridge import EVENT_BUS_MAX_LENGTH
 from .schemas import enum
 
 
-class EventBridgeTargetSerializer(serializers.ModelSerializer):
+class EventBridgeTargetSerializer(ReadOnlyModelSerializer):
     domain_name = serializers.CharField(source="domain.name", read_only=True)
     aws_account_id = serializers.CharField(source="aws_account.account_id", read_only=True)
     region = serializers.CharField(read_only=True)
@@ -38,7 +43,6 @@ class EventBridgeTargetSerializer(serializers.ModelSerializer):
             "event_bus", "event_types", "enabled", "disabled_reason", "cursor",
             "last_delivered_at", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class EventBridgeTargetInputSerializer(serializers.Serializer):
@@ -71,7 +75,7 @@ class EventBridgeTargetUpdateSerializer(serializers.Serializer):
     )
 
 
-class EventBridgeDeliverySerializer(serializers.ModelSerializer):
+class EventBridgeDeliverySerializer(ReadOnlyModelSerializer):
     event_type = serializers.CharField(source="event.type", read_only=True)
     status = enum(EventBridgeDeliveryStatus.values, read_only=True)
     cursor = serializers.CharField(source="position", read_only=True)
@@ -82,19 +86,12 @@ class EventBridgeDeliverySerializer(serializers.ModelSerializer):
             "id", "event", "event_type", "cursor", "status", "attempts", "next_attempt_at",
             "last_error", "delivered_at", "eventbridge_id", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-@extend_schema_view(
-    retrieve=extend_schema(responses={200: EventBridgeTargetSerializer, **READ_ERRORS}),
-    create=extend_schema(
-        request=EventBridgeTargetInputSerializer,
-        responses={201: EventBridgeTargetSerializer, **WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        request=EventBridgeTargetUpdateSerializer,
-        responses={200: EventBridgeTargetSerializer, **WRITE_ERRORS},
-    ),
+@resource_schema(
+    EventBridgeTargetSerializer,
+    create=EventBridgeTargetInputSerializer,
+    update=EventBridgeTargetUpdateSerializer,
     destroy=extend_schema(responses={204: None, 403: DetailSerializer, 404: DetailSerializer}),
     deliveries=extend_schema(
         parameters=[
@@ -107,7 +104,7 @@ class EventBridgeDeliverySerializer(serializers.ModelSerializer):
         },
     ),
 )
-class EventBridgeTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class EventBridgeTargetViewSet(PortalReadViewSet):
     """A domain's EventBridge targets: visible to and managed by platform admins and the
     domain's OWNERs (others get 404 for a target, 403 for creating one)."""
 
@@ -115,18 +112,12 @@ class EventBridgeTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     serializer_class = EventBridgeTargetSerializer
     filterset_class = EventBridgeTargetFilterSet
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def visible_queryset(self):
-        return selectors.event_bridge_target_list(user=self.request.user)
-
-    def _output(self, target, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().get(pk=target.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+    list_selector = staticmethod(selectors.event_bridge_target_list)
 
     def create(self, request, *args, **kwargs):
         data = validated(EventBridgeTargetInputSerializer, request)
         target = services.event_bridge_target_create(acting_user=request.user, **data)
-        return self._output(target, status.HTTP_201_CREATED)
+        return self.respond(target, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         target = self.get_object()
@@ -134,7 +125,7 @@ class EventBridgeTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         target = services.event_bridge_target_update(
             acting_user=request.user, target=target, **data
         )
-        return self._output(target)
+        return self.respond(target)
 
     def destroy(self, request, *args, **kwargs):
         target = self.get_object()

@@ -11,8 +11,14 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from meshportal.api.serializers import DetailSerializer
-from meshportal.api.viewsets import READ_ERRORS, WRITE_ERRORS, PortalViewSet, validated
+from meshportal.api.serializers import DetailSerializer, ReadOnlyModelSerializer
+from meshportal.api.viewsets import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    PortalReadViewSet,
+    PortalViewSet,
+    validated,
+)
 from projects import selectors as project_selectors
 
 from .. import endpoint_selectors as selectors
@@ -27,7 +33,7 @@ _ERRORS = {403: DetailSerializer, 404: DetailSerializer, 409: DetailSerializer}
 # --- serializers ----------------------------------------------------------------------------
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(ReadOnlyModelSerializer):
     """An endpoint as its owners read it (never its secret)."""
 
     class Meta:
@@ -46,7 +52,6 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
@@ -56,7 +61,6 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
     class Meta(WebhookEndpointSerializer.Meta):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
-        read_only_fields = fields
 
 
 class _EventTypes(serializers.ListField):
@@ -82,14 +86,13 @@ class WebhookEndpointUpdateSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(required=False)
 
 
-class WebhookAttemptSerializer(serializers.ModelSerializer):
+class WebhookAttemptSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = WebhookAttempt
         fields = ["number", "started_at", "duration_ms", "response_code", "response_body", "error"]
-        read_only_fields = fields
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ReadOnlyModelSerializer):
     """One event to one endpoint: its status, attempts, next try and last answer."""
 
     event_type = serializers.CharField(source="event.type", read_only=True)
@@ -111,7 +114,6 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
             "created_at",
         ]
-        read_only_fields = fields
 
 
 class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
@@ -119,7 +121,6 @@ class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
 
     class Meta(WebhookDeliverySerializer.Meta):
         fields = [*WebhookDeliverySerializer.Meta.fields, "attempt_log"]
-        read_only_fields = fields
 
 
 class WebhookDeliveryPageSerializer(serializers.Serializer):
@@ -180,9 +181,7 @@ class WebhookEndpointViewSet(
     serializer_class = WebhookEndpointSerializer
     filterset_class = WebhookEndpointFilterSet
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def visible_queryset(self):
-        return selectors.endpoint_list(user=self.request.user)
+    list_selector = staticmethod(selectors.endpoint_list)
 
     @extend_schema(
         request=WebhookEndpointCreateSerializer,
@@ -278,7 +277,7 @@ class WebhookEndpointViewSet(
 @extend_schema_view(
     retrieve=extend_schema(responses={200: WebhookDeliveryDetailSerializer, **READ_ERRORS}),
 )
-class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class WebhookDeliveryViewSet(PortalReadViewSet):
     """Deliveries to the endpoints the user manages; one with every attempt."""
 
     schema_model = WebhookDelivery

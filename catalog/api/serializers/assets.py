@@ -11,12 +11,13 @@ from catalog.models import (
     Listing,
     Suggestion,
 )
+from meshportal.api.serializers import ReadOnlyModelSerializer
 from meshportal.markdown import render_markdown
 
 ASSET_TYPE_HELP = "GLUE_TABLE, GLUE_VIEW, REDSHIFT_TABLE or REDSHIFT_VIEW."
 
 
-class AssetSerializer(serializers.ModelSerializer):
+class AssetSerializer(ReadOnlyModelSerializer):
     """An inventory asset as lists show it (without columns)."""
 
     project_name = serializers.CharField(source="project.name", read_only=True)
@@ -48,7 +49,6 @@ class AssetSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class AttachedTermSerializer(serializers.Serializer):
@@ -60,7 +60,7 @@ class AttachedTermSerializer(serializers.Serializer):
     glossary = serializers.CharField(read_only=True, help_text="The glossary's name.")
 
 
-class AssetColumnSerializer(serializers.ModelSerializer):
+class AssetColumnSerializer(ReadOnlyModelSerializer):
     """A column with its business metadata (an asset's column, or one of a listing's
     snapshot)."""
 
@@ -78,7 +78,6 @@ class AssetColumnSerializer(serializers.ModelSerializer):
             "description",
             "glossary_terms",
         ]
-        read_only_fields = fields
 
 
 @extend_schema_field(
@@ -92,7 +91,7 @@ class ListingStatusField(serializers.ChoiceField):
         super().__init__(choices=ListingStatus.choices, **kwargs)
 
 
-class ListingSummarySerializer(serializers.ModelSerializer):
+class ListingSummarySerializer(ReadOnlyModelSerializer):
     """The asset's listing as the producer follows it from the asset."""
 
     status = ListingStatusField(read_only=True)
@@ -100,7 +99,6 @@ class ListingSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Listing
         fields = ["id", "status", "revision", "approval_required", "published_at"]
-        read_only_fields = fields
 
 
 class FormTypeRefSerializer(serializers.Serializer):
@@ -167,7 +165,7 @@ class AssetFormSerializer(serializers.Serializer):
     fields = EditableFormFieldSerializer(many=True, read_only=True)
 
 
-class AssetDetailSerializer(serializers.ModelSerializer):
+class AssetDetailSerializer(ReadOnlyModelSerializer):
     """Everything about one asset: technical and business metadata, columns in order,
     glossary terms, metadata forms, its listing, and how many suggestions wait for a
     decision. ``proposed_prediction_count``, ``forms_data`` and ``published_listing`` are
@@ -221,7 +219,6 @@ class AssetDetailSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
     def get_description_html(self, asset) -> str:
         """The Markdown description rendered and sanitised (no scripts, no javascript:)."""
@@ -271,7 +268,7 @@ class ColumnUpdateSerializer(serializers.Serializer):
     )
 
 
-class AssetRevisionSerializer(serializers.ModelSerializer):
+class AssetRevisionSerializer(ReadOnlyModelSerializer):
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -280,7 +277,6 @@ class AssetRevisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = AssetRevision
         fields = ["revision", "reason", "changes", "created_by", "run", "created_at"]
-        read_only_fields = fields
 
 
 class AssetRevisionDetailSerializer(AssetRevisionSerializer):
@@ -288,7 +284,6 @@ class AssetRevisionDetailSerializer(AssetRevisionSerializer):
 
     class Meta(AssetRevisionSerializer.Meta):
         fields = [*AssetRevisionSerializer.Meta.fields, "snapshot"]
-        read_only_fields = fields
 
 
 # The API says "prediction" where the code and the pages say "suggestion": the two words
@@ -298,7 +293,7 @@ class AssetRevisionDetailSerializer(AssetRevisionSerializer):
 
 
 @extend_schema_serializer(component_name="Prediction")
-class SuggestionSerializer(serializers.ModelSerializer):
+class SuggestionSerializer(ReadOnlyModelSerializer):
     """A suggestion waiting for, or given, a person's decision: a business name for the
     asset or a column (BUSINESS_NAME), or a glossary term that matches its name
     (GLOSSARY_TERM). A prediction is what the portal's pages call a suggestion: the API
@@ -330,7 +325,6 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "decided_at",
             "created_at",
         ]
-        read_only_fields = fields
 
 
 @extend_schema_serializer(component_name="PredictionsAccepted")

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from catalog.models import Listing
 from glossary.api.serializers import NamedRefSerializer
+from meshportal.api.serializers import ReadOnlyModelSerializer
 from meshportal.markdown import render_markdown
 
 from .assets import (
@@ -35,7 +36,7 @@ class PublishRefusedSerializer(serializers.Serializer):
     )
 
 
-class ListingSerializer(serializers.ModelSerializer):
+class ListingSerializer(ReadOnlyModelSerializer):
     """A listing as the catalog lists it. ``description`` comes from the published
     snapshot (annotated by the view, which leaves the rest of the snapshot unread)."""
 
@@ -67,10 +68,9 @@ class ListingSerializer(serializers.ModelSerializer):
             "published_at",
             "unpublished_at",
         ]
-        read_only_fields = fields
 
 
-class ListingDetailSerializer(serializers.ModelSerializer):
+class ListingDetailSerializer(ReadOnlyModelSerializer):
     """What a consumer reads about a published asset: the snapshot of the published
     revision (names, description, schema with column business metadata, terms, forms),
     with the owning project and domain. Editing the asset changes none of it until the
@@ -126,7 +126,6 @@ class ListingDetailSerializer(serializers.ModelSerializer):
             "glossary_terms",
             "forms",
         ]
-        read_only_fields = fields
 
     def get_description_html(self, listing) -> str:
         """The published description rendered and sanitised."""

@@ -9,6 +9,7 @@ from catalog.models import (
     DataSourceRun,
     RunActivity,
 )
+from meshportal.api.serializers import ReadOnlyModelSerializer
 from projects import selectors as project_selectors
 from projects.api.serializers import VisibleProjectField
 from projects.models import Environment, Project
@@ -21,7 +22,7 @@ class FilterExpressionSerializer(serializers.Serializer):
     expression = serializers.CharField(max_length=255, help_text="e.g. film_* or *")
 
 
-class RunSummarySerializer(serializers.ModelSerializer):
+class RunSummarySerializer(ReadOnlyModelSerializer):
     # A string, not a ChoiceField: the run's own serializer carries the enum.
     status = serializers.CharField(
         read_only=True,
@@ -31,10 +32,9 @@ class RunSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = DataSourceRun
         fields = ["id", "status", "finished_at"]
-        read_only_fields = fields
 
 
-class DataSourceSerializer(serializers.ModelSerializer):
+class DataSourceSerializer(ReadOnlyModelSerializer):
     """A data source with its asset count and its newest run.
 
     The newest run comes from the view's context (``latest_runs``: data source id → run,
@@ -100,7 +100,6 @@ class DataSourceSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(RunSummarySerializer(allow_null=True))
     def get_latest_run(self, data_source):
@@ -194,7 +193,7 @@ class DataSourceUpdateSerializer(serializers.Serializer):
     )
 
 
-class DataSourceRunSerializer(serializers.ModelSerializer):
+class DataSourceRunSerializer(ReadOnlyModelSerializer):
     data_source_name = serializers.CharField(source="data_source.name", read_only=True)
     error_type = serializers.ChoiceField(
         choices=RunErrorType.choices,
@@ -234,7 +233,6 @@ class DataSourceRunSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class RunConflictSerializer(serializers.Serializer):
@@ -244,8 +242,7 @@ class RunConflictSerializer(serializers.Serializer):
     run = DataSourceRunSerializer()
 
 
-class RunActivitySerializer(serializers.ModelSerializer):
+class RunActivitySerializer(ReadOnlyModelSerializer):
     class Meta:
         model = RunActivity
         fields = ["id", "table_name", "asset", "status", "message", "created_at"]
-        read_only_fields = fields

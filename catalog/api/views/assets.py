@@ -28,6 +28,7 @@ from meshportal.api.viewsets import (
     DECISION_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    PortalReadViewSet,
     PortalViewSet,
     validated,
 )
@@ -61,7 +62,7 @@ _FORMS_EXAMPLE = OpenApiExample(
         '…"]}``.',
     ),
 )
-class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class AssetViewSet(PortalReadViewSet):
     """The inventory: assets of the projects the user sees (members, and stewards of the
     domain). Archived assets are listed too; ``?archived=false`` leaves them out.
     CONTRIBUTORs and OWNERs of the project edit the business metadata and publish."""
@@ -70,9 +71,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewS
     filterset_class = AssetFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
     schema_model = Asset
-
-    def visible_queryset(self):
-        return selectors.asset_list(user=self.request.user)
+    list_selector = staticmethod(selectors.asset_list)
 
     def get_serializer_class(self):
         return s.AssetDetailSerializer if self.action == "retrieve" else s.AssetSerializer
@@ -291,6 +290,17 @@ _SUGGESTION_PK = OpenApiParameter(
 )
 
 
+def _decision(answer, description: str, *, one: bool = False):
+    """The schema of a decision on suggestions: a POST without a body, on one suggestion
+    (``one``) or all of the asset's, answered by ``answer``."""
+    return extend_schema(
+        parameters=[_ASSET_PK, _SUGGESTION_PK] if one else [_ASSET_PK],
+        request=None,
+        responses={200: answer, **DECISION_ERRORS},
+        description=description,
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -306,30 +316,23 @@ _SUGGESTION_PK = OpenApiParameter(
         description="Suggestions for the asset: its own business name first, then its "
         "columns in order.",
     ),
-    accept=extend_schema(
-        parameters=[_ASSET_PK, _SUGGESTION_PK],
-        request=None,
-        responses={200: s.SuggestionSerializer, **DECISION_ERRORS},
-        description="Accept one suggestion (CONTRIBUTOR or OWNER): the business name is set "
+    accept=_decision(
+        s.SuggestionSerializer,
+        "Accept one suggestion (CONTRIBUTOR or OWNER): the business name is set "
         "and a revision written. 409 when it was already decided.",
+        one=True,
     ),
-    reject=extend_schema(
-        parameters=[_ASSET_PK, _SUGGESTION_PK],
-        request=None,
-        responses={200: s.SuggestionSerializer, **DECISION_ERRORS},
-        description="Reject one suggestion (CONTRIBUTOR or OWNER); 409 when already decided.",
+    reject=_decision(
+        s.SuggestionSerializer,
+        "Reject one suggestion (CONTRIBUTOR or OWNER); 409 when already decided.",
+        one=True,
     ),
-    accept_all=extend_schema(
-        parameters=[_ASSET_PK],
-        request=None,
-        responses={200: s.SuggestionsAcceptedSerializer, **DECISION_ERRORS},
-        description="Accept every PROPOSED business name of the asset in one revision.",
+    accept_all=_decision(
+        s.SuggestionsAcceptedSerializer,
+        "Accept every PROPOSED business name of the asset in one revision.",
     ),
-    reject_all=extend_schema(
-        parameters=[_ASSET_PK],
-        request=None,
-        responses={200: s.SuggestionsRejectedSerializer, **DECISION_ERRORS},
-        description="Reject every PROPOSED suggestion of the asset.",
+    reject_all=_decision(
+        s.SuggestionsRejectedSerializer, "Reject every PROPOSED suggestion of the asset."
     ),
 )
 class SuggestionViewSet(mixins.ListModelMixin, AssetChildViewSet):

@@ -5,14 +5,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins
 from rest_framework.response import Response
 
 from catalog import selectors
 from catalog.filters import ListingFilterSet
 from catalog.models import Listing
 from meshportal.api.serializers import DetailSerializer
-from meshportal.api.viewsets import PortalViewSet
+from meshportal.api.viewsets import PortalReadViewSet
 
 from .. import serializers as s
 
@@ -29,16 +28,14 @@ from .. import serializers as s
         "snapshot). An INACTIVE listing is a 404 except for members of its project.",
     ),
 )
-class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class ListingViewSet(PortalReadViewSet):
     """Published assets. Every signed-in user reads ACTIVE listings; unpublished
     (INACTIVE) ones stay visible to the owning project's members only."""
 
     serializer_class = s.ListingSerializer
     filterset_class = ListingFilterSet
     schema_model = Listing
-
-    def visible_queryset(self):
-        return selectors.listing_list(user=self.request.user)
+    list_selector = staticmethod(selectors.listing_list)
 
     def get_serializer_class(self):
         return s.ListingDetailSerializer if self.action == "retrieve" else s.ListingSerializer

@@ -31,8 +31,9 @@ from catalog.models import (
 from meshportal.api.serializers import DetailSerializer
 from meshportal.api.viewsets import (
     READ_ERRORS,
-    WRITE_ERRORS,
+    PortalReadViewSet,
     PortalViewSet,
+    resource_schema,
     validated,
 )
 
@@ -71,24 +72,17 @@ def api_field_names():
         ) from None
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: s.DataSourceSerializer(many=True)}),
-    retrieve=extend_schema(responses={200: s.DataSourceSerializer, **READ_ERRORS}),
-    create=extend_schema(
-        request=s.DataSourceCreateSerializer,
-        responses={201: s.DataSourceSerializer, **WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        request=s.DataSourceUpdateSerializer,
-        responses={200: s.DataSourceSerializer, **WRITE_ERRORS},
-    ),
+@resource_schema(
+    s.DataSourceSerializer,
+    create=s.DataSourceCreateSerializer,
+    update=s.DataSourceUpdateSerializer,
     destroy=extend_schema(
         responses={204: None, 403: DetailSerializer, 404: DetailSerializer, 409: DetailSerializer},
         description="Delete the data source (CONTRIBUTOR or OWNER). Its assets stay in the "
         "inventory, detached (``data_source`` becomes null). 409 while a run is going.",
     ),
 )
-class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class DataSourceViewSet(PortalReadViewSet):
     """Data sources of the projects the user sees (members, and stewards of the domain).
     CONTRIBUTORs and OWNERs of the project create, change, run and delete them."""
 
@@ -118,7 +112,7 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portal
         context["latest_runs"] = selectors.latest_runs(data_sources)
         return s.DataSourceSerializer(data_sources, context=context, many=True).data
 
-    def _output(self, data_source, code=status.HTTP_200_OK) -> Response:
+    def respond(self, data_source, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=data_source.pk)  # with the list's annotations
         return Response(self._serialize([fresh])[0], status=code)
 
@@ -135,7 +129,7 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portal
         )
         with api_field_names():
             data_source = services.data_source_create(acting_user=request.user, **data)
-        return self._output(data_source, status.HTTP_201_CREATED)
+        return self.respond(data_source, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         data_source = self.get_object()
@@ -149,7 +143,7 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portal
             data_source = services.data_source_update(
                 acting_user=request.user, data_source=data_source, **data
             )
-        return self._output(data_source)
+        return self.respond(data_source)
 
     def destroy(self, request, *args, **kwargs):
         services.data_source_delete(acting_user=request.user, data_source=self.get_object())
@@ -203,15 +197,13 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portal
 @extend_schema_view(
     retrieve=extend_schema(responses={200: s.DataSourceRunSerializer, 404: DetailSerializer})
 )
-class DataSourceRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class DataSourceRunViewSet(PortalReadViewSet):
     """Runs of the data sources the user sees, newest first, with their counts."""
 
     serializer_class = s.DataSourceRunSerializer
     filterset_class = DataSourceRunFilterSet
     schema_model = DataSourceRun
-
-    def visible_queryset(self):
-        return selectors.run_list(user=self.request.user)
+    list_selector = staticmethod(selectors.run_list)
 
     def get_object(self) -> DataSourceRun:
         # Not filtered: the list's filters (and the activities' ?status=) are not about it.
