@@ -25,7 +25,8 @@ Adding a row for a new app (e.g. ``tests/subscriptions/test_api_permissions.py``
 
     test_matrix = matrix_test(ACTIONS, database_state)   # with a ``world`` fixture
 
-Pages use ``check(response, expected)`` with ``LOGIN`` for "sent to the sign-in page".
+Pages use ``check(response, expected)`` with ``LOGIN`` for "sent to the sign-in page",
+and ``@personas(MEMBER_PAGE)`` to run a test once per persona row.
 Personas are the fixtures of tests/conftest.py (``PERSONAS``).
 """
 
@@ -90,6 +91,22 @@ def model_state(*models) -> dict:
         model.__name__: model.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
         for model in models
     }
+
+
+def row_counts(*models) -> dict:
+    """Row count of each model: compare before and after a request that must leave
+    nothing half-made."""
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def assert_field_error(response, field, *fragments):
+    """A 400 whose errors name ``field``, with each fragment in its message (any case)."""
+    assert response.status_code == 400, (response.status_code, response.content[:500])
+    body = response.json()
+    assert field in body, body
+    message = " ".join(body[field])
+    for fragment in fragments:
+        assert fragment.lower() in message.lower(), message
 
 
 def assert_response(response, expected, *, success_keys=("id", "results"), strict_detail=False):
@@ -170,6 +187,12 @@ def check(response, expected):
         assert response["Location"].startswith("/accounts/login/?next=")
     else:
         assert response.status_code == expected, response.content[:500]
+
+
+def personas(rows):
+    """``@personas(rows)``: the test runs once per ``(persona, expected)`` row, with the
+    ``persona`` fixture resolving the name to its user (None: anonymous)."""
+    return pytest.mark.parametrize(("persona", "expected"), rows, indirect=["persona"])
 
 
 def page_rows(expected: dict) -> list[tuple]:
