@@ -315,13 +315,13 @@ def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # 
     imports and publishes streaming_films from 111111111111, marketing's environment is
     provisioned from MarketingLakeProfile in 222222222222, and approving the request
     shares the table across accounts, read back in each account."""
-    from catalog.choices import DataSourceType
     from catalog.models import Asset
-    from catalog.services import data_source_create, data_source_run_start
+    from catalog.services import data_source_run_start
     from catalog.services.listings import asset_publish
     from sharing.choices import GrantStatus
     from sharing.models import SubscriptionGrant
     from subscriptions.services import subscription_request_accept, subscription_request_create
+    from tests.catalog.factories import create_glue_source
 
     demo.seed()
     domain = Domain.objects.get(name="streaming")
@@ -330,14 +330,7 @@ def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # 
     film, film_lake = project_with_lake(
         film_admin, domain, "Film Catalog Project", "DataLakeProfile", "Film Datasets S3"
     )
-    source = data_source_create(
-        acting_user=film_admin,
-        project=film,
-        environment=film_lake,
-        name="Curated zone",
-        type=DataSourceType.GLUE,
-        database_name="curatedzonedb",
-    )
+    source = create_glue_source(film_admin, film, film_lake)
     data_source_run_start(acting_user=film_admin, data_source=source)
     asset = Asset.objects.get(data_source=source, technical_name="streaming_films")
     listing = asset_publish(acting_user=film_admin, asset=asset, approval_required=True)
@@ -644,10 +637,10 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
     """
     from django.utils import timezone
 
-    from catalog import services as catalog_services
-    from catalog.choices import DataSourceType, RunStatus, RunType
+    from catalog.choices import RunStatus, RunType
     from catalog.models import DataSource, DataSourceRun
     from projects.choices import Designation
+    from tests.catalog.factories import create_glue_source
     from tests.projects.factories import (
         EnvironmentFactory,
         ProjectFactory,
@@ -692,15 +685,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
             profile=EnvironmentProfile.objects.get(name="DataLakeProfile"),
             name="Film Datasets S3",
         )
-        source = catalog_services.data_source_create(
-            acting_user=owner,
-            project=project,
-            environment=environment,
-            name="Curated zone",
-            type=DataSourceType.GLUE,
-            database_name="curatedzonedb",
-            schedule="*/5 * * * *",
-        )
+        source = create_glue_source(owner, project, environment, schedule="*/5 * * * *")
         # Due now: the demo's beat (polling every second here) claims it.
         DataSource.objects.filter(pk=source.pk).update(next_run_at=timezone.now())
 

@@ -20,6 +20,7 @@ from tests.catalog.factories import (
     RunActivityFactory,
     SuggestionFactory,
 )
+from tests.permissions import API, assert_field_error, row_counts
 from tests.projects.factories import (
     EnvironmentFactory,
     EnvironmentProfileFactory,
@@ -27,30 +28,10 @@ from tests.projects.factories import (
     ProjectMembershipFactory,
 )
 
-API = "/api/v1"
-
 
 def counts():
     """Row counts of everything a data-source write could leave half-made."""
-    return {
-        model.__name__: model.objects.count()
-        for model in (DataSource, DataSourceRun, Asset, AssetRevision, Suggestion)
-    }
-
-
-def assert_field_error(response, field, *fragments):
-    assert response.status_code == 400, (response.status_code, response.content[:500])
-    body = response.json()
-    assert field in body, body
-    message = " ".join(body[field])
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
-
-
-@pytest.fixture
-def lake(project, profile):
-    """The producer project's ACTIVE DATA_LAKE environment."""
-    return EnvironmentFactory(project=project, profile=profile, name="lake")
+    return row_counts(DataSource, DataSourceRun, Asset, AssetRevision, Suggestion)
 
 
 @pytest.fixture

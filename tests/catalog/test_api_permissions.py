@@ -16,16 +16,8 @@ from types import SimpleNamespace
 import pytest
 from django.db.models import Q
 
+from catalog import models
 from catalog.choices import RunStatus, SuggestionStatus
-from catalog.models import (
-    Asset,
-    AssetColumn,
-    AssetRevision,
-    DataSource,
-    DataSourceRun,
-    RunActivity,
-    Suggestion,
-)
 from tests.catalog.factories import (
     AssetFactory,
     AssetRevisionFactory,
@@ -57,11 +49,11 @@ def source_renamed(w):
 
 
 def source_created(w):
-    assert DataSource.objects.filter(name="films-CuratedZoneDB-2").exists()
+    assert models.DataSource.objects.filter(name="films-CuratedZoneDB-2").exists()
 
 
 def spare_deleted(w):
-    assert not DataSource.objects.filter(pk=w.spare_source.pk).exists()
+    assert not models.DataSource.objects.filter(pk=w.spare_source.pk).exists()
 
 
 def asset_renamed(w):
@@ -227,14 +219,16 @@ def check_response(response, expected):
 def database_state():
     """Row counts and latest changes of the catalog: a refused request or a read leaves
     all of it as it was."""
-    state = model_state(DataSource, DataSourceRun, Asset, Suggestion)
-    for model in (AssetColumn, AssetRevision, RunActivity):
+    state = model_state(models.DataSource, models.DataSourceRun, models.Asset, models.Suggestion)
+    for model in (models.AssetColumn, models.AssetRevision, models.RunActivity):
         state[model.__name__] = model.objects.count()
-    state["decided"] = Suggestion.objects.filter(~Q(status=SuggestionStatus.PROPOSED)).count()
+    state["decided"] = models.Suggestion.objects.filter(
+        ~Q(status=SuggestionStatus.PROPOSED)
+    ).count()
     state["business_names"] = sorted(
-        Asset.objects.values_list("business_name", flat=True)
-    ) + sorted(AssetColumn.objects.values_list("business_name", flat=True))
-    state["detached"] = Asset.objects.filter(data_source__isnull=True).count()
+        models.Asset.objects.values_list("business_name", flat=True)
+    ) + sorted(models.AssetColumn.objects.values_list("business_name", flat=True))
+    state["detached"] = models.Asset.objects.filter(data_source__isnull=True).count()
     return state
 
 

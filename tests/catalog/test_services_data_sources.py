@@ -39,20 +39,6 @@ def create_source(owner, project, environment, **fields):
 # --- Schedules ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("after", "expected"),
-    [
-        # 02:00 in Paris is 01:00 UTC in winter (CET) and 00:00 UTC in summer (CEST).
-        (datetime(2025, 1, 15, 12, 0, tzinfo=UTC), datetime(2025, 1, 16, 1, 0, tzinfo=UTC)),
-        (datetime(2025, 7, 15, 12, 0, tzinfo=UTC), datetime(2025, 7, 16, 0, 0, tzinfo=UTC)),
-        # Just before the slot: the same night.
-        (datetime(2025, 1, 16, 0, 59, tzinfo=UTC), datetime(2025, 1, 16, 1, 0, tzinfo=UTC)),
-    ],
-)
-def test_next_run_is_computed_in_the_schedules_time_zone(after, expected):
-    assert services.next_run_after("0 2 * * *", "Europe/Paris", after) == expected
-
-
 def test_no_schedule_means_no_next_run():
     assert services.next_run_after("", "UTC", datetime(2025, 1, 1, tzinfo=UTC)) is None
 

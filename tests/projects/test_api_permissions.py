@@ -13,15 +13,7 @@ import pytest
 
 from projects import services
 from projects.choices import Designation, EnvironmentStatus
-from projects.models import (
-    AwsAccount,
-    Domain,
-    Environment,
-    EnvironmentProfile,
-    Notification,
-    Project,
-    ProjectMembership,
-)
+from projects.models import Environment, Notification
 from tests.permissions import (
     API,
     Action,
@@ -34,6 +26,7 @@ from tests.permissions import (
     model_state,
 )
 from tests.projects.factories import (
+    TABLES,
     AwsAccountFactory,
     DomainFactory,
     EnvironmentFactory,
@@ -282,15 +275,7 @@ def check_response(response, expected):
 def database_state():
     """Row counts and the latest change of every projects model, and how many
     notifications are read: a refused request or a read leaves all of it as it was."""
-    state = model_state(
-        Domain,
-        AwsAccount,
-        EnvironmentProfile,
-        Project,
-        ProjectMembership,
-        Environment,
-        Notification,
-    )
+    state = model_state(*TABLES)
     state["read"] = Notification.objects.filter(read_at__isnull=False).count()
     return state
 
