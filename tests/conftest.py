@@ -492,12 +492,8 @@ def aws_account(domain):
 
 @pytest.fixture
 def profile(domain, aws_account):
-    return EnvironmentProfileFactory(
-        domain=domain,
-        aws_account=aws_account,
-        name="DataLakeProfile",
-        parameters={"s3_bucket": "meshportal-environments"},
-    )
+    """`DataLakeProfile`, with the factory's parameters (s3_bucket meshportal-environments)."""
+    return EnvironmentProfileFactory(domain=domain, aws_account=aws_account, name="DataLakeProfile")
 
 
 @pytest.fixture

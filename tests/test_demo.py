@@ -538,23 +538,7 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         # account's role, not in moto's default account.
         assert "MOTO_ACCOUNT_ID" not in moto.environ()
         endpoint = f"http://127.0.0.1:{moto_port}"
-        credentials = boto3.client(
-            "sts",
-            region_name="us-east-1",
-            endpoint_url=endpoint,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        ).assume_role(
-            RoleArn="arn:aws:iam::111111111111:role/MeshPortalAccess", RoleSessionName="demo-test"
-        )
-        glue = boto3.client(
-            "glue",
-            region_name="us-east-1",
-            endpoint_url=endpoint,
-            aws_access_key_id=credentials["Credentials"]["AccessKeyId"],
-            aws_secret_access_key=credentials["Credentials"]["SecretAccessKey"],
-            aws_session_token=credentials["Credentials"]["SessionToken"],
-        )
+        glue = producer_glue(endpoint, "demo-test")
         assert {t["Name"] for t in glue.get_tables(DatabaseName="curatedzonedb")["TableList"]} == (
             set(SCENARIO_TABLES)
         )
@@ -589,21 +573,19 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         assert not healthy(url)
 
 
-def add_glue_tables(moto_endpoint: str, count: int) -> None:
-    """More tables in the scenario's Glue database, so that an import takes several batches."""
-    # The demo's moto switches accounts on assumed-role credentials: the scenario's Glue
-    # database lives in the producer account, reached through its role as the portal does.
-    sts = boto3.client(
+def producer_glue(moto_endpoint: str, session_name: str):
+    """Glue in the producer account (111111111111), reached through its role as the portal
+    does: the demo's moto switches accounts on assumed-role credentials."""
+    credentials = boto3.client(
         "sts",
         region_name="us-east-1",
         endpoint_url=moto_endpoint,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
-    )
-    credentials = sts.assume_role(
-        RoleArn="arn:aws:iam::111111111111:role/MeshPortalAccess", RoleSessionName="test"
+    ).assume_role(
+        RoleArn="arn:aws:iam::111111111111:role/MeshPortalAccess", RoleSessionName=session_name
     )["Credentials"]
-    glue = boto3.client(
+    return boto3.client(
         "glue",
         region_name="us-east-1",
         endpoint_url=moto_endpoint,
@@ -611,6 +593,11 @@ def add_glue_tables(moto_endpoint: str, count: int) -> None:
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
     )
+
+
+def add_glue_tables(moto_endpoint: str, count: int) -> None:
+    """More tables in the scenario's Glue database, so that an import takes several batches."""
+    glue = producer_glue(moto_endpoint, "test")
     for number in range(count):
         glue.create_table(
             DatabaseName="curatedzonedb",

@@ -20,7 +20,7 @@ from tests.catalog.factories import (
     RunActivityFactory,
     SuggestionFactory,
 )
-from tests.permissions import API, assert_field_error, row_counts
+from tests.permissions import API, MISSING, assert_field_error, assert_not_found, row_counts
 from tests.projects.factories import (
     EnvironmentFactory,
     EnvironmentProfileFactory,
@@ -601,9 +601,9 @@ def test_unknown_ids_are_not_found(owner, project, lake, api_client_for):
     client = api_client_for(owner)
     asset = AssetFactory(data_source=DataSourceFactory(project=project, environment=lake))
     AssetRevisionFactory(asset=asset)
-    missing = "00000000-0000-0000-0000-000000000000"
+    missing = MISSING
 
-    for url in (
+    urls = (
         f"{API}/data-sources/{missing}/",
         f"{API}/data-sources/42/",
         f"{API}/data-sources/{missing}/runs/",
@@ -614,10 +614,8 @@ def test_unknown_ids_are_not_found(owner, project, lake, api_client_for):
         f"{API}/assets/{asset.pk}/revisions/7/",
         f"{API}/assets/{asset.pk}/revisions/latest/",
         f"{API}/assets/{missing}/predictions/",
-    ):
-        response = client.get(url)
-        assert response.status_code == 404, url
-        assert response.json()["detail"], url
+    )
+    assert_not_found(client, urls)
     assert client.post(f"{API}/assets/{asset.pk}/predictions/{missing}/accept/").status_code == 404
 
 

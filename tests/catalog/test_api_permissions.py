@@ -36,8 +36,8 @@ from tests.permissions import (
     everyone,
     matrix_test,
     model_state,
+    reads,
 )
-from tests.projects.factories import EnvironmentFactory
 
 # Members and the domain's stewards read the inventory; nobody else sees it.
 READ = MEMBERS_READ
@@ -82,8 +82,7 @@ def all_suggestions_are(status):
 
 ACTIONS = [
     # --- data sources --------------------------------------------------------------------
-    Action("source-list", "get", lambda w: f"{API}/data-sources/", everyone(200)),
-    Action("source-retrieve", "get", lambda w: f"{API}/data-sources/{w.source.pk}/", READ),
+    *reads("source", "data-sources", lambda w: w.source, READ),
     Action(
         # A project the persona cannot see is "does not exist" (400 on the field), the same
         # answer as for an id that never existed; a visible one needs CONTRIBUTOR.
@@ -126,8 +125,7 @@ ACTIONS = [
         effect=run_requested,
     ),
     # --- runs and activities -------------------------------------------------------------
-    Action("run-list", "get", lambda w: f"{API}/data-source-runs/", everyone(200)),
-    Action("run-retrieve", "get", lambda w: f"{API}/data-source-runs/{w.run.pk}/", READ),
+    *reads("run", "data-source-runs", lambda w: w.run, READ),
     Action(
         "run-activities",
         "get",
@@ -136,8 +134,7 @@ ACTIONS = [
     ),
     Action("run-delete", "delete", lambda w: f"{API}/data-source-runs/{w.run.pk}/", everyone(405)),
     # --- assets ----------------------------------------------------------------------------
-    Action("asset-list", "get", lambda w: f"{API}/assets/", everyone(200)),
-    Action("asset-retrieve", "get", lambda w: f"{API}/assets/{w.asset.pk}/", READ),
+    *reads("asset", "assets", lambda w: w.asset, READ),
     Action(
         "asset-create",
         "post",
@@ -189,10 +186,9 @@ ACTIONS = [
 
 
 @pytest.fixture
-def world(project, profile):
+def world(project, lake):
     """A producing project's inventory after one import, next to the personas' rows."""
-    environment = EnvironmentFactory(project=project, profile=profile, name="lake")
-    source = DataSourceFactory(project=project, environment=environment, name="films")
+    source = DataSourceFactory(project=project, environment=lake, name="films")
     run = DataSourceRunFactory(data_source=source, total=1, processed=1, added=1)
     asset = AssetFactory(data_source=source, technical_name="film_category", columns=4)
     AssetRevisionFactory(asset=asset)
@@ -201,9 +197,9 @@ def world(project, profile):
     SuggestionFactory(asset=asset, column=asset.columns.get(position=1), value="Column 1")
     return SimpleNamespace(
         project=project,
-        environment=environment,
+        environment=lake,
         source=source,
-        spare_source=DataSourceFactory(project=project, environment=environment, name="spare"),
+        spare_source=DataSourceFactory(project=project, environment=lake, name="spare"),
         run=run,
         asset=asset,
         suggestion=suggestion,

@@ -55,6 +55,14 @@ def activities(run) -> dict[str, RunActivity]:
     return {a.table_name: a for a in RunActivity.objects.filter(run=run)}
 
 
+def add_column(glue, table: str, column: tuple[str, str]):
+    """Add ``(name, type)`` to the scenario table in Glue, as a producer would."""
+    glue.update_table(
+        DatabaseName=GLUE_DATABASE,
+        TableInput=glue_table_input(table, columns=[*DEMO_TABLE[table].columns, column]),
+    )
+
+
 def glue_table_input(name: str, *, columns=None, partition_keys=None) -> dict:
     """The TableInput of a scenario table, with its columns replaced when given."""
     table = table_input(DEMO_TABLE[name])
@@ -197,13 +205,7 @@ def test_a_column_added_upstream_updates_one_asset_and_keeps_business_metadata(g
     )
     columns_before = {c.name: c.pk for c in asset.columns.all()}
 
-    glue.update_table(
-        DatabaseName=GLUE_DATABASE,
-        TableInput=glue_table_input(
-            "film_category",
-            columns=[*DEMO_TABLE["film_category"].columns, ("last_update", "timestamp")],
-        ),
-    )
+    add_column(glue, "film_category", ("last_update", "timestamp"))
     run = run_now(owner, source)
 
     assert run.status == RunStatus.SUCCESS
@@ -257,13 +259,7 @@ def test_import_revisions_are_full_snapshots_with_terms_and_forms(glue, owner, p
         values={"last_audit": "2026-01-31", "contact": "films@streaming.example"},
     )
     before = asset_full_snapshot(asset)
-    glue.update_table(
-        DatabaseName=GLUE_DATABASE,
-        TableInput=glue_table_input(
-            "film_category",
-            columns=[*DEMO_TABLE["film_category"].columns, ("last_update", "timestamp")],
-        ),
-    )
+    add_column(glue, "film_category", ("last_update", "timestamp"))
 
     run_now(owner, source)
 
@@ -530,13 +526,7 @@ def test_suggestions_skip_names_already_set_and_cover_new_columns(
     source = services.data_source_update(
         acting_user=owner, data_source=source, generate_business_names=True
     )
-    glue.update_table(
-        DatabaseName=GLUE_DATABASE,
-        TableInput=glue_table_input(
-            "film_category",
-            columns=[*DEMO_TABLE["film_category"].columns, ("rental_amt", "decimal(5,2)")],
-        ),
-    )
+    add_column(glue, "film_category", ("rental_amt", "decimal(5,2)"))
 
     run = run_now(owner, source)
 

@@ -67,18 +67,24 @@ def test_form_pages_are_for_contributors(
     check(client_for(persona).get(reverse(url_name, args=[target.pk])), expected)
 
 
+# What the data source form posts besides its name, environment and filters.
+SOURCE_FORM = {
+    "type": "GLUE",
+    "database_name": "curatedzonedb",
+    "schedule_timezone": "UTC",
+    "enabled": "on",
+}
+
+
 @personas(WRITERS)
 def test_data_source_create_action(client_for, project, environment, persona, expected):
     response = client_for(persona).post(
         reverse("data-source-create", args=[project.pk]),
         {
+            **SOURCE_FORM,
             "name": "films-CuratedZoneDB",
             "environment": environment.pk,
-            "type": "GLUE",
-            "database_name": "curatedzonedb",
             "filters": "INCLUDE *",
-            "schedule_timezone": "UTC",
-            "enabled": "on",
         },
     )
     check(response, expected)
@@ -92,14 +98,7 @@ def test_data_source_create_action(client_for, project, environment, persona, ex
 def test_data_source_edit_action(client_for, data_source, persona, expected):
     response = client_for(persona).post(
         reverse("data-source-edit", args=[data_source.pk]),
-        {
-            "name": "renamed",
-            "environment": data_source.environment_id,
-            "type": "GLUE",
-            "database_name": "curatedzonedb",
-            "schedule_timezone": "UTC",
-            "enabled": "on",
-        },
+        {**SOURCE_FORM, "name": "renamed", "environment": data_source.environment_id},
     )
     check(response, expected)
     data_source.refresh_from_db()

@@ -23,8 +23,9 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def environment(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="lake")
+def environment(lake):
+    """This module's sources live in the conftest's ``lake``."""
+    return lake
 
 
 def create_source(owner, project, environment, **fields):

@@ -22,7 +22,7 @@ from projects.models import (
     ProjectMembership,
 )
 from projects.provisioning import DATA_LAKE_STEPS
-from tests.permissions import API, assert_field_error, row_counts
+from tests.permissions import API, assert_field_error, assert_not_found, row_counts
 from tests.projects.factories import (
     TABLES,
     AwsAccountFactory,
@@ -587,15 +587,13 @@ def test_membership_of_another_project_is_not_found(owner, project, api_client_f
 def test_ids_that_are_not_uuids_are_not_found(owner, project, api_client_for):
     client = api_client_for(owner)
 
-    for url in (
+    urls = (
         f"{API}/projects/42/",
         f"{API}/projects/42/members/",
         f"{API}/projects/{project.pk}/members/42/",
         f"{API}/environments/nope/",
-    ):
-        response = client.get(url)
-        assert response.status_code == 404, url
-        assert response.json() == {"detail": "Not found."}
+    )
+    assert_not_found(client, urls, body={"detail": "Not found."})
 
 
 # --- Environments -------------------------------------------------------------------------

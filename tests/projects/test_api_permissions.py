@@ -24,6 +24,7 @@ from tests.permissions import (
     matrix,
     matrix_test,
     model_state,
+    reads,
 )
 from tests.projects.factories import (
     TABLES,
@@ -53,8 +54,7 @@ def project_owner_writes(success: int) -> dict:
 
 ACTIONS = [
     # --- domains -------------------------------------------------------------------------
-    Action("domain-list", "get", lambda w: f"{API}/domains/", everyone(200)),
-    Action("domain-retrieve", "get", lambda w: f"{API}/domains/{w.domain.pk}/", everyone(200)),
+    *reads("domain", "domains", lambda w: w.domain, everyone(200)),
     Action(
         "domain-create",
         "post",
@@ -139,8 +139,7 @@ ACTIONS = [
         admin_writes(204),
     ),
     # --- projects ------------------------------------------------------------------------
-    Action("project-list", "get", lambda w: f"{API}/projects/", everyone(200)),
-    Action("project-retrieve", "get", lambda w: f"{API}/projects/{w.project.pk}/", PROJECT_READ),
+    *reads("project", "projects", lambda w: w.project, PROJECT_READ),
     Action(
         "project-create",
         "post",
