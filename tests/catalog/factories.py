@@ -193,15 +193,15 @@ def film_listing(project):
 
 
 def create_glue_source(owner, project, environment, name="Curated zone", **fields):
-    """A Glue data source (over the scenario's ``curatedzonedb`` unless ``database_name``
-    says otherwise), created through the service."""
+    """A data source created through the service: Glue, over the scenario's
+    ``curatedzonedb``, unless ``type`` or ``database_name`` say otherwise."""
     fields.setdefault("database_name", GLUE_DATABASE)
+    fields.setdefault("type", choices.DataSourceType.GLUE)
     return services.data_source_create(
         acting_user=owner,
         project=project,
         environment=environment,
         name=name,
-        type=choices.DataSourceType.GLUE,
         **fields,
     )
 

@@ -16,7 +16,7 @@ from catalog import services
 from catalog.choices import RunErrorType, RunStatus, RunType
 from catalog.models import DataSource, DataSourceRun
 from projects.choices import EnvironmentStatus
-from tests.catalog.factories import DataSourceFactory, DataSourceRunFactory
+from tests.catalog.factories import DataSourceFactory, DataSourceRunFactory, create_glue_source
 from tests.projects.factories import EnvironmentFactory
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -29,12 +29,7 @@ def environment(lake):
 
 
 def create_source(owner, project, environment, **fields):
-    return services.data_source_create(
-        acting_user=owner,
-        project=project,
-        environment=environment,
-        **{"name": "films", "type": "GLUE", "database_name": "curatedzonedb", **fields},
-    )
+    return create_glue_source(owner, project, environment, **{"name": "films", **fields})
 
 
 # --- Schedules ----------------------------------------------------------------------------
