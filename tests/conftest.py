@@ -30,11 +30,11 @@ from tests.projects.factories import (
     PASSWORD,
     AwsAccountFactory,
     DomainFactory,
-    DomainMembershipFactory,
     EnvironmentProfileFactory,
-    ProjectFactory,
-    ProjectMembershipFactory,
     UserFactory,
+    domain_member,
+    owned_project,
+    project_member,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -235,64 +235,16 @@ def celery_worker(transactional_db, redis_url, settings, moto_server):
     The test process enqueues to the same broker (eager mode off), so a task travels
     through Redis to the worker and its effects land in the database the test reads.
     """
-    import kombu.pools
-
-    from meshportal.celery import app
-
-    def reset_broker_pools():
-        # Close and forget pooled broker connections (the app's, its producers' and
-        # kombu's global ones): the next message then goes to the broker_url configured
-        # now, through an open pool (a closed one raises "Acquire on closed pool").
-        kombu.pools.reset()
-        app._pool = None
-        if "amqp" in app.__dict__:
-            app.amqp._producer_pool = None
+    from tests.workers import enqueue_to, start_worker
 
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="tests.settings",
-        REDIS_URL=redis_url,
-        CELERY_BROKER_URL=redis_url,
-        TEST_WORKER_DATABASE_NAME=connection.settings_dict["NAME"],
-    )
-    log = tempfile.NamedTemporaryFile(prefix="celery-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [
-            str(BIN / "celery"),
-            "-A",
-            "meshportal",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "info",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue)
-    reset_broker_pools()
-    app.conf.broker_url = redis_url
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    process.log_path = Path(log.name)  # tests read what the worker did
+    process = start_worker(redis_url, queue)
     try:
-        wait_for(lambda: b"ready." in Path(log.name).read_bytes(), 60, "celery worker", process)
-        yield process
+        with enqueue_to(redis_url, queue, settings):
+            yield process
     finally:
         stop_process(process)
-        app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = saved
-        reset_broker_pools()
-        output = Path(log.name).read_text(errors="replace")
+        output = process.log_path.read_text(errors="replace")
         if "Traceback" in output:
             print(output[-4000:])
 
@@ -540,20 +492,22 @@ def aws_account(domain):
 
 @pytest.fixture
 def profile(domain, aws_account):
-    return EnvironmentProfileFactory(
-        domain=domain,
-        aws_account=aws_account,
-        name="DataLakeProfile",
-        parameters={"s3_bucket": "meshportal-environments"},
-    )
+    """`DataLakeProfile`, with the factory's parameters (s3_bucket meshportal-environments)."""
+    return EnvironmentProfileFactory(domain=domain, aws_account=aws_account, name="DataLakeProfile")
 
 
 @pytest.fixture
 def project(domain, owner):
     """`Film Catalog Project`, with one member of each designation."""
-    project = ProjectFactory(domain=domain, name="Film Catalog Project")
-    ProjectMembershipFactory(project=project, user=owner, designation=Designation.OWNER)
-    return project
+    return owned_project(domain, "Film Catalog Project", owner)
+
+
+@pytest.fixture
+def media(project):
+    """The project's "Media" glossary."""
+    from tests.glossary.factories import GlossaryFactory
+
+    return GlossaryFactory(owning_project=project, name="Media")
 
 
 @pytest.fixture
@@ -563,9 +517,7 @@ def platform_admin(db):
 
 @pytest.fixture
 def steward(domain):
-    user = UserFactory(username="domain-steward")
-    DomainMembershipFactory(domain=domain, user=user, role=DomainRole.STEWARD)
-    return user
+    return domain_member(domain, "domain-steward", DomainRole.STEWARD)
 
 
 @pytest.fixture
@@ -575,16 +527,12 @@ def owner(db):
 
 @pytest.fixture
 def contributor(project):
-    user = UserFactory(username="film-contributor")
-    ProjectMembershipFactory(project=project, user=user, designation=Designation.CONTRIBUTOR)
-    return user
+    return project_member(project, "film-contributor", Designation.CONTRIBUTOR)
 
 
 @pytest.fixture
 def viewer(project):
-    user = UserFactory(username="film-viewer")
-    ProjectMembershipFactory(project=project, user=user, designation=Designation.VIEWER)
-    return user
+    return project_member(project, "film-viewer", Designation.VIEWER)
 
 
 @pytest.fixture
@@ -605,25 +553,17 @@ def consumer(db):
 
 @pytest.fixture
 def consumer_project(domain, consumer):
-    project = ProjectFactory(domain=domain, name="marketing-team-analysis")
-    ProjectMembershipFactory(project=project, user=consumer, designation=Designation.OWNER)
-    return project
+    return owned_project(domain, "marketing-team-analysis", consumer)
 
 
 @pytest.fixture
 def consumer_contributor(consumer_project):
-    user = UserFactory(username="marketing-contributor")
-    ProjectMembershipFactory(
-        project=consumer_project, user=user, designation=Designation.CONTRIBUTOR
-    )
-    return user
+    return project_member(consumer_project, "marketing-contributor", Designation.CONTRIBUTOR)
 
 
 @pytest.fixture
 def consumer_viewer(consumer_project):
-    user = UserFactory(username="marketing-viewer")
-    ProjectMembershipFactory(project=consumer_project, user=user, designation=Designation.VIEWER)
-    return user
+    return project_member(consumer_project, "marketing-viewer", Designation.VIEWER)
 
 
 PERSONAS = ["platform_admin", "steward", "owner", "contributor", "viewer", "outsider", "anonymous"]
@@ -638,32 +578,30 @@ def persona(request, project):
     return request.getfixturevalue(name)
 
 
-@pytest.fixture
-def client_for(client):
-    """A page client logged in as the user (anonymous for None)."""
+def _clients(new, sign_in):
+    """``make(user)``: a new client signed in as the user (anonymous for None)."""
 
     def make(user):
-        from django.test import Client
-
-        c = Client()
+        c = new()
         if user is not None:
-            c.force_login(user)
+            sign_in(c, user)
         return c
 
     return make
+
+
+@pytest.fixture
+def client_for(client):
+    """A page client logged in as the user (anonymous for None)."""
+    from django.test import Client
+
+    return _clients(Client, Client.force_login)
 
 
 @pytest.fixture
 def api_client_for():
     """An API client authenticated as the user (anonymous for None)."""
-
-    def make(user):
-        c = APIClient()
-        if user is not None:
-            c.force_authenticate(user)
-        return c
-
-    return make
+    return _clients(APIClient, APIClient.force_authenticate)
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ write that succeeds must change it (and, where the row says how, ``effect`` chec
 
 Adding a row for a new app (e.g. ``tests/subscriptions/test_api_permissions.py``)::
 
-    from tests.permissions import API, Action, by_persona, everyone, matrix_test, model_state
+    from tests.permissions import API, Action, by_persona, matrix_test, model_state, reads
 
     ACTIONS = [
-        Action("request-list", "get", lambda w: f"{API}/subscription-requests/", everyone(200)),
+        # list, detail (and "missing") rows of a resource: ``reads``
+        *reads("request", "subscription-requests", lambda w: w.request, MEMBERS_READ),
         Action(
             "request-approve",
             "post",
@@ -25,7 +26,8 @@ Adding a row for a new app (e.g. ``tests/subscriptions/test_api_permissions.py``
 
     test_matrix = matrix_test(ACTIONS, database_state)   # with a ``world`` fixture
 
-Pages use ``check(response, expected)`` with ``LOGIN`` for "sent to the sign-in page".
+Pages use ``check(response, expected)`` with ``LOGIN`` for "sent to the sign-in page",
+and ``@personas(MEMBER_PAGE)`` to run a test once per persona row.
 Personas are the fixtures of tests/conftest.py (``PERSONAS``).
 """
 
@@ -54,6 +56,22 @@ class Action:
     body: Callable | None = None  # (world) -> body
     effect: Callable | None = None  # (world) -> None, asserts the write happened
     format: str = "json"
+
+
+def reads(name, path, pick, detail, *, listed=None, missing=None, detail_name="retrieve"):
+    """A resource's read rows: ``{name}-list`` (``GET {API}/{path}/``, ``listed``: by
+    default every signed-in persona 200), ``{name}-{detail_name}`` (the row ``pick(world)``,
+    ``detail``) and, with ``missing``, ``{name}-missing`` (an id that never existed)::
+
+        *reads("term", "glossary-terms", lambda w: w.term, everyone(200), missing=everyone(404))
+    """
+    rows = [
+        Action(f"{name}-list", "get", lambda w: f"{API}/{path}/", listed or everyone(200)),
+        Action(f"{name}-{detail_name}", "get", lambda w: f"{API}/{path}/{pick(w).pk}/", detail),
+    ]
+    if missing is not None:
+        rows.append(Action(f"{name}-missing", "get", lambda w: f"{API}/{path}/{MISSING}/", missing))
+    return rows
 
 
 def everyone(status: int, anonymous: int = 401) -> dict:
@@ -90,6 +108,33 @@ def model_state(*models) -> dict:
         model.__name__: model.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
         for model in models
     }
+
+
+def row_counts(*models) -> dict:
+    """Row count of each model: compare before and after a request that must leave
+    nothing half-made."""
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def assert_field_error(response, field, *fragments):
+    """A 400 whose errors name ``field``, with each fragment in its message (any case)."""
+    assert response.status_code == 400, (response.status_code, response.content[:500])
+    body = response.json()
+    assert field in body, body
+    message = " ".join(body[field])
+    for fragment in fragments:
+        assert fragment.lower() in message.lower(), message
+
+
+def assert_not_found(client, urls, body=None):
+    """Each URL answers a GET with 404 and a JSON ``detail`` (the whole body ``body`` when
+    given)."""
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.json()["detail"], url
+        if body is not None:
+            assert response.json() == body, url
 
 
 def assert_response(response, expected, *, success_keys=("id", "results"), strict_detail=False):
@@ -170,6 +215,12 @@ def check(response, expected):
         assert response["Location"].startswith("/accounts/login/?next=")
     else:
         assert response.status_code == expected, response.content[:500]
+
+
+def personas(rows):
+    """``@personas(rows)``: the test runs once per ``(persona, expected)`` row, with the
+    ``persona`` fixture resolving the name to its user (None: anonymous)."""
+    return pytest.mark.parametrize(("persona", "expected"), rows, indirect=["persona"])
 
 
 def page_rows(expected: dict) -> list[tuple]:

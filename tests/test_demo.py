@@ -315,13 +315,13 @@ def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # 
     imports and publishes streaming_films from 111111111111, marketing's environment is
     provisioned from MarketingLakeProfile in 222222222222, and approving the request
     shares the table across accounts, read back in each account."""
-    from catalog.choices import DataSourceType
     from catalog.models import Asset
-    from catalog.services import data_source_create, data_source_run_start
+    from catalog.services import data_source_run_start
     from catalog.services.listings import asset_publish
     from sharing.choices import GrantStatus
     from sharing.models import SubscriptionGrant
     from subscriptions.services import subscription_request_accept, subscription_request_create
+    from tests.catalog.factories import create_glue_source
 
     demo.seed()
     domain = Domain.objects.get(name="streaming")
@@ -330,14 +330,7 @@ def test_demo_walk_grants_marketing_across_accounts(two_accounts, demo_env):  # 
     film, film_lake = project_with_lake(
         film_admin, domain, "Film Catalog Project", "DataLakeProfile", "Film Datasets S3"
     )
-    source = data_source_create(
-        acting_user=film_admin,
-        project=film,
-        environment=film_lake,
-        name="Curated zone",
-        type=DataSourceType.GLUE,
-        database_name="curatedzonedb",
-    )
+    source = create_glue_source(film_admin, film, film_lake)
     data_source_run_start(acting_user=film_admin, data_source=source)
     asset = Asset.objects.get(data_source=source, technical_name="streaming_films")
     listing = asset_publish(acting_user=film_admin, asset=asset, approval_required=True)
@@ -545,23 +538,7 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         # account's role, not in moto's default account.
         assert "MOTO_ACCOUNT_ID" not in moto.environ()
         endpoint = f"http://127.0.0.1:{moto_port}"
-        credentials = boto3.client(
-            "sts",
-            region_name="us-east-1",
-            endpoint_url=endpoint,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        ).assume_role(
-            RoleArn="arn:aws:iam::111111111111:role/MeshPortalAccess", RoleSessionName="demo-test"
-        )
-        glue = boto3.client(
-            "glue",
-            region_name="us-east-1",
-            endpoint_url=endpoint,
-            aws_access_key_id=credentials["Credentials"]["AccessKeyId"],
-            aws_secret_access_key=credentials["Credentials"]["SecretAccessKey"],
-            aws_session_token=credentials["Credentials"]["SessionToken"],
-        )
+        glue = producer_glue(endpoint, "demo-test")
         assert {t["Name"] for t in glue.get_tables(DatabaseName="curatedzonedb")["TableList"]} == (
             set(SCENARIO_TABLES)
         )
@@ -596,21 +573,19 @@ def test_demo_command_starts_moto_seeds_serves_and_cleans_up(tmp_path):
         assert not healthy(url)
 
 
-def add_glue_tables(moto_endpoint: str, count: int) -> None:
-    """More tables in the scenario's Glue database, so that an import takes several batches."""
-    # The demo's moto switches accounts on assumed-role credentials: the scenario's Glue
-    # database lives in the producer account, reached through its role as the portal does.
-    sts = boto3.client(
+def producer_glue(moto_endpoint: str, session_name: str):
+    """Glue in the producer account (111111111111), reached through its role as the portal
+    does: the demo's moto switches accounts on assumed-role credentials."""
+    credentials = boto3.client(
         "sts",
         region_name="us-east-1",
         endpoint_url=moto_endpoint,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
-    )
-    credentials = sts.assume_role(
-        RoleArn="arn:aws:iam::111111111111:role/MeshPortalAccess", RoleSessionName="test"
+    ).assume_role(
+        RoleArn="arn:aws:iam::111111111111:role/MeshPortalAccess", RoleSessionName=session_name
     )["Credentials"]
-    glue = boto3.client(
+    return boto3.client(
         "glue",
         region_name="us-east-1",
         endpoint_url=moto_endpoint,
@@ -618,6 +593,11 @@ def add_glue_tables(moto_endpoint: str, count: int) -> None:
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
     )
+
+
+def add_glue_tables(moto_endpoint: str, count: int) -> None:
+    """More tables in the scenario's Glue database, so that an import takes several batches."""
+    glue = producer_glue(moto_endpoint, "test")
     for number in range(count):
         glue.create_table(
             DatabaseName="curatedzonedb",
@@ -644,10 +624,10 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
     """
     from django.utils import timezone
 
-    from catalog import services as catalog_services
-    from catalog.choices import DataSourceType, RunStatus, RunType
+    from catalog.choices import RunStatus, RunType
     from catalog.models import DataSource, DataSourceRun
     from projects.choices import Designation
+    from tests.catalog.factories import create_glue_source
     from tests.projects.factories import (
         EnvironmentFactory,
         ProjectFactory,
@@ -692,15 +672,7 @@ def test_demo_runs_a_worker_and_beat_so_schedules_fire_and_progress_moves(tmp_pa
             profile=EnvironmentProfile.objects.get(name="DataLakeProfile"),
             name="Film Datasets S3",
         )
-        source = catalog_services.data_source_create(
-            acting_user=owner,
-            project=project,
-            environment=environment,
-            name="Curated zone",
-            type=DataSourceType.GLUE,
-            database_name="curatedzonedb",
-            schedule="*/5 * * * *",
-        )
+        source = create_glue_source(owner, project, environment, schedule="*/5 * * * *")
         # Due now: the demo's beat (polling every second here) claims it.
         DataSource.objects.filter(pk=source.pk).update(next_run_at=timezone.now())
 

@@ -105,8 +105,9 @@ def test_development_starts_without_a_secret_key():
     assert result.returncode == 0, result.stderr
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    result = run(
+def check_deploy(**env):
+    """``manage.py check --deploy`` (warnings fail) with production settings and ``env``."""
+    return run(
         "manage.py",
         "check",
         "--deploy",
@@ -114,7 +115,12 @@ def test_check_deploy_is_clean_with_production_settings():
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(64)[:64],
         ALLOWED_HOSTS="portal.example.com",
+        **env,
     )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = check_deploy()
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -122,16 +128,7 @@ def test_check_deploy_is_clean_with_production_settings():
 
 def test_check_deploy_flags_plain_http_cookies():
     """The check really runs: turning a production default off is reported."""
-    result = run(
-        "manage.py",
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        SECRET_KEY=secrets.token_urlsafe(64)[:64],
-        ALLOWED_HOSTS="portal.example.com",
-        SESSION_COOKIE_SECURE="false",
-    )
+    result = check_deploy(SESSION_COOKIE_SECURE="false")
 
     assert result.returncode != 0
     assert "security.W012" in result.stdout + result.stderr

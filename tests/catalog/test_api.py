@@ -20,6 +20,7 @@ from tests.catalog.factories import (
     RunActivityFactory,
     SuggestionFactory,
 )
+from tests.permissions import API, MISSING, assert_field_error, assert_not_found, row_counts
 from tests.projects.factories import (
     EnvironmentFactory,
     EnvironmentProfileFactory,
@@ -27,30 +28,10 @@ from tests.projects.factories import (
     ProjectMembershipFactory,
 )
 
-API = "/api/v1"
-
 
 def counts():
     """Row counts of everything a data-source write could leave half-made."""
-    return {
-        model.__name__: model.objects.count()
-        for model in (DataSource, DataSourceRun, Asset, AssetRevision, Suggestion)
-    }
-
-
-def assert_field_error(response, field, *fragments):
-    assert response.status_code == 400, (response.status_code, response.content[:500])
-    body = response.json()
-    assert field in body, body
-    message = " ".join(body[field])
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
-
-
-@pytest.fixture
-def lake(project, profile):
-    """The producer project's ACTIVE DATA_LAKE environment."""
-    return EnvironmentFactory(project=project, profile=profile, name="lake")
+    return row_counts(DataSource, DataSourceRun, Asset, AssetRevision, Suggestion)
 
 
 @pytest.fixture
@@ -620,9 +601,9 @@ def test_unknown_ids_are_not_found(owner, project, lake, api_client_for):
     client = api_client_for(owner)
     asset = AssetFactory(data_source=DataSourceFactory(project=project, environment=lake))
     AssetRevisionFactory(asset=asset)
-    missing = "00000000-0000-0000-0000-000000000000"
+    missing = MISSING
 
-    for url in (
+    urls = (
         f"{API}/data-sources/{missing}/",
         f"{API}/data-sources/42/",
         f"{API}/data-sources/{missing}/runs/",
@@ -633,10 +614,8 @@ def test_unknown_ids_are_not_found(owner, project, lake, api_client_for):
         f"{API}/assets/{asset.pk}/revisions/7/",
         f"{API}/assets/{asset.pk}/revisions/latest/",
         f"{API}/assets/{missing}/predictions/",
-    ):
-        response = client.get(url)
-        assert response.status_code == 404, url
-        assert response.json()["detail"], url
+    )
+    assert_not_found(client, urls)
     assert client.post(f"{API}/assets/{asset.pk}/predictions/{missing}/accept/").status_code == 404
 
 

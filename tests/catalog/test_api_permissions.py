@@ -16,16 +16,8 @@ from types import SimpleNamespace
 import pytest
 from django.db.models import Q
 
+from catalog import models
 from catalog.choices import RunStatus, SuggestionStatus
-from catalog.models import (
-    Asset,
-    AssetColumn,
-    AssetRevision,
-    DataSource,
-    DataSourceRun,
-    RunActivity,
-    Suggestion,
-)
 from tests.catalog.factories import (
     AssetFactory,
     AssetRevisionFactory,
@@ -44,8 +36,8 @@ from tests.permissions import (
     everyone,
     matrix_test,
     model_state,
+    reads,
 )
-from tests.projects.factories import EnvironmentFactory
 
 # Members and the domain's stewards read the inventory; nobody else sees it.
 READ = MEMBERS_READ
@@ -57,11 +49,11 @@ def source_renamed(w):
 
 
 def source_created(w):
-    assert DataSource.objects.filter(name="films-CuratedZoneDB-2").exists()
+    assert models.DataSource.objects.filter(name="films-CuratedZoneDB-2").exists()
 
 
 def spare_deleted(w):
-    assert not DataSource.objects.filter(pk=w.spare_source.pk).exists()
+    assert not models.DataSource.objects.filter(pk=w.spare_source.pk).exists()
 
 
 def asset_renamed(w):
@@ -90,8 +82,7 @@ def all_suggestions_are(status):
 
 ACTIONS = [
     # --- data sources --------------------------------------------------------------------
-    Action("source-list", "get", lambda w: f"{API}/data-sources/", everyone(200)),
-    Action("source-retrieve", "get", lambda w: f"{API}/data-sources/{w.source.pk}/", READ),
+    *reads("source", "data-sources", lambda w: w.source, READ),
     Action(
         # A project the persona cannot see is "does not exist" (400 on the field), the same
         # answer as for an id that never existed; a visible one needs CONTRIBUTOR.
@@ -134,8 +125,7 @@ ACTIONS = [
         effect=run_requested,
     ),
     # --- runs and activities -------------------------------------------------------------
-    Action("run-list", "get", lambda w: f"{API}/data-source-runs/", everyone(200)),
-    Action("run-retrieve", "get", lambda w: f"{API}/data-source-runs/{w.run.pk}/", READ),
+    *reads("run", "data-source-runs", lambda w: w.run, READ),
     Action(
         "run-activities",
         "get",
@@ -144,8 +134,7 @@ ACTIONS = [
     ),
     Action("run-delete", "delete", lambda w: f"{API}/data-source-runs/{w.run.pk}/", everyone(405)),
     # --- assets ----------------------------------------------------------------------------
-    Action("asset-list", "get", lambda w: f"{API}/assets/", everyone(200)),
-    Action("asset-retrieve", "get", lambda w: f"{API}/assets/{w.asset.pk}/", READ),
+    *reads("asset", "assets", lambda w: w.asset, READ),
     Action(
         "asset-create",
         "post",
@@ -197,10 +186,9 @@ ACTIONS = [
 
 
 @pytest.fixture
-def world(project, profile):
+def world(project, lake):
     """A producing project's inventory after one import, next to the personas' rows."""
-    environment = EnvironmentFactory(project=project, profile=profile, name="lake")
-    source = DataSourceFactory(project=project, environment=environment, name="films")
+    source = DataSourceFactory(project=project, environment=lake, name="films")
     run = DataSourceRunFactory(data_source=source, total=1, processed=1, added=1)
     asset = AssetFactory(data_source=source, technical_name="film_category", columns=4)
     AssetRevisionFactory(asset=asset)
@@ -209,9 +197,9 @@ def world(project, profile):
     SuggestionFactory(asset=asset, column=asset.columns.get(position=1), value="Column 1")
     return SimpleNamespace(
         project=project,
-        environment=environment,
+        environment=lake,
         source=source,
-        spare_source=DataSourceFactory(project=project, environment=environment, name="spare"),
+        spare_source=DataSourceFactory(project=project, environment=lake, name="spare"),
         run=run,
         asset=asset,
         suggestion=suggestion,
@@ -227,14 +215,16 @@ def check_response(response, expected):
 def database_state():
     """Row counts and latest changes of the catalog: a refused request or a read leaves
     all of it as it was."""
-    state = model_state(DataSource, DataSourceRun, Asset, Suggestion)
-    for model in (AssetColumn, AssetRevision, RunActivity):
+    state = model_state(models.DataSource, models.DataSourceRun, models.Asset, models.Suggestion)
+    for model in (models.AssetColumn, models.AssetRevision, models.RunActivity):
         state[model.__name__] = model.objects.count()
-    state["decided"] = Suggestion.objects.filter(~Q(status=SuggestionStatus.PROPOSED)).count()
+    state["decided"] = models.Suggestion.objects.filter(
+        ~Q(status=SuggestionStatus.PROPOSED)
+    ).count()
     state["business_names"] = sorted(
-        Asset.objects.values_list("business_name", flat=True)
-    ) + sorted(AssetColumn.objects.values_list("business_name", flat=True))
-    state["detached"] = Asset.objects.filter(data_source__isnull=True).count()
+        models.Asset.objects.values_list("business_name", flat=True)
+    ) + sorted(models.AssetColumn.objects.values_list("business_name", flat=True))
+    state["detached"] = models.Asset.objects.filter(data_source__isnull=True).count()
     return state
 
 

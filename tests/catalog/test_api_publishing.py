@@ -19,7 +19,9 @@ from tests.catalog.factories import (
     DataSourceFactory,
     ListingFactory,
     SuggestionFactory,
+    create_glue_source,
 )
+from tests.glossary import forms
 from tests.glossary.factories import (
     FormTypeFactory,
     GlossaryFactory,
@@ -28,7 +30,6 @@ from tests.glossary.factories import (
 )
 from tests.projects.factories import (
     DomainFactory,
-    EnvironmentFactory,
     ProjectFactory,
     ProjectMembershipFactory,
 )
@@ -45,11 +46,6 @@ MOVIE_DESCRIPTION = (
 NAME_DESCRIPTION = (
     "The movie category/genre (samples: Animation, Comedy, Sports, Children, Drama, Action)"
 )
-
-
-@pytest.fixture
-def lake(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="lake")
 
 
 @pytest.fixture
@@ -94,13 +90,11 @@ def assert_error(response, expected: dict):
 def import_film_catalog(owner, project, lake) -> Asset:
     """Steps 4–5 through the services: the source runs (eagerly) against moto."""
     seed_aws()
-    source = services.data_source_create(
-        acting_user=owner,
-        project=project,
-        environment=lake,
+    source = create_glue_source(
+        owner,
+        project,
+        lake,
         name="films-CuratedZoneDB",
-        type="GLUE",
-        database_name="curatedzonedb",
         filter_expressions=[{"type": "INCLUDE", "expression": "*"}],
     )
     run, created = services.data_source_run_start(acting_user=owner, data_source=source)
@@ -258,24 +252,11 @@ def vocabulary(domain, project):
     "Data owner" (Owner email required, Last audit date, Steward term from G)."""
     glossary = GlossaryFactory(owning_project=project, name="G")
     other = GlossaryFactory(owning_project=project, name="H")
-    data_owner = FormTypeFactory(
-        owning_project=project,
-        name="Data owner",
-        fields=[
-            {
-                "name": "owner_email",
-                "label": "Owner email",
-                "type": FieldType.EMAIL,
-                "required": True,
-            },
-            {"name": "last_audit", "label": "Last audit date", "type": FieldType.DATE},
-            {
-                "name": "steward_term",
-                "label": "Steward term",
-                "type": FieldType.GLOSSARY_TERM,
-                "glossary": glossary,
-            },
-        ],
+    data_owner = forms.data_owner(
+        project,
+        forms.OWNER_EMAIL,
+        forms.field("last_audit", "Last audit date", FieldType.DATE),
+        forms.field("steward_term", "Steward term", FieldType.GLOSSARY_TERM, glossary=glossary),
     )
     return {
         "glossary": glossary,

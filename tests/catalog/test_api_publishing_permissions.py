@@ -32,8 +32,8 @@ from tests.permissions import (
     contributor_writes,
     everyone,
     matrix_test,
+    reads,
 )
-from tests.projects.factories import EnvironmentFactory
 
 READ_INVENTORY = MEMBERS_READ
 READ_INACTIVE_LISTING = TEAM_READ
@@ -134,8 +134,7 @@ ACTIONS = [
     ),
     Action("publish-read", "get", lambda w: f"{API}/assets/{w.asset.pk}/publish/", everyone(405)),
     # --- listings ----------------------------------------------------------------------------
-    Action("listing-list", "get", lambda w: f"{API}/listings/", everyone(200)),
-    Action("listing-active", "get", lambda w: f"{API}/listings/{w.active.pk}/", everyone(200)),
+    *reads("listing", "listings", lambda w: w.active, everyone(200), detail_name="active"),
     Action(
         "listing-inactive",
         "get",
@@ -161,11 +160,10 @@ ACTIONS = [
 
 
 @pytest.fixture
-def world(project, profile):
+def world(project, lake):
     """The producing project's inventory: a published asset with a form, an unpublished
     draft, and an asset whose listing was taken down."""
-    environment = EnvironmentFactory(project=project, profile=profile, name="lake")
-    source = DataSourceFactory(project=project, environment=environment, name="films")
+    source = DataSourceFactory(project=project, environment=lake, name="films")
     asset = AssetFactory(data_source=source, technical_name="film_category", columns=3)
     AssetRevisionFactory(asset=asset)
     form_type = FormTypeFactory(owning_project=project, name="Data owner")

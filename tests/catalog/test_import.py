@@ -11,7 +11,6 @@ from catalog import services
 from catalog.choices import (
     ActivityStatus,
     AssetType,
-    DataSourceType,
     RevisionReason,
     RunStatus,
     RunType,
@@ -24,7 +23,6 @@ from catalog.models import (
     AssetColumn,
     AssetForm,
     AssetRevision,
-    DataSourceRun,
     RunActivity,
     Suggestion,
 )
@@ -32,6 +30,7 @@ from catalog.snapshots import asset_full_snapshot
 from catalog.sources import glue_tables
 from meshportal.demo import GLUE_DATABASE, TABLES, table_input
 from projects.choices import Designation
+from tests.catalog.factories import counts, create_glue_source, run_now, tallies
 from tests.catalog.throttling_proxy import AwsProxy
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
 from tests.projects.factories import (
@@ -52,35 +51,16 @@ DEMO_TABLE = {table.name: table for table in TABLES}
 # --- helpers shared with the other import tests ------------------------------------------
 
 
-def create_glue_source(owner, project, environment, name="Curated zone", **fields):
-    fields.setdefault("database_name", GLUE_DATABASE)
-    return services.data_source_create(
-        acting_user=owner,
-        project=project,
-        environment=environment,
-        name=name,
-        type=DataSourceType.GLUE,
-        **fields,
-    )
-
-
-def run_now(user, data_source) -> DataSourceRun:
-    """Start a run as a person would; the eager task has finished when this returns."""
-    run, created = services.data_source_run_start(acting_user=user, data_source=data_source)
-    assert created, f"a run of {data_source} was already active: {run.status}"
-    run.refresh_from_db()
-    return run
-
-
 def activities(run) -> dict[str, RunActivity]:
     return {a.table_name: a for a in RunActivity.objects.filter(run=run)}
 
 
-def counts(run) -> dict[str, int]:
-    return {
-        name: getattr(run, name)
-        for name in ("total", "processed", "added", "updated", "unchanged", "archived", "failed")
-    }
+def add_column(glue, table: str, column: tuple[str, str]):
+    """Add ``(name, type)`` to the scenario table in Glue, as a producer would."""
+    glue.update_table(
+        DatabaseName=GLUE_DATABASE,
+        TableInput=glue_table_input(table, columns=[*DEMO_TABLE[table].columns, column]),
+    )
 
 
 def glue_table_input(name: str, *, columns=None, partition_keys=None) -> dict:
@@ -105,15 +85,7 @@ def test_first_import_adds_the_three_tables(glue, owner, source):
     assert run.status == RunStatus.SUCCESS, run.error_message
     assert run.type == RunType.PRIORITIZED and run.requested_by == owner
     assert (run.error_type, run.error_message) == ("", "")
-    assert counts(run) == {
-        "total": 3,
-        "processed": 3,
-        "added": 3,
-        "updated": 0,
-        "unchanged": 0,
-        "archived": 0,
-        "failed": 0,
-    }
+    assert counts(run) == tallies(total=3, processed=3, added=3)
     assert run.started_at <= run.finished_at
     assert run.progress_percent == 100
 
@@ -207,15 +179,7 @@ def test_importing_again_changes_nothing(glue, owner, source):
     second = run_now(owner, source)
 
     assert second.status == RunStatus.SUCCESS
-    assert counts(second) == {
-        "total": 3,
-        "processed": 3,
-        "added": 0,
-        "updated": 0,
-        "unchanged": 3,
-        "archived": 0,
-        "failed": 0,
-    }
+    assert counts(second) == tallies(total=3, processed=3, unchanged=3)
     assert {a.status for a in activities(second).values()} == {ActivityStatus.UNCHANGED}
     assert AssetRevision.objects.count() == 3  # no new revisions
     after = {
@@ -241,13 +205,7 @@ def test_a_column_added_upstream_updates_one_asset_and_keeps_business_metadata(g
     )
     columns_before = {c.name: c.pk for c in asset.columns.all()}
 
-    glue.update_table(
-        DatabaseName=GLUE_DATABASE,
-        TableInput=glue_table_input(
-            "film_category",
-            columns=[*DEMO_TABLE["film_category"].columns, ("last_update", "timestamp")],
-        ),
-    )
+    add_column(glue, "film_category", ("last_update", "timestamp"))
     run = run_now(owner, source)
 
     assert run.status == RunStatus.SUCCESS
@@ -301,13 +259,7 @@ def test_import_revisions_are_full_snapshots_with_terms_and_forms(glue, owner, p
         values={"last_audit": "2026-01-31", "contact": "films@streaming.example"},
     )
     before = asset_full_snapshot(asset)
-    glue.update_table(
-        DatabaseName=GLUE_DATABASE,
-        TableInput=glue_table_input(
-            "film_category",
-            columns=[*DEMO_TABLE["film_category"].columns, ("last_update", "timestamp")],
-        ),
-    )
+    add_column(glue, "film_category", ("last_update", "timestamp"))
 
     run_now(owner, source)
 
@@ -366,15 +318,7 @@ def test_a_table_dropped_upstream_is_archived_and_restored_when_it_returns(glue,
     run = run_now(owner, source)
 
     assert run.status == RunStatus.SUCCESS
-    assert counts(run) == {
-        "total": 2,
-        "processed": 2,
-        "added": 0,
-        "updated": 0,
-        "unchanged": 2,
-        "archived": 1,
-        "failed": 0,
-    }
+    assert counts(run) == tallies(total=2, processed=2, unchanged=2, archived=1)
     archived = activities(run)["category_streams"]
     assert archived.status == ActivityStatus.SKIPPED_ARCHIVED
     assert archived.asset_id == streams.pk
@@ -528,15 +472,7 @@ def test_tables_filtered_out_later_are_not_archived(glue, owner, source):
 
     run = run_now(owner, source)
 
-    assert counts(run) == {
-        "total": 1,
-        "processed": 1,
-        "added": 0,
-        "updated": 0,
-        "unchanged": 1,
-        "archived": 0,
-        "failed": 0,
-    }
+    assert counts(run) == tallies(total=1, processed=1, unchanged=1)
     assert set(activities(run)) == {"film_category"}
     assert not Asset.objects.filter(archived_at__isnull=False).exists()
 
@@ -590,13 +526,7 @@ def test_suggestions_skip_names_already_set_and_cover_new_columns(
     source = services.data_source_update(
         acting_user=owner, data_source=source, generate_business_names=True
     )
-    glue.update_table(
-        DatabaseName=GLUE_DATABASE,
-        TableInput=glue_table_input(
-            "film_category",
-            columns=[*DEMO_TABLE["film_category"].columns, ("rental_amt", "decimal(5,2)")],
-        ),
-    )
+    add_column(glue, "film_category", ("rental_amt", "decimal(5,2)"))
 
     run = run_now(owner, source)
 

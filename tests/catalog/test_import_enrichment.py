@@ -3,12 +3,12 @@ publish on import (accepted or refused by the domain's rules)."""
 
 import pytest
 
-from catalog import services
 from catalog.choices import ActivityStatus, ListingStatus, RunStatus, SuggestionKind
 from catalog.models import Asset, AssetForm, Listing, Suggestion
 from glossary.choices import FieldType
 from glossary.models import PublishingRule
 from meshportal.demo import GLUE_DATABASE, seed_aws
+from tests.catalog.factories import create_glue_source, run_now
 from tests.glossary.factories import (
     FormFieldFactory,
     FormTypeFactory,
@@ -26,30 +26,15 @@ def environment(aws, project, profile):
     return EnvironmentFactory(project=project, profile=profile)
 
 
-def run_source(owner, source):
-    run, created = services.data_source_run_start(acting_user=owner, data_source=source)
-    assert created
-    run.refresh_from_db()
-    return run
-
-
 def make_source(owner, project, environment, **fields):
-    return services.data_source_create(
-        acting_user=owner,
-        project=project,
-        environment=environment,
-        name="films-CuratedZoneDB",
-        type="GLUE",
-        database_name=GLUE_DATABASE,
-        **fields,
-    )
+    return create_glue_source(owner, project, environment, name="films-CuratedZoneDB", **fields)
 
 
 def test_default_forms_are_applied_empty_to_imported_assets(owner, project, environment):
     form = FormTypeFactory(owning_project=project, name="Data owner", fields=[])
     source = make_source(owner, project, environment, default_form_types=[form.pk])
 
-    run = run_source(owner, source)
+    run = run_now(owner, source)
 
     assert run.status == RunStatus.SUCCESS
     forms = AssetForm.objects.filter(form_type=form)
@@ -63,7 +48,7 @@ def test_glossary_terms_matching_names_are_suggested_on_import(owner, project, e
     film = GlossaryTermFactory(glossary=glossary, name="Film")
     source = make_source(owner, project, environment)
 
-    run_source(owner, source)
+    run_now(owner, source)
 
     film_category = Asset.objects.get(technical_name="film_category")
     suggested = {
@@ -79,7 +64,7 @@ def test_glossary_terms_matching_names_are_suggested_on_import(owner, project, e
 def test_publish_on_import_publishes_when_the_rules_allow(owner, project, environment):
     source = make_source(owner, project, environment, publish_on_import=True)
 
-    run = run_source(owner, source)
+    run = run_now(owner, source)
 
     assert run.status == RunStatus.SUCCESS
     assert Listing.objects.filter(status=ListingStatus.ACTIVE).count() == 3
@@ -100,7 +85,7 @@ def test_a_publish_the_rules_refuse_becomes_the_tables_activity_with_the_reasons
         owner, project, environment, publish_on_import=True, default_form_types=[form.pk]
     )
 
-    run = run_source(owner, source)
+    run = run_now(owner, source)
 
     assert run.status == RunStatus.SUCCESS  # the import itself worked
     assert not Listing.objects.exists()
@@ -135,7 +120,7 @@ def test_publish_on_import_is_chosen_on_the_data_source_form(
     assert response.status_code == 302, response.content.decode()[:2000]
     source = project.data_sources.get(name="films-CuratedZoneDB")
     assert source.publish_on_import is True
-    run = run_source(owner, source)
+    run = run_now(owner, source)
     assert (
         Listing.objects.filter(asset__data_source=source, status=ListingStatus.ACTIVE).count()
         == run.added
@@ -147,11 +132,11 @@ def test_a_published_table_that_leaves_the_source_leaves_the_catalog(
     aws, owner, project, environment
 ):
     source = make_source(owner, project, environment, publish_on_import=True)
-    run_source(owner, source)
+    run_now(owner, source)
     assert Listing.objects.filter(status=ListingStatus.ACTIVE).count() == 3
 
     aws.client("glue").delete_table(DatabaseName=GLUE_DATABASE, Name="category_streams")
-    run = run_source(owner, source)
+    run = run_now(owner, source)
 
     assert run.archived == 1
     listing = Listing.objects.get(asset__technical_name="category_streams")

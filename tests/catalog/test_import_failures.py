@@ -19,27 +19,17 @@ from catalog.importing import execute_run
 from catalog.models import Asset, AssetRevision, DataSourceRun, RunActivity, Suggestion
 from catalog.tasks import run_data_source
 from meshportal.demo import GLUE_DATABASE
+from tests.catalog.factories import assert_run_failed, counts, create_glue_source, run_now, tallies
 from tests.catalog.test_import import (
     activities,
-    counts,
-    create_glue_source,
     glue_table_input,
-    run_now,
 )
 from tests.catalog.throttling_proxy import AwsProxy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 GET_TABLES = "AWSGlue.GetTables"
-NOTHING_DONE = {
-    "total": None,
-    "processed": 0,
-    "added": 0,
-    "updated": 0,
-    "unchanged": 0,
-    "archived": 0,
-    "failed": 0,
-}
+NOTHING_DONE = tallies(total=None)
 
 
 @pytest.fixture
@@ -67,11 +57,13 @@ def test_a_missing_database_fails_the_run_with_resource_not_found(
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.RESOURCE_NOT_FOUND
-    assert "Glue database 'curatedzone_typo' does not exist" in run.error_message
-    assert "111111111111" in run.error_message
-    assert "EntityNotFoundException" in run.error_message
+    assert_run_failed(
+        run,
+        RunErrorType.RESOURCE_NOT_FOUND,
+        "Glue database 'curatedzone_typo' does not exist",
+        "111111111111",
+        "EntityNotFoundException",
+    )
     assert counts(run) == NOTHING_DONE
     assert run.finished_at is not None
     assert_nothing_written()
@@ -87,10 +79,12 @@ def test_access_denied_fails_the_run_and_says_what_to_grant(glue, proxy, owner, 
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.ACCESS_DENIED
-    assert "may not read Glue database 'curatedzonedb'" in run.error_message
-    assert "glue:GetTables" in run.error_message
+    assert_run_failed(
+        run,
+        RunErrorType.ACCESS_DENIED,
+        "may not read Glue database 'curatedzonedb'",
+        "glue:GetTables",
+    )
     assert "AccessDeniedException: User: arn:aws:iam::111111111111:user/portal" in (
         run.error_message
     )
@@ -116,10 +110,9 @@ def test_throttling_that_outlasts_the_retries_fails_the_run(glue, proxy, owner, 
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.THROTTLING
-    assert "kept throttling" in run.error_message
-    assert "ThrottlingException: Rate exceeded" in run.error_message
+    assert_run_failed(
+        run, RunErrorType.THROTTLING, "kept throttling", "ThrottlingException: Rate exceeded"
+    )
     # meshportal.aws.RETRY_CONFIG: botocore's standard mode with max_attempts=6, which
     # botocore counts as retries: the first attempt and six retries with backoff.
     assert proxy.count(GET_TABLES) == 7
@@ -133,9 +126,9 @@ def test_an_unexpected_aws_error_fails_the_run_with_its_code(glue, proxy, owner,
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.VALIDATION
-    assert "InvalidInputException: Database name is too long" in run.error_message
+    assert_run_failed(
+        run, RunErrorType.VALIDATION, "InvalidInputException: Database name is too long"
+    )
     assert_nothing_written()
 
 
@@ -146,8 +139,7 @@ def test_a_failure_on_a_later_page_writes_nothing(glue, proxy, owner, source):
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.ACCESS_DENIED
+    assert_run_failed(run, RunErrorType.ACCESS_DENIED)
     assert proxy.count(GET_TABLES, "forwarded") == 1  # the first page was read
     assert proxy.count(GET_TABLES, "AccessDeniedException") == 1
     assert proxy.requests[-1].body["NextToken"] == proxy.tokens_issued(GET_TABLES)[0]
@@ -174,15 +166,7 @@ def test_malformed_tables_fail_only_their_own_activities(glue, owner, source):
     assert run.status == RunStatus.PARTIALLY_SUCCEEDED
     assert run.error_type == ""
     assert run.error_message == "2 of 5 tables could not be imported; see the activities."
-    assert counts(run) == {
-        "total": 5,
-        "processed": 5,
-        "added": 3,
-        "updated": 0,
-        "unchanged": 0,
-        "archived": 0,
-        "failed": 2,
-    }
+    assert counts(run) == tallies(total=5, processed=5, added=3, failed=2)
     done = activities(run)
     assert done["broken_no_columns"].status == ActivityStatus.FAILED
     assert "Table 'broken_no_columns' has no columns" in done["broken_no_columns"].message

@@ -15,7 +15,8 @@ from django.db import connection
 from catalog import services
 from catalog.choices import ActivityStatus, AssetType, DataSourceType, RunErrorType, RunStatus
 from catalog.models import Asset, AssetRevision, RunActivity, Suggestion
-from tests.catalog.test_import import activities, counts, run_now
+from tests.catalog.factories import assert_run_failed, counts, run_now
+from tests.catalog.test_import import activities
 from tests.projects.factories import EnvironmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -191,8 +192,7 @@ def test_a_missing_schema_fails_with_resource_not_found(film_dw, owner, project,
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.RESOURCE_NOT_FOUND
+    assert_run_failed(run, RunErrorType.RESOURCE_NOT_FOUND)
     database = connection.settings_dict["NAME"]
     assert f"Schema 'film_mart' does not exist in Redshift database '{database}'" in (
         run.error_message
@@ -208,10 +208,12 @@ def test_a_missing_database_fails_with_resource_not_found(film_dw, owner, projec
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.RESOURCE_NOT_FOUND
-    assert "Redshift database 'film_warehouse_typo' does not exist" in run.error_message
-    assert 'database "film_warehouse_typo" does not exist' in run.error_message
+    assert_run_failed(
+        run,
+        RunErrorType.RESOURCE_NOT_FOUND,
+        "Redshift database 'film_warehouse_typo' does not exist",
+        'database "film_warehouse_typo" does not exist',
+    )
     assert_nothing_written()
 
 
@@ -223,11 +225,13 @@ def test_an_unknown_user_fails_with_access_denied(film_dw, owner, source, wareho
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.ACCESS_DENIED
-    assert "Could not connect to" in run.error_message
-    assert "as mp_nobody" in run.error_message
-    assert 'role "mp_nobody" does not exist' in run.error_message
+    assert_run_failed(
+        run,
+        RunErrorType.ACCESS_DENIED,
+        "Could not connect to",
+        "as mp_nobody",
+        'role "mp_nobody" does not exist',
+    )
     assert_nothing_written()
 
 
@@ -236,10 +240,7 @@ def test_an_unset_password_variable_fails_with_what_to_set(film_dw, owner, sourc
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.INTERNAL
-    assert "MESHPORTAL_TEST_CLUSTER_PASSWORD" in run.error_message
-    assert "is not set" in run.error_message
+    assert_run_failed(run, RunErrorType.INTERNAL, "MESHPORTAL_TEST_CLUSTER_PASSWORD", "is not set")
     assert_nothing_written()
 
 
@@ -262,9 +263,7 @@ def test_a_user_without_privileges_on_the_schema_cannot_see_it(
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.RESOURCE_NOT_FOUND
-    assert "or the portal's user may not see it" in run.error_message
+    assert_run_failed(run, RunErrorType.RESOURCE_NOT_FOUND, "or the portal's user may not see it")
 
     execute(f'GRANT USAGE ON SCHEMA {SCHEMA} TO "{reader_role}"')
     execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO "{reader_role}"')
@@ -299,9 +298,11 @@ def test_a_missing_password_secret_fails_with_resource_not_found(
 
     run = run_now(owner, source)
 
-    assert run.status == RunStatus.FAILED
-    assert run.error_type == RunErrorType.RESOURCE_NOT_FOUND
-    assert "could not be read from Secrets Manager" in run.error_message
-    assert arn in run.error_message
-    assert "ResourceNotFoundException" in run.error_message
+    assert_run_failed(
+        run,
+        RunErrorType.RESOURCE_NOT_FOUND,
+        "could not be read from Secrets Manager",
+        arn,
+        "ResourceNotFoundException",
+    )
     assert_nothing_written()

@@ -13,8 +13,9 @@ from catalog import services
 from catalog.choices import ListingStatus, SuggestionStatus
 from catalog.models import Asset, AssetForm, Listing
 from meshportal.limits import BULK_ASSETS_MAX
-from tests.catalog.test_pages import make_asset, make_data_source, make_environment, text
+from tests.catalog.test_pages import make_asset, make_data_source, make_environment
 from tests.glossary.factories import FormTypeFactory, PublishingRuleFactory
+from tests.pages import text
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.urls import reverse
 from catalog.choices import RunStatus, SuggestionStatus
 from catalog.models import Asset, DataSource, DataSourceRun, Suggestion
 from tests.catalog.test_pages import make_asset, make_data_source, make_environment, make_run
-from tests.permissions import CONTRIBUTOR_PAGE, CONTRIBUTOR_POST, MEMBER_PAGE, check
+from tests.permissions import CONTRIBUTOR_PAGE, CONTRIBUTOR_POST, MEMBER_PAGE, check, personas
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ WRITERS = CONTRIBUTOR_POST
 WRITER_PAGES = CONTRIBUTOR_PAGE
 
 
-@pytest.mark.parametrize("persona, expected", READERS, indirect=["persona"])
+@personas(READERS)
 @pytest.mark.parametrize(
     "url_name", ["data-source-detail", "data-source-run-detail", "inventory", "asset-detail"]
 )
@@ -50,7 +50,7 @@ def test_pages_are_for_members_and_stewards(
     check(client_for(persona).get(reverse(url_name, args=[target.pk])), expected)
 
 
-@pytest.mark.parametrize("persona, expected", READERS, indirect=["persona"])
+@personas(READERS)
 def test_run_page_partial_follows_the_page(client_for, run, persona, expected):
     response = client_for(persona).get(
         reverse("data-source-run-detail", args=[run.pk]), headers={"HX-Request": "true"}
@@ -58,7 +58,7 @@ def test_run_page_partial_follows_the_page(client_for, run, persona, expected):
     check(response, expected)
 
 
-@pytest.mark.parametrize("persona, expected", WRITER_PAGES, indirect=["persona"])
+@personas(WRITER_PAGES)
 @pytest.mark.parametrize("url_name", ["data-source-create", "data-source-edit"])
 def test_form_pages_are_for_contributors(
     client_for, project, data_source, persona, expected, url_name
@@ -67,18 +67,24 @@ def test_form_pages_are_for_contributors(
     check(client_for(persona).get(reverse(url_name, args=[target.pk])), expected)
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+# What the data source form posts besides its name, environment and filters.
+SOURCE_FORM = {
+    "type": "GLUE",
+    "database_name": "curatedzonedb",
+    "schedule_timezone": "UTC",
+    "enabled": "on",
+}
+
+
+@personas(WRITERS)
 def test_data_source_create_action(client_for, project, environment, persona, expected):
     response = client_for(persona).post(
         reverse("data-source-create", args=[project.pk]),
         {
+            **SOURCE_FORM,
             "name": "films-CuratedZoneDB",
             "environment": environment.pk,
-            "type": "GLUE",
-            "database_name": "curatedzonedb",
             "filters": "INCLUDE *",
-            "schedule_timezone": "UTC",
-            "enabled": "on",
         },
     )
     check(response, expected)
@@ -88,39 +94,32 @@ def test_data_source_create_action(client_for, project, environment, persona, ex
         assert response["Location"] == reverse("data-source-detail", args=[created.get().pk])
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_data_source_edit_action(client_for, data_source, persona, expected):
     response = client_for(persona).post(
         reverse("data-source-edit", args=[data_source.pk]),
-        {
-            "name": "renamed",
-            "environment": data_source.environment_id,
-            "type": "GLUE",
-            "database_name": "curatedzonedb",
-            "schedule_timezone": "UTC",
-            "enabled": "on",
-        },
+        {**SOURCE_FORM, "name": "renamed", "environment": data_source.environment_id},
     )
     check(response, expected)
     data_source.refresh_from_db()
     assert data_source.name == ("renamed" if expected == 302 else "films-CuratedZoneDB")
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_data_source_toggle_action(client_for, data_source, persona, expected):
     check(client_for(persona).post(reverse("data-source-toggle", args=[data_source.pk])), expected)
     data_source.refresh_from_db()
     assert data_source.enabled == (expected != 302)
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_data_source_delete_action(client_for, data_source, asset, persona, expected):
     check(client_for(persona).post(reverse("data-source-delete", args=[data_source.pk])), expected)
     assert DataSource.objects.filter(pk=data_source.pk).exists() == (expected != 302)
     assert Asset.objects.filter(pk=asset.pk).exists()  # assets always stay
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_data_source_run_action(client_for, data_source, persona, expected):
     # The `db` fixture never runs on_commit callbacks: a started run stays REQUESTED and
     # no AWS call is made.
@@ -133,7 +132,7 @@ def test_data_source_run_action(client_for, data_source, persona, expected):
         assert response["Location"] == reverse("data-source-run-detail", args=[runs.get().pk])
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 @pytest.mark.parametrize(
     "url_name, status", [("suggestion-accept", "ACCEPTED"), ("suggestion-reject", "REJECTED")]
 )
@@ -149,7 +148,7 @@ def test_suggestion_actions(client_for, asset, persona, expected, url_name, stat
     )
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 @pytest.mark.parametrize(
     "url_name, status",
     [

@@ -15,7 +15,7 @@ from catalog.models import AssetColumn, AssetForm, Listing
 from tests.catalog.test_page_permissions import READERS, WRITER_PAGES, WRITERS
 from tests.catalog.test_pages import make_asset, make_data_source, make_environment
 from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
-from tests.permissions import SIGNED_IN_PAGE, check, page_table
+from tests.permissions import SIGNED_IN_PAGE, check, page_table, personas
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +52,13 @@ def page_url(url_name, asset, form_type):
     return reverse(url_name, args=args)
 
 
-@pytest.mark.parametrize("persona, expected", WRITER_PAGES, indirect=["persona"])
+@personas(WRITER_PAGES)
 @pytest.mark.parametrize("url_name", ["asset-edit", "asset-columns-edit", "asset-form-edit"])
 def test_edit_pages_are_for_contributors(client_for, asset, form_type, persona, expected, url_name):
     check(client_for(persona).get(page_url(url_name, asset, form_type)), expected)
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_add_form_select_is_for_contributors(client_for, asset, form_type, persona, expected):
     response = client_for(persona).get(
         reverse("asset-form-add", args=[asset.pk]), {"form_type": form_type.pk}
@@ -66,7 +66,7 @@ def test_add_form_select_is_for_contributors(client_for, asset, form_type, perso
     check(response, expected)
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_asset_edit_action(client_for, asset, genre, persona, expected):
     response = client_for(persona).post(
         reverse("asset-edit", args=[asset.pk]),
@@ -78,7 +78,7 @@ def test_asset_edit_action(client_for, asset, genre, persona, expected):
     assert asset.glossary_terms.exists() == (expected == 302)
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_columns_edit_action(client_for, asset, persona, expected):
     data = {
         "columns-TOTAL_FORMS": "1",
@@ -91,7 +91,7 @@ def test_columns_edit_action(client_for, asset, persona, expected):
     assert described == (expected == 302)
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_form_edit_action(client_for, asset, form_type, persona, expected):
     response = client_for(persona).post(
         reverse("asset-form-edit", args=[asset.pk, form_type.pk]), {"last_audit": "2024-05-01"}
@@ -100,7 +100,7 @@ def test_form_edit_action(client_for, asset, form_type, persona, expected):
     assert AssetForm.objects.filter(asset=asset).exists() == (expected == 302)
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_form_remove_action(client_for, asset, form_type, persona, expected):
     AssetForm.objects.create(asset=asset, form_type=form_type, values={})
     response = client_for(persona).post(reverse("asset-form-remove", args=[asset.pk, form_type.pk]))
@@ -108,7 +108,7 @@ def test_form_remove_action(client_for, asset, form_type, persona, expected):
     assert AssetForm.objects.filter(asset=asset).exists() == (expected != 302)
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_publish_action(client_for, asset, persona, expected):
     response = client_for(persona).post(
         reverse("asset-publish", args=[asset.pk]), {"approval_required": "on"}
@@ -117,19 +117,19 @@ def test_publish_action(client_for, asset, persona, expected):
     assert Listing.objects.filter(asset=asset).exists() == (expected == 302)
 
 
-@pytest.mark.parametrize("persona, expected", WRITERS, indirect=["persona"])
+@personas(WRITERS)
 def test_unpublish_action(client_for, listing, persona, expected):
     check(client_for(persona).post(reverse("asset-unpublish", args=[listing.asset_id])), expected)
     listing.refresh_from_db()
     assert listing.status == (ListingStatus.INACTIVE if expected == 302 else ListingStatus.ACTIVE)
 
 
-@pytest.mark.parametrize("persona, expected", READERS, indirect=["persona"])
+@personas(READERS)
 def test_revision_page_follows_the_asset(client_for, asset, persona, expected):
     check(client_for(persona).get(reverse("asset-revision", args=[asset.pk, 1])), expected)
 
 
-@pytest.mark.parametrize("persona, expected", SIGNED_IN, indirect=["persona"])
+@personas(SIGNED_IN)
 def test_active_listings_and_the_catalog_are_for_everyone_signed_in(
     client_for, listing, persona, expected
 ):
@@ -141,7 +141,7 @@ def test_active_listings_and_the_catalog_are_for_everyone_signed_in(
         assert reverse("listing-detail", args=[listing.pk]) in response.content.decode()
 
 
-@pytest.mark.parametrize("persona, expected", TEAM_ONLY, indirect=["persona"])
+@personas(TEAM_ONLY)
 def test_inactive_listings_are_for_the_owning_project_only(
     client_for, listing, owner, persona, expected
 ):
@@ -149,7 +149,7 @@ def test_inactive_listings_are_for_the_owning_project_only(
     check(client_for(persona).get(reverse("listing-detail", args=[listing.pk])), expected)
 
 
-@pytest.mark.parametrize("persona, expected", SIGNED_IN, indirect=["persona"])
+@personas(SIGNED_IN)
 def test_term_usage_is_narrowed_to_what_the_persona_sees(
     client_for, asset, listing, genre, owner, persona, expected
 ):

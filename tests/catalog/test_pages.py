@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog import models
 from catalog.choices import (
     ActivityStatus,
     AssetType,
@@ -20,20 +21,12 @@ from catalog.choices import (
     SuggestionKind,
     SuggestionStatus,
 )
-from catalog.models import (
-    Asset,
-    AssetColumn,
-    AssetRevision,
-    DataSource,
-    DataSourceRun,
-    RunActivity,
-    Suggestion,
-)
 from meshportal.demo import seed_aws
 from projects.choices import Blueprint, EnvironmentStatus
-from tests.projects.factories import EnvironmentFactory, EnvironmentProfileFactory
 
 # --- Builders (rows as the importer leaves them, without AWS) ---------------------------
+from tests.pages import htmx_partial, messages_of, text
+from tests.projects.factories import EnvironmentFactory, EnvironmentProfileFactory
 
 
 def make_environment(project, profile, name="Film Datasets S3", **fields):
@@ -47,7 +40,9 @@ def make_data_source(project, environment, name="films-CuratedZoneDB", **fields)
         "filter_expressions": [{"type": "INCLUDE", "expression": "*"}],
         **fields,
     }
-    return DataSource.objects.create(project=project, environment=environment, name=name, **values)
+    return models.DataSource.objects.create(
+        project=project, environment=environment, name=name, **values
+    )
 
 
 def make_run(data_source, status=RunStatus.SUCCESS, activities=0, **fields):
@@ -63,9 +58,9 @@ def make_run(data_source, status=RunStatus.SUCCESS, activities=0, **fields):
         "finished_at": now if finished else None,
         **fields,
     }
-    run = DataSourceRun.objects.create(data_source=data_source, **values)
-    RunActivity.objects.bulk_create(
-        RunActivity(
+    run = models.DataSourceRun.objects.create(data_source=data_source, **values)
+    models.RunActivity.objects.bulk_create(
+        models.RunActivity(
             run=run,
             table_name=f"table_{n:05d}",
             status=ActivityStatus.SUCCEEDED_CREATED,
@@ -90,15 +85,15 @@ def make_asset(project, data_source, name="film_category", columns=4, **fields):
         "content_hash": "0" * 64,
         **fields,
     }
-    asset = Asset.objects.create(
+    asset = models.Asset.objects.create(
         domain=project.domain,
         project=project,
         data_source=data_source,
         technical_name=name,
         **values,
     )
-    made = AssetColumn.objects.bulk_create(
-        AssetColumn(
+    made = models.AssetColumn.objects.bulk_create(
+        models.AssetColumn(
             asset=asset,
             name=f"column_{n:03d}",
             data_type="string",
@@ -107,10 +102,10 @@ def make_asset(project, data_source, name="film_category", columns=4, **fields):
         )
         for n in range(1, columns + 1)
     )
-    Suggestion.objects.bulk_create(
-        [Suggestion(asset=asset, kind=SuggestionKind.BUSINESS_NAME, value=name.title())]
+    models.Suggestion.objects.bulk_create(
+        [models.Suggestion(asset=asset, kind=SuggestionKind.BUSINESS_NAME, value=name.title())]
         + [
-            Suggestion(
+            models.Suggestion(
                 asset=asset,
                 column=column,
                 kind=SuggestionKind.BUSINESS_NAME,
@@ -119,7 +114,7 @@ def make_asset(project, data_source, name="film_category", columns=4, **fields):
             for column in made
         ]
     )
-    AssetRevision.objects.create(
+    models.AssetRevision.objects.create(
         asset=asset,
         revision=1,
         reason=RevisionReason.IMPORT,
@@ -127,14 +122,6 @@ def make_asset(project, data_source, name="film_category", columns=4, **fields):
         changes=["Imported from AWS Glue curatedzonedb"],
     )
     return asset
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def badge_text(html: str, testid: str) -> str:
@@ -190,7 +177,7 @@ def test_create_data_source_through_the_form(client_for, project, environment, o
         follow=True,
     )
 
-    data_source = DataSource.objects.get(project=project)
+    data_source = models.DataSource.objects.get(project=project)
     page = reverse("data-source-detail", args=[data_source.pk])
     assert response.redirect_chain == [(page, 302)]
     assert messages_of(response) == [
@@ -272,7 +259,9 @@ def test_data_source_form_errors_land_on_their_fields_with_the_input_kept(
         html,
     )
     assert 'value="0 0 31 2 *"' in html
-    assert not DataSource.objects.filter(project=project, name="films-CuratedZoneDB").exists()
+    assert not models.DataSource.objects.filter(
+        project=project, name="films-CuratedZoneDB"
+    ).exists()
 
     no_schema = client.post(
         url, {**FORM, "environment": warehouse.pk, "type": "REDSHIFT", "database_name": "dev"}
@@ -298,7 +287,7 @@ def test_data_source_form_errors_land_on_their_fields_with_the_input_kept(
     assert duplicate.status_code == 400
     assert "This project already has a data source named &#x27;TAKEN&#x27;." in text(duplicate)
 
-    assert list(DataSource.objects.values_list("name", flat=True)) == ["taken"]
+    assert list(models.DataSource.objects.values_list("name", flat=True)) == ["taken"]
 
 
 @pytest.mark.django_db
@@ -385,7 +374,7 @@ def test_delete_keeps_the_assets_detached(client_for, project, data_source, owne
     assert messages_of(response) == [
         "Data source “films-CuratedZoneDB” deleted. Its 1 asset stay in the inventory, detached."
     ]
-    assert not DataSource.objects.filter(pk=data_source.pk).exists()
+    assert not models.DataSource.objects.filter(pk=data_source.pk).exists()
     asset.refresh_from_db()
     assert asset.data_source is None
     assert "No data sources yet." in text(response)
@@ -408,7 +397,7 @@ def test_delete_refuses_while_a_run_is_going(client_for, data_source, owner):
     assert messages_of(response) == [
         "A run of this data source is in progress; delete it when the run has finished."
     ]
-    assert DataSource.objects.filter(pk=data_source.pk).exists()
+    assert models.DataSource.objects.filter(pk=data_source.pk).exists()
 
 
 # --- Runs -------------------------------------------------------------------------------
@@ -427,11 +416,11 @@ def test_import_curatedzonedb_then_again_then_accept_suggestions(
         {**FORM, "environment": environment.pk},
         follow=True,
     )
-    data_source = DataSource.objects.get(project=project)
+    data_source = models.DataSource.objects.get(project=project)
 
     first = client.post(reverse("data-source-run", args=[data_source.pk]), follow=True)
 
-    run = DataSourceRun.objects.get(data_source=data_source)
+    run = models.DataSourceRun.objects.get(data_source=data_source)
     assert first.redirect_chain == [(reverse("data-source-run-detail", args=[run.pk]), 302)]
     assert messages_of(first) == ["Run of “films-CuratedZoneDB” finished: Success."]
     html = text(first)
@@ -445,7 +434,7 @@ def test_import_curatedzonedb_then_again_then_accept_suggestions(
         "film_category Created",
         "streaming_films Created",
     ]
-    film_category = Asset.objects.get(technical_name="film_category")
+    film_category = models.Asset.objects.get(technical_name="film_category")
     assert f'<a href="{reverse("asset-detail", args=[film_category.pk])}">film_category</a>' in html
 
     second = client.post(reverse("data-source-run", args=[data_source.pk]), follow=True)
@@ -453,7 +442,7 @@ def test_import_curatedzonedb_then_again_then_accept_suggestions(
     assert badge_text(html, "run-status") == "SUCCESS"
     assert badge_text(html, "count-unchanged") == "3"
     assert badge_text(html, "count-added") == "0"
-    assert AssetRevision.objects.count() == 3  # no new revisions
+    assert models.AssetRevision.objects.count() == 3  # no new revisions
 
     history = text(client.get(reverse("data-source-detail", args=[data_source.pk])))
     run_rows = rows(history, "run-table")
@@ -497,7 +486,7 @@ def test_import_curatedzonedb_then_again_then_accept_suggestions(
     assert "Column category_id business name set to “Category ID”" in revision
 
     # Reject one suggestion of another asset: it leaves the panel, nothing else changes.
-    films = Asset.objects.get(technical_name="streaming_films")
+    films = models.Asset.objects.get(technical_name="streaming_films")
     film_id = films.suggestions.get(column__name="film_id")
     rejected = client.post(reverse("suggestion-reject", args=[film_id.pk]), follow=True)
     assert messages_of(rejected) == ["Business name “Film ID” rejected for column film_id."]
@@ -528,7 +517,7 @@ def test_import_curatedzonedb_then_again_then_accept_suggestions(
     # Deleting the data source keeps the assets, detached.
     client.post(reverse("data-source-delete", args=[data_source.pk]))
     assert listed() == ["category_streams", "film_category", "streaming_films"]
-    assert Asset.objects.filter(data_source__isnull=True).count() == 3
+    assert models.Asset.objects.filter(data_source__isnull=True).count() == 3
     assert "Film Category" in text(client.get(inventory_url))
 
 
@@ -556,7 +545,7 @@ def test_run_refusals_are_flashed(client_for, project, profile, data_source, own
 
     # The `db` fixture never runs on_commit callbacks: this run stays REQUESTED.
     first = client.post(reverse("data-source-run", args=[data_source.pk]), follow=True)
-    run = DataSourceRun.objects.get(data_source=data_source)
+    run = models.DataSourceRun.objects.get(data_source=data_source)
     assert run.status == RunStatus.REQUESTED
     assert first.redirect_chain == [(reverse("data-source-run-detail", args=[run.pk]), 302)]
     assert badge_text(text(first), "run-status") == "REQUESTED"
@@ -565,19 +554,19 @@ def test_run_refusals_are_flashed(client_for, project, profile, data_source, own
     again = client.post(reverse("data-source-run", args=[data_source.pk]), follow=True)
     assert again.redirect_chain == [(reverse("data-source-run-detail", args=[run.pk]), 302)]
     assert messages_of(again) == ["A run is already in progress."]
-    assert DataSourceRun.objects.count() == 1
+    assert models.DataSourceRun.objects.count() == 1
     page = text(client.get(detail))
     assert 'data-testid="active-run"' in page and "Listing the tables…" in page
 
-    DataSourceRun.objects.update(status=RunStatus.FAILED, finished_at=timezone.now())
-    DataSource.objects.filter(pk=data_source.pk).update(enabled=False)
+    models.DataSourceRun.objects.update(status=RunStatus.FAILED, finished_at=timezone.now())
+    models.DataSource.objects.filter(pk=data_source.pk).update(enabled=False)
     disabled = client.post(reverse("data-source-run", args=[data_source.pk]), follow=True)
     assert disabled.redirect_chain == [(detail, 302)]
     assert messages_of(disabled) == [
         "Data source 'films-CuratedZoneDB' is disabled; enable it to run it."
     ]
 
-    DataSource.objects.filter(pk=data_source.pk).update(enabled=True)
+    models.DataSource.objects.filter(pk=data_source.pk).update(enabled=True)
     data_source.environment.status = EnvironmentStatus.CREATING
     data_source.environment.save()
     inactive = client.post(reverse("data-source-run", args=[data_source.pk]), follow=True)
@@ -585,7 +574,7 @@ def test_run_refusals_are_flashed(client_for, project, profile, data_source, own
         "Environment 'Film Datasets S3' is creating; a data source runs once its environment "
         "is ACTIVE."
     ]
-    assert DataSourceRun.objects.count() == 1
+    assert models.DataSourceRun.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -601,18 +590,14 @@ def test_running_run_polls_with_a_partial_until_it_finishes(client_for, data_sou
     assert 'aria-valuenow="10"' in full and 'style="width: 25%"' in full
     assert "appears here when the run has finished" in full
 
-    partial = client.get(url, headers={"HX-Request": "true"})
-    html = text(partial)
-    assert [t.name for t in partial.templates][0] == "catalog/_run_panel.html"
-    assert html.lstrip().startswith('<div id="run-panel"')
-    assert "<html" not in html and 'aria-label="Main"' not in html
+    html = htmx_partial(client, url, "catalog/_run_panel.html", "run-panel")
     assert badge_text(html, "run-status") == "RUNNING"
 
-    RunActivity.objects.bulk_create(
-        RunActivity(run=run, table_name=f"t{n}", status=ActivityStatus.SUCCEEDED_CREATED)
+    models.RunActivity.objects.bulk_create(
+        models.RunActivity(run=run, table_name=f"t{n}", status=ActivityStatus.SUCCEEDED_CREATED)
         for n in range(40)
     )
-    DataSourceRun.objects.filter(pk=run.pk).update(
+    models.DataSourceRun.objects.filter(pk=run.pk).update(
         status=RunStatus.SUCCESS, processed=40, added=40, finished_at=timezone.now()
     )
     done = text(client.get(url, headers={"HX-Request": "true"}))
@@ -646,7 +631,7 @@ def test_failed_and_partial_runs_show_their_error(client_for, data_source, owner
         failed=1,
         error_message="1 of 3 tables could not be imported; see the activities.",
     )
-    RunActivity.objects.create(
+    models.RunActivity.objects.create(
         run=partial,
         table_name="broken",
         status=ActivityStatus.FAILED,
@@ -665,11 +650,13 @@ def test_failed_and_partial_runs_show_their_error(client_for, data_source, owner
 @pytest.mark.django_db
 def test_activities_are_paginated_and_filtered_by_status(client_for, data_source, owner):
     run = make_run(data_source, activities=120)
-    RunActivity.objects.bulk_create(
-        RunActivity(run=run, table_name=f"failed_{n}", status=ActivityStatus.FAILED, message="x")
+    models.RunActivity.objects.bulk_create(
+        models.RunActivity(
+            run=run, table_name=f"failed_{n}", status=ActivityStatus.FAILED, message="x"
+        )
         for n in range(3)
     )
-    DataSourceRun.objects.filter(pk=run.pk).update(failed=3)
+    models.DataSourceRun.objects.filter(pk=run.pk).update(failed=3)
     client = client_for(owner)
     url = reverse("data-source-run-detail", args=[run.pk])
 
@@ -765,8 +752,8 @@ def test_inventory_filters_and_hides_archived_assets_by_default(
 
 @pytest.mark.django_db
 def test_inventory_is_paginated_by_50(client_for, project, data_source, owner):
-    Asset.objects.bulk_create(
-        Asset(
+    models.Asset.objects.bulk_create(
+        models.Asset(
             domain=project.domain,
             project=project,
             data_source=data_source,
@@ -791,7 +778,7 @@ def test_asset_page_shows_metadata_columns_suggestions_and_history(
     client_for, project, data_source, owner, viewer
 ):
     asset = make_asset(project, data_source, "category_streams", columns=3)
-    AssetColumn.objects.filter(asset=asset, position=1).update(source_comment="The category")
+    models.AssetColumn.objects.filter(asset=asset, position=1).update(source_comment="The category")
     client = client_for(owner)
     html = text(client.get(reverse("asset-detail", args=[asset.pk])))
 
@@ -820,7 +807,7 @@ def test_asset_page_shows_metadata_columns_suggestions_and_history(
     assert "Accept</button>" not in read_only and "Accept all</button>" not in read_only
     assert "A contributor or owner of the project accepts or rejects them." in read_only
 
-    Asset.objects.filter(pk=asset.pk).update(archived_at=timezone.now())
+    models.Asset.objects.filter(pk=asset.pk).update(archived_at=timezone.now())
     assert 'data-testid="archived-banner"' in text(
         client.get(reverse("asset-detail", args=[asset.pk]))
     )
@@ -852,14 +839,14 @@ def test_accept_one_then_reject_all(client_for, project, data_source, owner):
     }
     nothing = client.post(reverse("asset-suggestions-accept-all", args=[asset.pk]), follow=True)
     assert messages_of(nothing) == ["There were no suggestions left to accept."]
-    assert AssetRevision.objects.filter(asset=asset).count() == 2
+    assert models.AssetRevision.objects.filter(asset=asset).count() == 2
 
 
 @pytest.mark.django_db
 def test_revision_history_is_paginated(client_for, project, data_source, owner):
     asset = make_asset(project, data_source)
-    AssetRevision.objects.bulk_create(
-        AssetRevision(asset=asset, revision=n, reason=RevisionReason.EDIT, snapshot={})
+    models.AssetRevision.objects.bulk_create(
+        models.AssetRevision(asset=asset, revision=n, reason=RevisionReason.EDIT, snapshot={})
         for n in range(2, 26)
     )
     client = client_for(owner)
@@ -931,8 +918,8 @@ def test_run_page_query_count_does_not_grow_with_activities(
     small = queries_for(client, reverse("data-source-run-detail", args=[small_run.pk]))
 
     big_run = make_run(data_source, activities=200)
-    Asset.objects.bulk_create(
-        Asset(
+    models.Asset.objects.bulk_create(
+        models.Asset(
             domain=data_source.project.domain,
             project=data_source.project,
             data_source=data_source,
@@ -945,7 +932,9 @@ def test_run_page_query_count_does_not_grow_with_activities(
         for n in range(200)
     )
     for activity, asset in zip(
-        big_run.activities.order_by("id"), Asset.objects.order_by("technical_name"), strict=True
+        big_run.activities.order_by("id"),
+        models.Asset.objects.order_by("technical_name"),
+        strict=True,
     ):
         activity.asset = asset
         activity.save()

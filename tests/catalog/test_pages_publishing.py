@@ -19,17 +19,17 @@ from tests.catalog.test_pages import (
     make_asset,
     make_data_source,
     make_environment,
-    messages_of,
     queries_for,
     rows,
-    text,
 )
+from tests.glossary import forms
 from tests.glossary.factories import (
     FormTypeFactory,
     GlossaryFactory,
     GlossaryTermFactory,
     PublishingRuleFactory,
 )
+from tests.pages import messages_of, text
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,11 +38,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def asset(project, data_source):
     return make_asset(project, data_source, "film_category", columns=3)
-
-
-@pytest.fixture
-def media(project):
-    return GlossaryFactory(owning_project=project, name="Media")
 
 
 @pytest.fixture
@@ -58,40 +53,17 @@ def film(media):
 @pytest.fixture
 def data_owner(project, media):
     """A form with one field of every type; two of them required to publish."""
-    return FormTypeFactory(
-        owning_project=project,
-        name="Data owner",
-        fields=[
-            {
-                "name": "owner_email",
-                "label": "Owner email",
-                "type": FieldType.EMAIL,
-                "required": True,
-            },
-            {
-                "name": "last_audit",
-                "label": "Last audit date",
-                "type": FieldType.DATE,
-                "required": True,
-            },
-            {"name": "row_count", "label": "Row count", "type": FieldType.INTEGER},
-            {"name": "monthly_cost", "label": "Monthly cost", "type": FieldType.DECIMAL},
-            {"name": "pii", "label": "Contains PII", "type": FieldType.BOOLEAN},
-            {"name": "docs", "label": "Documentation", "type": FieldType.URL},
-            {
-                "name": "notes",
-                "label": "Notes",
-                "type": FieldType.TEXT,
-                "help_text": "For consumers.",
-            },
-            {"name": "title", "label": "Title", "type": FieldType.STRING},
-            {
-                "name": "subject",
-                "label": "Subject",
-                "type": FieldType.GLOSSARY_TERM,
-                "glossary": media,
-            },
-        ],
+    return forms.data_owner(
+        project,
+        forms.OWNER_EMAIL,
+        forms.LAST_AUDIT,
+        forms.field("row_count", "Row count", FieldType.INTEGER),
+        forms.field("monthly_cost", "Monthly cost", FieldType.DECIMAL),
+        forms.field("pii", "Contains PII", FieldType.BOOLEAN),
+        forms.field("docs", "Documentation", FieldType.URL),
+        forms.field("notes", "Notes", FieldType.TEXT, help_text="For consumers."),
+        forms.field("title", "Title", FieldType.STRING),
+        forms.field("subject", "Subject", FieldType.GLOSSARY_TERM, glossary=media),
     )
 
 

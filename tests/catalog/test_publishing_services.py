@@ -20,20 +20,16 @@ from tests.catalog.factories import (
     AssetFormFactory,
     DataSourceFactory,
 )
+from tests.glossary import forms
 from tests.glossary.factories import (
     FormTypeFactory,
     GlossaryFactory,
     GlossaryTermFactory,
     PublishingRuleFactory,
 )
-from tests.projects.factories import DomainFactory, EnvironmentFactory, ProjectFactory
+from tests.projects.factories import DomainFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lake(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="lake")
 
 
 @pytest.fixture
@@ -50,23 +46,25 @@ def glossary(project):
     return GlossaryFactory(owning_project=project, name="Film vocabulary")
 
 
-def data_owner_form(project, glossary=None, **kwargs):
+def publishing_form(project, glossary=None, **kwargs):
+    """ "Data owner": Owner email (required), Last audit date, Contact, and with a
+    ``glossary`` a required Steward term from it."""
     fields = [
-        {"name": "owner_email", "label": "Owner email", "type": FieldType.EMAIL, "required": True},
-        {"name": "last_audit", "label": "Last audit date", "type": FieldType.DATE},
-        {"name": "contact", "label": "Contact", "type": FieldType.EMAIL},
+        forms.OWNER_EMAIL,
+        forms.field("last_audit", "Last audit date", FieldType.DATE),
+        forms.CONTACT,
     ]
     if glossary is not None:
         fields.append(
-            {
-                "name": "steward_term",
-                "label": "Steward term",
-                "type": FieldType.GLOSSARY_TERM,
-                "glossary": glossary,
-                "required": True,
-            }
+            forms.field(
+                "steward_term",
+                "Steward term",
+                FieldType.GLOSSARY_TERM,
+                glossary=glossary,
+                required=True,
+            )
         )
-    return FormTypeFactory(owning_project=project, name="Data owner", fields=fields, **kwargs)
+    return forms.data_owner(project, *fields, **kwargs)
 
 
 def newest_revision(asset) -> AssetRevision:
@@ -81,7 +79,7 @@ def test_publish_missing_lists_archival_rule_forms_rule_terms_then_required_fiel
 ):
     zeta = FormTypeFactory(owning_project=project, name="Zeta form")
     alpha = FormTypeFactory(owning_project=project, name="Alpha form")
-    data_owner = data_owner_form(project, glossary)
+    data_owner = publishing_form(project, glossary)
     PublishingRuleFactory(
         domain=domain,
         required_form_types=[zeta, alpha, data_owner],
@@ -108,7 +106,7 @@ def test_publish_missing_lists_archival_rule_forms_rule_terms_then_required_fiel
 
 def test_a_domain_without_a_rule_requires_only_the_attached_forms_fields(project, asset):
     assert services.publish_missing(asset) == []
-    AssetFormFactory(asset=asset, form_type=data_owner_form(project))
+    AssetFormFactory(asset=asset, form_type=publishing_form(project))
 
     assert services.publish_missing(asset) == [
         "\u201cOwner email\u201d in form \u201cData owner\u201d is required."
@@ -215,7 +213,7 @@ def test_each_edit_writes_one_revision_saying_who_changed_what(
 ):
     film = GlossaryTermFactory(glossary=glossary, name="Film")
     genre = GlossaryTermFactory(glossary=glossary, name="Genre")
-    data_owner = data_owner_form(project)
+    data_owner = publishing_form(project)
 
     services.asset_update(
         acting_user=contributor,
@@ -305,7 +303,7 @@ def test_each_edit_writes_one_revision_saying_who_changed_what(
 
 def test_no_revision_when_nothing_changed(owner, project, glossary, asset):
     film = GlossaryTermFactory(glossary=glossary, name="Film")
-    data_owner_form(project)
+    publishing_form(project)
     FormTypeFactory(owning_project=project, name="Quality")  # never filled
     services.asset_update(
         acting_user=owner,
@@ -350,7 +348,7 @@ def test_no_revision_when_nothing_changed(owner, project, glossary, asset):
 
 
 def test_nested_errors_keep_their_structure_and_read_as_lines(owner, project, asset):
-    data_owner_form(project)
+    publishing_form(project)
 
     with pytest.raises(ValidationError) as error:
         services.asset_forms_update(
@@ -383,7 +381,7 @@ def test_nested_errors_keep_their_structure_and_read_as_lines(owner, project, as
 def test_a_changed_form_keeps_values_filled_under_its_older_revision_readable(
     owner, project, asset
 ):
-    data_owner = data_owner_form(project)
+    data_owner = publishing_form(project)
     services.asset_forms_update(
         acting_user=owner,
         asset=asset,

@@ -18,7 +18,7 @@ from catalog.choices import RunStatus, RunType
 from catalog.models import DataSource, DataSourceRun
 from meshportal.demo import seed_aws
 from projects.choices import EnvironmentStatus
-from tests.catalog.test_import import create_glue_source
+from tests.catalog.factories import create_glue_source
 
 PARIS = ZoneInfo("Europe/Paris")
 SLOT = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
@@ -75,6 +75,11 @@ def test_sources_without_a_schedule_or_disabled_have_no_next_run(owner, project,
         (datetime(2026, 7, 10, 12, 0, tzinfo=UTC), datetime(2026, 7, 11, 0, 0, tzinfo=UTC)),
         # Strictly after: a slot that has just fired is not the next one.
         (datetime(2026, 7, 11, 0, 0, tzinfo=UTC), datetime(2026, 7, 12, 0, 0, tzinfo=UTC)),
+        # The same in another year, from mid-month …
+        (datetime(2025, 1, 15, 12, 0, tzinfo=UTC), datetime(2025, 1, 16, 1, 0, tzinfo=UTC)),
+        (datetime(2025, 7, 15, 12, 0, tzinfo=UTC), datetime(2025, 7, 16, 0, 0, tzinfo=UTC)),
+        # … and just before the slot: the same night.
+        (datetime(2025, 1, 16, 0, 59, tzinfo=UTC), datetime(2025, 1, 16, 1, 0, tzinfo=UTC)),
     ],
 )
 def test_next_run_follows_the_schedules_time_zone(after, expected):

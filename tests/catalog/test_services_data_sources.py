@@ -16,41 +16,23 @@ from catalog import services
 from catalog.choices import RunErrorType, RunStatus, RunType
 from catalog.models import DataSource, DataSourceRun
 from projects.choices import EnvironmentStatus
-from tests.catalog.factories import DataSourceFactory, DataSourceRunFactory
+from tests.catalog.factories import DataSourceFactory, DataSourceRunFactory, create_glue_source
 from tests.projects.factories import EnvironmentFactory
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def environment(project, profile):
-    return EnvironmentFactory(project=project, profile=profile, name="lake")
+def environment(lake):
+    """This module's sources live in the conftest's ``lake``."""
+    return lake
 
 
 def create_source(owner, project, environment, **fields):
-    return services.data_source_create(
-        acting_user=owner,
-        project=project,
-        environment=environment,
-        **{"name": "films", "type": "GLUE", "database_name": "curatedzonedb", **fields},
-    )
+    return create_glue_source(owner, project, environment, **{"name": "films", **fields})
 
 
 # --- Schedules ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("after", "expected"),
-    [
-        # 02:00 in Paris is 01:00 UTC in winter (CET) and 00:00 UTC in summer (CEST).
-        (datetime(2025, 1, 15, 12, 0, tzinfo=UTC), datetime(2025, 1, 16, 1, 0, tzinfo=UTC)),
-        (datetime(2025, 7, 15, 12, 0, tzinfo=UTC), datetime(2025, 7, 16, 0, 0, tzinfo=UTC)),
-        # Just before the slot: the same night.
-        (datetime(2025, 1, 16, 0, 59, tzinfo=UTC), datetime(2025, 1, 16, 1, 0, tzinfo=UTC)),
-    ],
-)
-def test_next_run_is_computed_in_the_schedules_time_zone(after, expected):
-    assert services.next_run_after("0 2 * * *", "Europe/Paris", after) == expected
 
 
 def test_no_schedule_means_no_next_run():

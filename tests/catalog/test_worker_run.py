@@ -15,7 +15,7 @@ from catalog.choices import ActivityStatus, RunStatus, RunType
 from catalog.models import Asset, DataSourceRun, RunActivity
 from catalog.tasks import run_data_source
 from meshportal.demo import seed_aws
-from tests.catalog.test_import import create_glue_source
+from tests.catalog.factories import create_glue_source
 from tests.projects.factories import EnvironmentFactory
 from tests.workers import outcomes, wait_for_log
 

@@ -14,6 +14,7 @@ from catalog.choices import ListingStatus, RunStatus
 from catalog.models import Asset, DataSourceRun, Listing
 from glossary.models import GlossaryTerm
 from meshportal.demo import seed_aws
+from tests.catalog.factories import create_glue_source
 from tests.glossary.factories import GlossaryFactory, GlossaryTermFactory
 from tests.projects.factories import EnvironmentFactory
 
@@ -34,13 +35,11 @@ def imported(aws, project, profile, owner):
     glossary whose "Genre" (synonym: category) the team may attach."""
     seed_aws()
     environment = EnvironmentFactory(project=project, profile=profile, name="Film Datasets S3")
-    data_source = services.data_source_create(
-        acting_user=owner,
-        project=project,
-        environment=environment,
+    data_source = create_glue_source(
+        owner,
+        project,
+        environment,
         name="films-CuratedZoneDB",
-        type="GLUE",
-        database_name="curatedzonedb",
         filter_expressions=[{"type": "INCLUDE", "expression": "*"}],
         generate_business_names=True,
     )

@@ -6,7 +6,6 @@ revoke both sides see access taken away and the permission is gone."""
 import pytest
 from playwright.sync_api import expect
 
-from projects.choices import Designation
 from sharing.models import SubscriptionGrant
 from subscriptions.services import (
     subscription_request_accept,
@@ -19,9 +18,7 @@ from tests.projects.factories import (
     DomainFactory,
     EnvironmentFactory,
     EnvironmentProfileFactory,
-    ProjectFactory,
-    ProjectMembershipFactory,
-    UserFactory,
+    film_and_marketing,
 )
 from tests.sharing.conftest import (
     CONSUMER_ROLE_SAME,
@@ -41,12 +38,7 @@ def world(transactional_db, aws):
     domain = DomainFactory(name="streaming")
     account = AwsAccountFactory(domain=domain, account_id=PRODUCER)
     profile = EnvironmentProfileFactory(domain=domain, aws_account=account, name="DataLakeProfile")
-    film_owner = UserFactory(username="film-catalog-team-admin")
-    marketing = UserFactory(username="marketing-team-admin")
-    film = ProjectFactory(domain=domain, name="Film Catalog Project")
-    ProjectMembershipFactory(project=film, user=film_owner, designation=Designation.OWNER)
-    consumer = ProjectFactory(domain=domain, name="marketing-team-analysis")
-    ProjectMembershipFactory(project=consumer, user=marketing, designation=Designation.OWNER)
+    film_owner, marketing, film, consumer = film_and_marketing(domain)
     film_env = EnvironmentFactory(project=film, profile=profile, name="Film Lake")
     EnvironmentFactory(
         project=consumer,

@@ -10,13 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.search import rebuild_listing_documents
-from projects.choices import Designation
 from tests.catalog.factories import AssetFactory, ListingFactory
 from tests.projects.factories import (
     DomainFactory,
-    ProjectFactory,
-    ProjectMembershipFactory,
-    UserFactory,
+    film_and_marketing,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,12 +24,7 @@ REASON = "Need access to the movie listings with category table for a new market
 @pytest.fixture
 def world(transactional_db):
     domain = DomainFactory(name="streaming")
-    film_owner = UserFactory(username="film-catalog-team-admin")
-    marketing = UserFactory(username="marketing-team-admin")
-    film = ProjectFactory(domain=domain, name="Film Catalog Project")
-    ProjectMembershipFactory(project=film, user=film_owner, designation=Designation.OWNER)
-    consumer = ProjectFactory(domain=domain, name="marketing-team-analysis")
-    ProjectMembershipFactory(project=consumer, user=marketing, designation=Designation.OWNER)
+    film_owner, marketing, film, consumer = film_and_marketing(domain)
     asset = AssetFactory(
         data_source__project=film,
         technical_name="film_category",

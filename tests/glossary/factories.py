@@ -4,7 +4,19 @@ import factory
 
 from glossary.choices import FieldType, GlossaryStatus
 from glossary.models import FormField, FormType, Glossary, GlossaryTerm, PublishingRule
+from tests.glossary.forms import CONTACT, LAST_AUDIT
 from tests.projects.factories import DomainFactory, ProjectFactory
+
+
+def many_to_many(field: str):
+    """A declaration that sets the created row's many-to-many ``field`` to what the
+    factory was called with (``GlossaryTermFactory(is_a=[…])``); nothing by default."""
+
+    def set_related(obj, create, extracted, **kwargs):
+        if create and extracted:
+            getattr(obj, field).set(extracted)
+
+    return factory.PostGeneration(set_related)
 
 
 class GlossaryFactory(factory.django.DjangoModelFactory):
@@ -31,15 +43,8 @@ class GlossaryTermFactory(factory.django.DjangoModelFactory):
     synonyms = factory.LazyFunction(list)
     status = GlossaryStatus.ENABLED
 
-    @factory.post_generation
-    def is_a(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.is_a.set(extracted)
-
-    @factory.post_generation
-    def classifies(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.classifies.set(extracted)
+    is_a = many_to_many("is_a")
+    classifies = many_to_many("classifies")
 
 
 class FormTypeFactory(factory.django.DjangoModelFactory):
@@ -61,19 +66,7 @@ class FormTypeFactory(factory.django.DjangoModelFactory):
     def fields(obj, create, extracted, **kwargs):
         if not create:
             return
-        specs = (
-            extracted
-            if extracted is not None
-            else [
-                {
-                    "name": "last_audit",
-                    "label": "Last audit date",
-                    "type": FieldType.DATE,
-                    "required": True,
-                },
-                {"name": "contact", "label": "Contact", "type": FieldType.EMAIL},
-            ]
-        )
+        specs = extracted if extracted is not None else [LAST_AUDIT, CONTACT]
         for order, spec in enumerate(specs, start=1):
             FormFieldFactory(form_type=obj, order=order, **spec)
 
@@ -96,12 +89,5 @@ class PublishingRuleFactory(factory.django.DjangoModelFactory):
 
     domain = factory.SubFactory(DomainFactory)
 
-    @factory.post_generation
-    def required_form_types(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.required_form_types.set(extracted)
-
-    @factory.post_generation
-    def required_glossary_terms(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.required_glossary_terms.set(extracted)
+    required_form_types = many_to_many("required_form_types")
+    required_glossary_terms = many_to_many("required_glossary_terms")

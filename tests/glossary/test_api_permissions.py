@@ -21,6 +21,7 @@ from tests.permissions import (
     everyone,
     matrix_test,
     model_state,
+    reads,
 )
 
 CSV = "name,short_description,parents\nCategory,Groups of films,\nGenre,Style,Category\n"
@@ -44,9 +45,7 @@ def stewards(success: int) -> dict:
 
 ACTIONS = [
     # --- glossaries ---------------------------------------------------------------------
-    Action("glossary-list", "get", lambda w: f"{API}/glossaries/", everyone(200)),
-    Action("glossary-retrieve", "get", lambda w: f"{API}/glossaries/{w.media.pk}/", everyone(200)),
-    Action("glossary-missing", "get", lambda w: f"{API}/glossaries/{MISSING}/", everyone(404)),
+    *reads("glossary", "glossaries", lambda w: w.media, everyone(200), missing=everyone(404)),
     Action(
         "glossary-create",
         "post",
@@ -81,9 +80,7 @@ ACTIONS = [
         format="multipart",
     ),
     # --- terms --------------------------------------------------------------------------
-    Action("term-list", "get", lambda w: f"{API}/glossary-terms/", everyone(200)),
-    Action("term-retrieve", "get", lambda w: f"{API}/glossary-terms/{w.term.pk}/", everyone(200)),
-    Action("term-missing", "get", lambda w: f"{API}/glossary-terms/{MISSING}/", everyone(404)),
+    *reads("term", "glossary-terms", lambda w: w.term, everyone(200), missing=everyone(404)),
     Action(
         "term-create",
         "post",
@@ -100,10 +97,7 @@ ACTIONS = [
     ),
     Action("term-delete", "delete", lambda w: f"{API}/glossary-terms/{w.term.pk}/", everyone(405)),
     # --- form types ---------------------------------------------------------------------
-    Action("form-type-list", "get", lambda w: f"{API}/form-types/", everyone(200)),
-    Action(
-        "form-type-retrieve", "get", lambda w: f"{API}/form-types/{w.form_type.pk}/", everyone(200)
-    ),
+    *reads("form-type", "form-types", lambda w: w.form_type, everyone(200)),
     Action(
         "form-type-create",
         "post",
@@ -129,14 +123,8 @@ ACTIONS = [
         everyone(405),
     ),
     # --- publishing rules ---------------------------------------------------------------
-    Action("rule-list", "get", lambda w: f"{API}/publishing-rules/", everyone(200)),
-    Action(
-        "rule-retrieve",
-        "get",
-        lambda w: f"{API}/publishing-rules/{w.domain.pk}/",
-        everyone(200),
-    ),
-    Action("rule-missing", "get", lambda w: f"{API}/publishing-rules/{MISSING}/", everyone(404)),
+    # A domain's rule is read at the domain's id.
+    *reads("rule", "publishing-rules", lambda w: w.domain, everyone(200), missing=everyone(404)),
     Action(
         "rule-set",
         "put",

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from glossary.choices import GlossaryStatus
 from glossary.models import Glossary, GlossaryTerm, PublishingRule
-from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
-from tests.permissions import LOGIN, MISSING, PERSONAS, check
+from tests.glossary.factories import FormTypeFactory, GlossaryTermFactory
+from tests.permissions import LOGIN, MISSING, PERSONAS, check, personas
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,6 @@ def stewards(success) -> list:
     return [(p, success if p == "steward" else 403) for p in PERSONAS if p != "anonymous"] + [
         ("anonymous", LOGIN)
     ]
-
-
-@pytest.fixture
-def media(project):
-    return GlossaryFactory(owning_project=project, name="Media")
 
 
 @pytest.fixture
@@ -86,13 +81,13 @@ MANAGER_PAGES = [
 ]
 
 
-@pytest.mark.parametrize(("persona", "expected"), everyone(200), indirect=["persona"])
+@personas(everyone(200))
 @pytest.mark.parametrize("url_name", READ_PAGES)
 def test_reading_pages(client_for, persona, expected, url_name, media, genre, form_type, domain):
     check(client_for(persona).get(url_of(url_name, media, genre, form_type, domain)), expected)
 
 
-@pytest.mark.parametrize(("persona", "expected"), managers(200), indirect=["persona"])
+@personas(managers(200))
 @pytest.mark.parametrize("url_name", MANAGER_PAGES)
 def test_manager_pages(client_for, persona, expected, url_name, media, genre, form_type, domain):
     check(client_for(persona).get(url_of(url_name, media, genre, form_type, domain)), expected)
@@ -116,7 +111,7 @@ def test_unknown_ids_are_404(client_for, steward, url_name):
     assert client_for(steward).get(reverse(url_name, args=[MISSING])).status_code == 404
 
 
-@pytest.mark.parametrize(("persona", "expected"), managers(302), indirect=["persona"])
+@personas(managers(302))
 def test_disabling_a_glossary(client_for, persona, expected, media):
     response = client_for(persona).post(
         reverse("glossary-status", args=[media.pk]), {"status": "DISABLED"}
@@ -126,7 +121,7 @@ def test_disabling_a_glossary(client_for, persona, expected, media):
     assert (media.status == GlossaryStatus.DISABLED) == (expected == 302)
 
 
-@pytest.mark.parametrize(("persona", "expected"), managers(302), indirect=["persona"])
+@personas(managers(302))
 def test_adding_a_term(client_for, persona, expected, media):
     response = client_for(persona).post(
         reverse("term-create", args=[media.pk]), {"name": "Rating", "status": "ENABLED"}
@@ -138,7 +133,7 @@ def test_adding_a_term(client_for, persona, expected, media):
         assert response["Location"] == reverse("term-detail", args=[created.get().pk])
 
 
-@pytest.mark.parametrize(("persona", "expected"), managers(302), indirect=["persona"])
+@personas(managers(302))
 def test_creating_a_glossary(client_for, persona, expected, project):
     response = client_for(persona).post(
         reverse("glossary-create"), {"owning_project": project.pk, "name": "Finance"}
@@ -147,7 +142,7 @@ def test_creating_a_glossary(client_for, persona, expected, project):
     assert Glossary.objects.filter(name="Finance").exists() == (expected == 302)
 
 
-@pytest.mark.parametrize(("persona", "expected"), stewards(302), indirect=["persona"])
+@personas(stewards(302))
 def test_setting_the_publishing_rule(client_for, persona, expected, domain, form_type):
     response = client_for(persona).post(
         reverse("publishing-rule", args=[domain.pk]),
@@ -157,7 +152,7 @@ def test_setting_the_publishing_rule(client_for, persona, expected, domain, form
     assert PublishingRule.objects.filter(domain=domain).exists() == (expected == 302)
 
 
-@pytest.mark.parametrize(("persona", "expected"), everyone(200), indirect=["persona"])
+@personas(everyone(200))
 def test_only_stewards_see_the_rule_form(client_for, persona, expected, domain):
     response = client_for(persona).get(reverse("publishing-rule", args=[domain.pk]))
     check(response, expected)

@@ -19,22 +19,10 @@ from tests.glossary.factories import (
     GlossaryTermFactory,
     PublishingRuleFactory,
 )
+from tests.pages import messages_of, text
 from tests.projects.factories import DomainFactory, DomainMembershipFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-@pytest.fixture
-def media(project):
-    return GlossaryFactory(owning_project=project, name="Media")
 
 
 @pytest.fixture

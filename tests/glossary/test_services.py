@@ -9,15 +9,15 @@ from glossary import services
 from glossary.choices import FieldType, GlossaryStatus
 from glossary.form_values import clean_form_values, missing_required
 from glossary.models import FormType, Glossary, GlossaryTerm, PublishingRule
-from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
+from tests.glossary import forms
+from tests.glossary.factories import (
+    FormTypeFactory,
+    GlossaryFactory,
+    GlossaryTermFactory,
+)
 from tests.projects.factories import DomainFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def media(project):
-    return GlossaryFactory(owning_project=project, name="Media")
 
 
 def snapshot():
@@ -430,18 +430,15 @@ def test_publishing_rules_are_for_stewards_and_of_the_domain(steward, owner, dom
 
 @pytest.fixture
 def data_owner(project, media):
-    return FormTypeFactory(
-        owning_project=project,
-        name="Data owner",
-        fields=[
-            {"name": "audit", "label": "Last audit date", "type": FieldType.DATE, "required": True},
-            {"name": "rows", "label": "Row count", "type": FieldType.INTEGER},
-            {"name": "cost", "label": "Monthly cost", "type": FieldType.DECIMAL},
-            {"name": "email", "label": "Contact", "type": FieldType.EMAIL, "required": True},
-            {"name": "docs", "label": "Documentation", "type": FieldType.URL},
-            {"name": "pii", "label": "Contains PII", "type": FieldType.BOOLEAN},
-            {"name": "genre", "label": "Genre", "type": FieldType.GLOSSARY_TERM, "glossary": media},
-        ],
+    return forms.data_owner(
+        project,
+        forms.field("audit", "Last audit date", FieldType.DATE, required=True),
+        forms.field("rows", "Row count", FieldType.INTEGER),
+        forms.field("cost", "Monthly cost", FieldType.DECIMAL),
+        forms.field("email", "Contact", FieldType.EMAIL, required=True),
+        forms.field("docs", "Documentation", FieldType.URL),
+        forms.field("pii", "Contains PII", FieldType.BOOLEAN),
+        forms.field("genre", "Genre", FieldType.GLOSSARY_TERM, glossary=media),
     )
 
 

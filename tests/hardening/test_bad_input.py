@@ -8,7 +8,7 @@ from django.urls import reverse
 from catalog.services.data_sources import clean_filter_expressions
 from glossary.models import GlossaryTerm
 from tests.catalog.factories import DataSourceFactory
-from tests.glossary.factories import GlossaryFactory
+from tests.hardening.conftest import csv_import
 
 API = "/api/v1"
 DEEP = "[" * 5000 + "]" * 5000
@@ -71,19 +71,8 @@ def test_nul_in_a_search_form_filter_is_a_400(api_client_for, client_for, outsid
     assert page.status_code == 400
 
 
-@pytest.fixture
-def glossary(project):
-    return GlossaryFactory(owning_project=project, name="Media")
-
-
-def _import(api, glossary, content: bytes):
-    return api.generic(
-        "POST", f"{API}/glossaries/{glossary.pk}/import/", content, content_type="text/csv"
-    )
-
-
 def test_nul_in_a_csv_import_is_a_400_api_and_page(api_client_for, client_for, owner, glossary):
-    response = _import(api_client_for(owner), glossary, b"name\nFi\x00lm\n")
+    response = csv_import(api_client_for(owner), glossary, b"name\nFi\x00lm\n")
     assert response.status_code == 400
     assert "NUL" in str(response.json())
     upload = SimpleUploadedFile("terms.csv", b"name\nFi\x00lm\n", content_type="text/csv")
@@ -95,7 +84,7 @@ def test_nul_in_a_csv_import_is_a_400_api_and_page(api_client_for, client_for, o
 
 def test_a_csv_field_over_the_csv_module_limit_is_a_400(api_client_for, owner, glossary):
     content = b'name,long_description\nFilm,"' + b"x" * 140_000 + b'"\n'
-    response = _import(api_client_for(owner), glossary, content)
+    response = csv_import(api_client_for(owner), glossary, content)
     assert response.status_code == 400
     assert "Line 2" in str(response.json())
 

@@ -2,8 +2,6 @@
 "Memory exhaustion": descriptions, terms per import, synonyms, form fields, filter
 expressions, columns per update, terms per asset)."""
 
-import pytest
-
 from glossary.models import GlossaryTerm
 from meshportal.limits import (
     COLUMNS_PER_UPDATE_MAX,
@@ -15,7 +13,8 @@ from meshportal.limits import (
     TERMS_PER_TARGET_MAX,
 )
 from tests.catalog.factories import AssetFactory, DataSourceFactory
-from tests.glossary.factories import FormTypeFactory, GlossaryFactory, GlossaryTermFactory
+from tests.glossary.factories import FormTypeFactory, GlossaryTermFactory
+from tests.hardening.conftest import csv_import
 
 API = "/api/v1"
 
@@ -25,24 +24,13 @@ def _json_400(response):
     return response.json()
 
 
-@pytest.fixture
-def glossary(project):
-    return GlossaryFactory(owning_project=project, name="Media")
-
-
-def _import(api, glossary, content: bytes):
-    return api.generic(
-        "POST", f"{API}/glossaries/{glossary.pk}/import/", content, content_type="text/csv"
-    )
-
-
 def test_csv_import_term_count_and_description_limits(api_client_for, owner, glossary):
     many = "name\n" + "".join(f"T{n}\n" for n in range(CSV_IMPORT_MAX_TERMS + 1))
-    response = _import(api_client_for(owner), glossary, many.encode())
+    response = csv_import(api_client_for(owner), glossary, many.encode())
     assert response.status_code == 400
     assert f"{CSV_IMPORT_MAX_TERMS:,} terms" in str(response.json())
     long = f'name,long_description\nFilm,"{"x" * (DESCRIPTION_MAX_CHARS + 1)}"\n'
-    response = _import(api_client_for(owner), glossary, long.encode())
+    response = csv_import(api_client_for(owner), glossary, long.encode())
     assert response.status_code == 400
     assert "Line 2: long description" in str(response.json())
     assert not GlossaryTerm.objects.exists()

@@ -16,14 +16,15 @@ from projects.choices import Designation, EnvironmentStatus
 from projects.models import (
     AwsAccount,
     Domain,
-    Environment,
     EnvironmentProfile,
     Notification,
     Project,
     ProjectMembership,
 )
 from projects.provisioning import DATA_LAKE_STEPS
+from tests.permissions import API, assert_field_error, assert_not_found, row_counts
 from tests.projects.factories import (
+    TABLES,
     AwsAccountFactory,
     DomainFactory,
     DomainMembershipFactory,
@@ -35,32 +36,10 @@ from tests.projects.factories import (
     UserFactory,
 )
 
-API = "/api/v1"
-
 
 def counts():
     """Row counts of everything an API write could leave half-made."""
-    return {
-        model.__name__: model.objects.count()
-        for model in (
-            Domain,
-            AwsAccount,
-            EnvironmentProfile,
-            Project,
-            ProjectMembership,
-            Environment,
-            Notification,
-        )
-    }
-
-
-def assert_field_error(response, field, *fragments):
-    assert response.status_code == 400, (response.status_code, response.content[:500])
-    body = response.json()
-    assert field in body, body
-    message = " ".join(body[field])
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
+    return row_counts(*TABLES)
 
 
 # --- Domains ------------------------------------------------------------------------------
@@ -608,15 +587,13 @@ def test_membership_of_another_project_is_not_found(owner, project, api_client_f
 def test_ids_that_are_not_uuids_are_not_found(owner, project, api_client_for):
     client = api_client_for(owner)
 
-    for url in (
+    urls = (
         f"{API}/projects/42/",
         f"{API}/projects/42/members/",
         f"{API}/projects/{project.pk}/members/42/",
         f"{API}/environments/nope/",
-    ):
-        response = client.get(url)
-        assert response.status_code == 404, url
-        assert response.json() == {"detail": "Not found."}
+    )
+    assert_not_found(client, urls, body={"detail": "Not found."})
 
 
 # --- Environments -------------------------------------------------------------------------

@@ -13,15 +13,7 @@ import pytest
 
 from projects import services
 from projects.choices import Designation, EnvironmentStatus
-from projects.models import (
-    AwsAccount,
-    Domain,
-    Environment,
-    EnvironmentProfile,
-    Notification,
-    Project,
-    ProjectMembership,
-)
+from projects.models import Environment, Notification
 from tests.permissions import (
     API,
     Action,
@@ -32,8 +24,10 @@ from tests.permissions import (
     matrix,
     matrix_test,
     model_state,
+    reads,
 )
 from tests.projects.factories import (
+    TABLES,
     AwsAccountFactory,
     DomainFactory,
     EnvironmentFactory,
@@ -60,8 +54,7 @@ def project_owner_writes(success: int) -> dict:
 
 ACTIONS = [
     # --- domains -------------------------------------------------------------------------
-    Action("domain-list", "get", lambda w: f"{API}/domains/", everyone(200)),
-    Action("domain-retrieve", "get", lambda w: f"{API}/domains/{w.domain.pk}/", everyone(200)),
+    *reads("domain", "domains", lambda w: w.domain, everyone(200)),
     Action(
         "domain-create",
         "post",
@@ -146,8 +139,7 @@ ACTIONS = [
         admin_writes(204),
     ),
     # --- projects ------------------------------------------------------------------------
-    Action("project-list", "get", lambda w: f"{API}/projects/", everyone(200)),
-    Action("project-retrieve", "get", lambda w: f"{API}/projects/{w.project.pk}/", PROJECT_READ),
+    *reads("project", "projects", lambda w: w.project, PROJECT_READ),
     Action(
         "project-create",
         "post",
@@ -282,15 +274,7 @@ def check_response(response, expected):
 def database_state():
     """Row counts and the latest change of every projects model, and how many
     notifications are read: a refused request or a read leaves all of it as it was."""
-    state = model_state(
-        Domain,
-        AwsAccount,
-        EnvironmentProfile,
-        Project,
-        ProjectMembership,
-        Environment,
-        Notification,
-    )
+    state = model_state(*TABLES)
     state["read"] = Notification.objects.filter(read_at__isnull=False).count()
     return state
 

@@ -16,6 +16,7 @@ from projects.models import Environment, Notification
 from projects.signals import environment_deleting, environment_grants_outstanding
 from projects.tasks import deprovision_environment, sweep_stuck_environments
 from tests.catalog.throttling_proxy import AwsProxy
+from tests.projects.conftest import profile_grant_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,45 +130,43 @@ def test_a_second_run_and_resources_already_gone_are_fine(aws, owner, active):
     assert Notification.objects.filter(recipient=owner, title__contains="is deleted").count() == 2
 
 
+def created(owner, project, profile, name, status):
+    """An environment created (provisioned eagerly) that ended in ``status``."""
+    environment = services.environment_create(
+        acting_user=owner, project=project, profile=profile, name=name
+    )
+    environment.refresh_from_db()
+    assert environment.status == status, environment.last_error
+    return environment
+
+
+def deleted(owner, environment):
+    """Delete ``environment`` (eagerly) and check it is DELETED."""
+    services.environment_delete(acting_user=owner, environment=environment)
+    environment.refresh_from_db()
+    assert environment.status == EnvironmentStatus.DELETED, environment.last_error
+
+
 def test_a_grant_role_named_by_the_profile_is_left_in_place(
     aws, environment_bucket, owner, project, profile
 ):
-    iam = aws.client("iam")
-    arn = iam.create_role(RoleName="DataZoneGrants", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    profile.parameters = {**profile.parameters, "grant_role_arn": arn}
-    profile.save()
-    environment = services.environment_create(
-        acting_user=owner, project=project, profile=profile, name="lake"
-    )
-    environment.refresh_from_db()
-    assert environment.status == EnvironmentStatus.ACTIVE
+    arn = profile_grant_role(aws, profile)
+    environment = created(owner, project, profile, "lake", EnvironmentStatus.ACTIVE)
 
-    services.environment_delete(acting_user=owner, environment=environment)
-    environment.refresh_from_db()
+    deleted(owner, environment)
 
-    assert environment.status == EnvironmentStatus.DELETED, environment.last_error
     assert role_exists(aws, arn)
     assert not glue_database_exists(aws, environment.producer_glue_database)
 
 
 def test_a_failed_environment_is_deleted_with_what_it_got_to_create(aws, owner, project, profile):
     # No bucket: provisioning stops at its first step.
-    environment = services.environment_create(
-        acting_user=owner, project=project, profile=profile, name="half"
-    )
-    environment.refresh_from_db()
-    assert environment.status == EnvironmentStatus.CREATE_FAILED
+    environment = created(owner, project, profile, "half", EnvironmentStatus.CREATE_FAILED)
 
-    services.environment_delete(acting_user=owner, environment=environment)
-    environment.refresh_from_db()
-    assert environment.status == EnvironmentStatus.DELETED, environment.last_error
+    deleted(owner, environment)
     # Its name is free again for a new environment of the project.
     aws.client("s3").create_bucket(Bucket="meshportal-environments")
-    again = services.environment_create(
-        acting_user=owner, project=project, profile=profile, name="half"
-    )
-    again.refresh_from_db()
-    assert again.status == EnvironmentStatus.ACTIVE
+    created(owner, project, profile, "half", EnvironmentStatus.ACTIVE)
 
 
 def test_access_denied_fails_the_deletion_and_a_retry_finishes_it(aws, owner, active, monkeypatch):

@@ -8,6 +8,7 @@ from projects import services
 from projects.choices import EnvironmentStatus
 from projects.models import Environment
 from tests.conftest import PERSONAS
+from tests.permissions import personas
 from tests.projects.factories import EnvironmentFactory
 
 API = "/api/v1"
@@ -41,11 +42,7 @@ def lake(project, profile, owner, **fields) -> Environment:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [pytest.param(p, DELETE_EXPECTED[p], id=p) for p in PERSONAS],
-    indirect=["persona"],
-)
+@personas([pytest.param(p, DELETE_EXPECTED[p], id=p) for p in PERSONAS])
 def test_delete_matrix(persona, expected, project, profile, owner, api_client_for, aws):
     environment = lake(project, profile, owner)
 
@@ -116,11 +113,7 @@ def test_a_deleted_environment_is_left_out_of_lists_but_still_answers(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [pytest.param(p, DELETE_EXPECTED[p], id=p) for p in PERSONAS],
-    indirect=["persona"],
-)
+@personas([pytest.param(p, DELETE_EXPECTED[p], id=p) for p in PERSONAS])
 def test_retry_of_a_failed_deletion_matrix(
     persona, expected, project, profile, owner, api_client_for
 ):
@@ -163,11 +156,7 @@ def check(response, expected):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [pytest.param(p, PAGE_EXPECTED[p], id=p) for p in PERSONAS],
-    indirect=["persona"],
-)
+@personas([pytest.param(p, PAGE_EXPECTED[p], id=p) for p in PERSONAS])
 def test_delete_page_matrix(persona, expected, project, profile, owner, client_for):
     environment = lake(project, profile, owner)
     url = reverse("environment-delete", args=[environment.pk])
@@ -268,17 +257,9 @@ def test_a_deleted_environment_page_says_so_and_the_project_lists_it_no_more(
 def test_no_data_source_is_added_to_an_environment_being_deleted(status, project, profile, owner):
     from django.core.exceptions import ValidationError
 
-    from catalog import services as catalog_services
-    from catalog.choices import DataSourceType
+    from tests.catalog.factories import create_glue_source
 
     environment = lake(project, profile, owner, status=status)
     with pytest.raises(ValidationError) as caught:
-        catalog_services.data_source_create(
-            acting_user=owner,
-            project=project,
-            environment=environment,
-            name="Curated zone",
-            type=DataSourceType.GLUE,
-            database_name="curatedzonedb",
-        )
+        create_glue_source(owner, project, environment)
     assert caught.value.message_dict["environment"] == ["This environment is being deleted."]

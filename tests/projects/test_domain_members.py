@@ -10,16 +10,14 @@ from projects.choices import DomainRole
 from projects.models import Domain, DomainMembership
 from projects.services import domain_create
 from tests.permissions import API, Action, assert_response, matrix_test
-from tests.projects.factories import DomainMembershipFactory, UserFactory
+from tests.projects.factories import UserFactory, domain_member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def domain_owner(domain):
-    user = UserFactory(username="domain-owner")
-    DomainMembershipFactory(domain=domain, user=user, role=DomainRole.OWNER)
-    return user
+    return domain_member(domain, "domain-owner", DomainRole.OWNER)
 
 
 def _members(domain):

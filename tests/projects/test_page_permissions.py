@@ -20,6 +20,7 @@ from tests.permissions import (
     Page,
     check,
     page_matrix_test,
+    personas,
     with_platform_admin,
 )
 from tests.projects.factories import EnvironmentFactory, UserFactory
@@ -93,11 +94,7 @@ test_pages = page_matrix_test(
 )
 
 
-@pytest.mark.parametrize(
-    "persona, expected",
-    CONTRIBUTOR_POST,
-    indirect=["persona"],
-)
+@personas(CONTRIBUTOR_POST)
 def test_environment_create_action(client_for, project, profile, persona, expected):
     response = client_for(persona).post(
         reverse("environment-create", args=[project.pk]),
@@ -110,11 +107,7 @@ def test_environment_create_action(client_for, project, profile, persona, expect
         assert response["Location"] == reverse("environment-detail", args=[created.get().pk])
 
 
-@pytest.mark.parametrize(
-    "persona, expected",
-    CONTRIBUTOR_POST,
-    indirect=["persona"],
-)
+@personas(CONTRIBUTOR_POST)
 def test_environment_retry_action(client_for, failed_environment, persona, expected):
     # The `db` fixture never runs on_commit callbacks: the retry moves the status and
     # enqueues nothing here, so no AWS call is made.
@@ -126,11 +119,7 @@ def test_environment_retry_action(client_for, failed_environment, persona, expec
     )
 
 
-@pytest.mark.parametrize(
-    "persona, expected",
-    OWNER_POST,
-    indirect=["persona"],
-)
+@personas(OWNER_POST)
 def test_member_add_action(client_for, project, persona, expected):
     newcomer = UserFactory(username="newcomer")
     response = client_for(persona).post(
@@ -141,11 +130,7 @@ def test_member_add_action(client_for, project, persona, expected):
     assert project.memberships.filter(user=newcomer).exists() == (expected == 302)
 
 
-@pytest.mark.parametrize(
-    "persona, expected",
-    OWNER_POST,
-    indirect=["persona"],
-)
+@personas(OWNER_POST)
 def test_member_update_action(client_for, project, member, persona, expected):
     response = client_for(persona).post(
         reverse("project-member-update", args=[project.pk, member.pk]),
@@ -156,11 +141,7 @@ def test_member_update_action(client_for, project, member, persona, expected):
     assert member.designation == ("CONTRIBUTOR" if expected == 302 else "VIEWER")
 
 
-@pytest.mark.parametrize(
-    "persona, expected",
-    OWNER_POST,
-    indirect=["persona"],
-)
+@personas(OWNER_POST)
 def test_member_remove_action(client_for, project, member, persona, expected):
     response = client_for(persona).post(
         reverse("project-member-remove", args=[project.pk, member.pk])

@@ -11,6 +11,7 @@ from django.urls import reverse
 from meshportal.settings import oidc_providers
 from projects.choices import Designation, EnvironmentStatus, NotificationKind, TaskStatus
 from projects.models import Environment, Notification, Project, ProjectMembership
+from tests.pages import htmx_partial, messages_of, text
 from tests.projects.factories import (
     DomainFactory,
     EnvironmentFactory,
@@ -20,15 +21,6 @@ from tests.projects.factories import (
     ProjectMembershipFactory,
     UserFactory,
 )
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
-
-
-def text(response) -> str:
-    return response.content.decode()
-
 
 # --- Projects -------------------------------------------------------------------------
 
@@ -324,11 +316,7 @@ def test_creating_environment_polls_with_a_partial_until_it_finishes(
     assert f'hx-get="{url}" hx-trigger="every 2s" hx-swap="outerHTML"' in full
     assert "1 of 5 steps" in full
 
-    partial = client.get(url, headers={"HX-Request": "true"})
-    html = text(partial)
-    assert [t.name for t in partial.templates][0] == "projects/_environment_panel.html"
-    assert html.lstrip().startswith('<div id="environment-panel"')
-    assert "<html" not in html and 'aria-label="Main"' not in html
+    html = htmx_partial(client, url, "projects/_environment_panel.html", "environment-panel")
     assert 'hx-trigger="every 2s"' in html
     assert environment_status(html) == "CREATING"
 

@@ -16,6 +16,7 @@ from tests.permissions import (
     PLATFORM_ADMIN_POST,
     check,
     model_state,
+    personas,
 )
 from tests.projects.factories import AwsAccountFactory, DomainFactory, EnvironmentProfileFactory
 
@@ -54,7 +55,7 @@ def world(domain, aws_account, profile, spare):
     }}  # fmt: skip
 
 
-@pytest.mark.parametrize("persona, expected", PLATFORM_ADMIN_PAGE, indirect=["persona"])
+@personas(PLATFORM_ADMIN_PAGE)
 @pytest.mark.parametrize(("url_name", "args"), PAGES, ids=[p[0] for p in PAGES])
 def test_platform_pages(client_for, world, persona, expected, url_name, args):
     check(client_for(persona).get(reverse(url_name, args=args(world))), expected)
@@ -103,7 +104,7 @@ POSTS = [
 ]
 
 
-@pytest.mark.parametrize("persona, expected", PLATFORM_ADMIN_POST, indirect=["persona"])
+@personas(PLATFORM_ADMIN_POST)
 @pytest.mark.parametrize(("url_name", "args", "body"), POSTS, ids=[p[0] for p in POSTS])
 def test_platform_posts(client_for, world, persona, expected, url_name, args, body):
     before = state()
@@ -112,7 +113,7 @@ def test_platform_posts(client_for, world, persona, expected, url_name, args, bo
     assert (state() == before) == (expected != 302), url_name
 
 
-@pytest.mark.parametrize("persona, expected", PLATFORM_ADMIN_PAGE, indirect=["persona"])
+@personas(PLATFORM_ADMIN_PAGE)
 def test_check_access_post(client_for, aws, world, persona, expected):
     before = state()
     response = client_for(persona).post(

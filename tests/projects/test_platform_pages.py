@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from projects.choices import Blueprint, DomainRole, EnvironmentStatus
 from projects.models import AwsAccount, Domain, EnvironmentProfile
+from tests.pages import messages_of, text
 from tests.projects.factories import (
     AwsAccountFactory,
     DomainFactory,
@@ -21,14 +22,6 @@ from tests.projects.factories import (
 from tests.sharing.conftest import multi_account_moto_server, two_accounts  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
 
 
 def field_errors(response) -> dict:

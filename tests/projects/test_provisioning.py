@@ -7,6 +7,7 @@ from projects import services
 from projects.choices import EnvironmentStatus
 from projects.models import Environment, Notification
 from projects.tasks import provision_environment, sweep_stuck_environments
+from tests.projects.conftest import profile_grant_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,10 +107,8 @@ def test_profile_role_that_does_not_exist_fails_the_role_step(
 def test_profile_role_is_used_instead_of_creating_one(
     aws, environment_bucket, owner, project, profile
 ):
+    arn = profile_grant_role(aws, profile)
     iam = aws.client("iam")
-    arn = iam.create_role(RoleName="DataZoneGrants", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    profile.parameters = {**profile.parameters, "grant_role_arn": arn}
-    profile.save()
     env = create_environment(owner, project, profile)
     env.refresh_from_db()
 

@@ -39,29 +39,39 @@ def test_warehouse_environment_creates_its_grant_role(owner, project, warehouse_
             cursor.execute(f'DROP ROLE IF EXISTS "{env.redshift_role}"')
 
 
+def failed_environment(owner, project, profile, name, *fragments):
+    """An environment created on ``profile`` that failed, ``last_error`` holding each
+    fragment."""
+    env = services.environment_create(
+        acting_user=owner, project=project, profile=profile, name=name
+    )
+    env.refresh_from_db()
+    assert env.status == EnvironmentStatus.CREATE_FAILED
+    for fragment in fragments:
+        assert fragment in env.last_error, env.last_error
+    return env
+
+
 def test_unset_password_variable_fails_with_what_to_set(
     owner, project, warehouse_profile, monkeypatch
 ):
     monkeypatch.delenv("MESHPORTAL_TEST_CLUSTER_PASSWORD")
-    env = services.environment_create(
-        acting_user=owner, project=project, profile=warehouse_profile, name="No password"
+    failed_environment(
+        owner,
+        project,
+        warehouse_profile,
+        "No password",
+        "MESHPORTAL_TEST_CLUSTER_PASSWORD",
+        "is not set",
     )
-    env.refresh_from_db()
-    assert env.status == EnvironmentStatus.CREATE_FAILED
-    assert "MESHPORTAL_TEST_CLUSTER_PASSWORD" in env.last_error
-    assert "is not set" in env.last_error
 
 
 def test_unreachable_cluster_fails_with_the_connection_named(owner, project, warehouse_profile):
     warehouse_profile.parameters = {**warehouse_profile.parameters, "database": "no_such_database"}
     warehouse_profile.save()
-    env = services.environment_create(
-        acting_user=owner, project=project, profile=warehouse_profile, name="Wrong database"
+    failed_environment(
+        owner, project, warehouse_profile, "Wrong database", "Could not connect", "no_such_database"
     )
-    env.refresh_from_db()
-    assert env.status == EnvironmentStatus.CREATE_FAILED
-    assert "Could not connect" in env.last_error
-    assert "no_such_database" in env.last_error
     with pytest.raises(psycopg2.OperationalError):  # the message matches reality
         psycopg2.connect(
             host=warehouse_profile.parameters["host"],

@@ -393,25 +393,20 @@ def test_accounts_and_profiles_stay_in_their_domain(platform_admin, aws_account,
 
 
 def test_profile_parameters_are_validated_for_the_blueprint(platform_admin, domain, aws_account):
-    with pytest.raises(ValidationError) as caught:
-        services.environment_profile_create(
+    def create_warehouse_profile(**parameters):
+        return services.environment_profile_create(
             acting_user=platform_admin,
             domain=domain,
             name="Warehouse",
             blueprint="DATA_WAREHOUSE",
             aws_account=aws_account,
             region="us-east-1",
-            parameters={"host": "h", "database": "d", "user": "u", "port": "99999"},
+            parameters={"host": "h", "database": "d", "user": "u", **parameters},
         )
 
+    with pytest.raises(ValidationError) as caught:
+        create_warehouse_profile(port="99999")
+
     assert "password" in messages(caught.value, "parameters")
-    profile = services.environment_profile_create(
-        acting_user=platform_admin,
-        domain=domain,
-        name="Warehouse",
-        blueprint="DATA_WAREHOUSE",
-        aws_account=aws_account,
-        region="us-east-1",
-        parameters={"host": "h", "database": "d", "user": "u", "password_env": "PW"},
-    )
+    profile = create_warehouse_profile(password_env="PW")
     assert profile.parameters["password_env"] == "PW"

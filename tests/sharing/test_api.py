@@ -12,50 +12,24 @@ from sharing.models import SubscriptionGrant
 from tests.conftest import PERSONAS
 from tests.permissions import Action, assert_response, matrix_test
 from tests.sharing.conftest import CONSUMER_ROLE_SAME
+from tests.sharing.grants import grant_of, granted, set_state
 
-FIELDS = {
-    "id",
-    "subscription",
-    "environment",
-    "backend",
-    "status",
-    "failure_cause",
-    "attempts",
-    "granted_at",
-    "revoked_at",
-    "target",
-    "how_to_query",
-}
+# The API's fields (a contract: written out here, not read from the serializer).
+FIELDS = set(
+    "id subscription environment backend status failure_cause attempts granted_at revoked_at"
+    " target how_to_query".split()
+)
 URL = "/api/v1/subscription-grants/"
 
 
 @pytest.fixture
 def grant(listing, consumer_project, consumer_environment, approve):
-    """The approval's grant, as the receiver created it (tasks not run: plain db test)."""
-    subscription = approve(listing, consumer_project)
-    return SubscriptionGrant.objects.get(subscription=subscription)
-
-
-def set_state(grant, **fields):
-    SubscriptionGrant.objects.filter(pk=grant.pk).update(**fields)
-    grant.refresh_from_db()
-    return grant
+    """The approval's grant (tasks not run: plain db test)."""
+    return grant_of(approve(listing, consumer_project))
 
 
 def test_list_has_the_issue_fields_and_how_to_query(grant, api_client_for, consumer):
-    set_state(
-        grant,
-        status=GrantStatus.GRANTED,
-        target={
-            "backend": "LAKE_FORMATION",
-            "resource_link": {
-                "catalog_id": "1",
-                "database": "marketing_sub_db",
-                "name": "film_category",
-            },
-            "steps": [],
-        },
-    )
+    granted(grant)
     answer = api_client_for(consumer).get(URL)
     assert answer.status_code == 200
     (row,) = answer.json()["results"]

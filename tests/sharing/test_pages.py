@@ -4,15 +4,15 @@ and the owners' actions (retry a failed grant, report a MANUAL one)."""
 import pytest
 
 from sharing.choices import GrantBackend, GrantStatus
-from sharing.models import SubscriptionGrant
+from tests.sharing.grants import grant_of, granted, set_state
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def grant(listing, consumer_project, consumer_environment, approve):
-    subscription = approve(listing, consumer_project)
-    return SubscriptionGrant.objects.get(subscription=subscription)
+    """The approval's grant (tasks not run: plain db test)."""
+    return grant_of(approve(listing, consumer_project))
 
 
 def page(client, grant) -> str:
@@ -22,18 +22,7 @@ def page(client, grant) -> str:
 
 
 def test_a_granted_grant_shows_how_to_query(grant, client_for, consumer):
-    SubscriptionGrant.objects.filter(pk=grant.pk).update(
-        status=GrantStatus.GRANTED,
-        target={
-            "backend": "LAKE_FORMATION",
-            "resource_link": {
-                "catalog_id": "1",
-                "database": "marketing_sub_db",
-                "name": "film_category",
-            },
-            "steps": [],
-        },
-    )
+    granted(grant)
     html = page(client_for(consumer), grant)
     assert 'data-status="GRANTED"' in html
     assert "meshportal-marketing-lake" in html
@@ -43,9 +32,7 @@ def test_a_granted_grant_shows_how_to_query(grant, client_for, consumer):
 def test_a_manual_grant_says_the_producers_provide_it_and_the_owner_marks_it_done(
     grant, client_for, consumer, owner
 ):
-    SubscriptionGrant.objects.filter(pk=grant.pk).update(
-        backend=GrantBackend.MANUAL, manual_reason="Not managed by Lake Formation."
-    )
+    set_state(grant, backend=GrantBackend.MANUAL, manual_reason="Not managed by Lake Formation.")
     consumer_page = page(client_for(consumer), grant)
     assert "Access is provided by the producing team." in consumer_page
     assert "Mark GRANTED" not in consumer_page  # only the producers report it
@@ -61,8 +48,10 @@ def test_a_manual_grant_says_the_producers_provide_it_and_the_owner_marks_it_don
 
 
 def test_a_failed_grant_shows_why_and_an_owner_retries(grant, client_for, consumer, viewer):
-    SubscriptionGrant.objects.filter(pk=grant.pk).update(
-        status=GrantStatus.GRANT_FAILED, failure_cause="Access denied in account 111111111111."
+    set_state(
+        grant,
+        status=GrantStatus.GRANT_FAILED,
+        failure_cause="Access denied in account 111111111111.",
     )
     html = page(client_for(consumer), grant)
     assert "Access denied in account 111111111111." in html

@@ -111,7 +111,10 @@ def log_in(discovery, client_id, username, password, scope="openid profile email
     return params["code"][0], verifier, nonce, params
 
 
-def exchange_post(discovery, code, verifier, client_id="portal-post", secret="post-secret"):
+def exchange(discovery, code, verifier, **credentials):
+    """The token request for ``code``; ``credentials``: form fields (client_secret_post)
+    or ``auth=(id, secret)`` (client_secret_basic)."""
+    auth = credentials.pop("auth", None)
     return requests.post(
         discovery["token_endpoint"],
         data={
@@ -119,11 +122,15 @@ def exchange_post(discovery, code, verifier, client_id="portal-post", secret="po
             "code": code,
             "redirect_uri": REDIRECT_URI,
             "code_verifier": verifier,
-            "client_id": client_id,
-            "client_secret": secret,
+            **credentials,
         },
+        auth=auth,
         timeout=10,
     )
+
+
+def exchange_post(discovery, code, verifier, client_id="portal-post", secret="post-secret"):
+    return exchange(discovery, code, verifier, client_id=client_id, client_secret=secret)
 
 
 def test_discovery_document_lists_endpoints(idp, discovery):
@@ -209,33 +216,13 @@ def test_code_flow_with_pkce_returns_groups_in_userinfo_and_id_token(idp, discov
 def test_client_secret_basic_and_pkce_verifier_is_checked(discovery):
     code, verifier, _nonce, _params = log_in(discovery, "portal-basic", "bob", "bob-pw")
 
-    wrong = requests.post(
-        discovery["token_endpoint"],
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": pkce_pair()[0],
-        },
-        auth=("portal-basic", "basic-secret"),
-        timeout=10,
-    )
+    wrong = exchange(discovery, code, pkce_pair()[0], auth=("portal-basic", "basic-secret"))
     assert wrong.status_code == 400
     assert wrong.json()["error"] == "invalid_grant"
 
     # A code is single use, and the failed attempt above consumed it: log in again.
     code, verifier, _nonce, _params = log_in(discovery, "portal-basic", "bob", "bob-pw")
-    response = requests.post(
-        discovery["token_endpoint"],
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier,
-        },
-        auth=("portal-basic", "basic-secret"),
-        timeout=10,
-    )
+    response = exchange(discovery, code, verifier, auth=("portal-basic", "basic-secret"))
     assert response.status_code == 200, response.text
     claims = jwt_payload(response.json()["id_token"])
     assert claims["sub"] == "bob"

@@ -10,16 +10,10 @@ tests/conftest.py, shared with the sharing tests).
 
 import pytest
 
-from tests.catalog.factories import AssetFactory, ListingFactory
+from tests.catalog.factories import film_listing
 from tests.conftest import REASON  # noqa: F401 — the tests import it from here
 
 
 @pytest.fixture
 def listing(project):
-    asset = AssetFactory(
-        data_source__project=project,
-        technical_name="film_category",
-        business_name="Movie listings with category",
-        columns=4,
-    )
-    return ListingFactory(asset=asset)
+    return film_listing(project)

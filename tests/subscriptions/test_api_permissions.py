@@ -16,7 +16,7 @@ from subscriptions import services
 from subscriptions.models import Subscription, SubscriptionEvent, SubscriptionRequest
 from tests.catalog.factories import AssetFactory, ListingFactory
 from tests.conftest import PERSONAS
-from tests.permissions import API, Action, matrix_test
+from tests.permissions import API, Action, matrix_test, reads
 
 from .conftest import REASON
 
@@ -44,8 +44,14 @@ CREATE = expect(
 EVERYONE = {p: 200 for p in ALL} | {"anonymous": 401}
 
 ACTIONS = [
-    Action("request-list", "get", lambda w: f"{API}/subscription-requests/", EVERYONE),
-    Action("request-get", "get", lambda w: f"{API}/subscription-requests/{w.pending.pk}/", READ),
+    *reads(
+        "request",
+        "subscription-requests",
+        lambda w: w.pending,
+        READ,
+        listed=EVERYONE,
+        detail_name="get",
+    ),
     Action(
         "request-create",
         "post",
@@ -77,8 +83,14 @@ ACTIONS = [
         lambda w: f"{API}/subscription-requests/{w.pending.pk}/cancel/",
         CONSUMER_CANCEL,
     ),
-    Action("subscription-list", "get", lambda w: f"{API}/subscriptions/", EVERYONE),
-    Action("subscription-get", "get", lambda w: f"{API}/subscriptions/{w.subscription.pk}/", READ),
+    *reads(
+        "subscription",
+        "subscriptions",
+        lambda w: w.subscription,
+        READ,
+        listed=EVERYONE,
+        detail_name="get",
+    ),
     Action(
         "subscription-revoke",
         "post",

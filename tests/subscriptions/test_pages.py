@@ -10,6 +10,7 @@ from subscriptions import services
 from subscriptions.models import Subscription, SubscriptionEvent, SubscriptionRequest
 from tests.catalog.factories import AssetFactory, ListingFactory
 from tests.conftest import PERSONAS
+from tests.permissions import personas
 
 from .conftest import REASON
 
@@ -293,9 +294,7 @@ SUBSCRIBE = {p: 400 for p in ALL} | {
 }
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"), [(p, SUBSCRIBE[p]) for p in ALL], indirect=["persona"]
-)
+@personas([(p, SUBSCRIBE[p]) for p in ALL])
 def test_subscribe_matrix(
     persona, expected, listing, consumer_project, consumer_contributor, consumer_viewer, client_for
 ):

@@ -7,18 +7,14 @@ import hmac
 import json
 import os
 import signal
-import subprocess
-import tempfile
 import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from tests.conftest import BIN, REPO, stop_process, wait_for
+from tests.conftest import stop_process
 from tests.sharing.conftest import (  # noqa: F401 — the sharing fixtures, for grant flows
     approve,
     consumer_environment,
@@ -150,61 +146,34 @@ def make_receiver():
 def workers(transactional_db, redis_url, settings, moto_server):
     """Start real `celery worker` processes on Redis (same queue, this test's database),
     with extra environment (fast retries, a short SENDING lease); kill or stop them."""
-    import kombu.pools
-
-    from meshportal.celery import app
-
-    def reset_broker_pools():
-        kombu.pools.reset()
-        app._pool = None
-        if "amqp" in app.__dict__:
-            app.amqp._producer_pool = None
+    from tests.workers import enqueue_to, start_worker
 
     queue = f"test-webhooks-{os.getpid()}-{time.monotonic_ns()}"
     started = []
 
     def start(**extra_env):
-        env = dict(
-            os.environ,
-            DJANGO_SETTINGS_MODULE="tests.settings",
-            REDIS_URL=redis_url,
-            CELERY_BROKER_URL=redis_url,
-            TEST_WORKER_DATABASE_NAME=connection.settings_dict["NAME"],
-            CELERY_TASK_DEFAULT_QUEUE=queue,  # what the worker enqueues itself (drains)
-            **{k: str(v) for k, v in extra_env.items()},
+        # CELERY_TASK_DEFAULT_QUEUE: what the worker enqueues itself (drains).
+        process = start_worker(
+            redis_url,
+            queue,
+            log_prefix="celery-webhooks-",
+            CELERY_TASK_DEFAULT_QUEUE=queue,
+            **extra_env,
         )
-        log = tempfile.NamedTemporaryFile(prefix="celery-webhooks-", suffix=".log", delete=False)
-        process = subprocess.Popen(
-            [
-                str(BIN / "celery"), "-A", "meshportal", "worker", "--pool=solo",
-                "--concurrency=1", "-Q", queue, "--without-heartbeat", "--without-gossip",
-                "--without-mingle", "-l", "info",
-            ],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        process.log_path = Path(log.name)
         started.append(process)
-        wait_for(lambda: b"ready." in process.log_path.read_bytes(), 60, "celery worker", process)
         return process
 
     def kill(process):
         process.send_signal(signal.SIGKILL)
         process.wait(10)
 
-    saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue)
-    reset_broker_pools()
-    app.conf.broker_url = redis_url
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     start.kill = kill
     try:
-        yield start
+        with enqueue_to(redis_url, queue, settings):
+            yield start
     finally:
         for process in started:
             stop_process(process)
-        app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = saved
-        reset_broker_pools()
 
 
 def wait_until(predicate, timeout=60.0, what="condition"):

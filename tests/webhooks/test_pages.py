@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.permissions import LOGIN, OWNER_ONLY_PAGE, OWNER_PAGE, check
+from tests.permissions import LOGIN, OWNER_ONLY_PAGE, OWNER_PAGE, check, personas
 from webhooks.endpoint_services import endpoint_create
 from webhooks.models import WebhookEndpoint
 
@@ -20,12 +20,12 @@ def endpoint(owner, project, make_receiver):
     return endpoint
 
 
-@pytest.mark.parametrize(("persona", "expected"), OWNER_PAGE, indirect=["persona"])
+@personas(OWNER_PAGE)
 def test_who_opens_the_project_webhooks_page(client_for, persona, expected, project):
     check(client_for(persona).get(f"/projects/{project.pk}/webhooks/"), expected)
 
 
-@pytest.mark.parametrize(("persona", "expected"), OWNER_ONLY_PAGE, indirect=["persona"])
+@personas(OWNER_ONLY_PAGE)
 def test_who_opens_the_delivery_log(client_for, persona, expected, endpoint):
     check(client_for(persona).get(f"/webhooks/{endpoint.pk}/"), expected)
     if expected != LOGIN:

@@ -4,18 +4,20 @@ helpers to read the outbox."""
 import pytest
 
 from meshportal.models import Event
-from tests.catalog.factories import AssetFactory, ListingFactory
+from projects.choices import DomainRole
+from tests.catalog.factories import film_listing
+from tests.projects.factories import domain_member
 
 
 @pytest.fixture
 def listing(project):
-    asset = AssetFactory(
-        data_source__project=project,
-        technical_name="film_category",
-        business_name="Movie listings with category",
-        columns=4,
-    )
-    return ListingFactory(asset=asset)
+    return film_listing(project)
+
+
+@pytest.fixture
+def domain_owner(domain):
+    """The OWNER of the domain (who manages its EventBridge targets)."""
+    return domain_member(domain, "streaming-owner", DomainRole.OWNER)
 
 
 def events_of(event_type) -> list[Event]:

@@ -15,14 +15,13 @@ from django.utils import timezone
 
 from meshportal.events import EventType, event_record, events_sequence
 from meshportal.models import Event
-from projects.choices import DomainRole
 from projects.models import Notification
 from subscriptions import services as subscription_services
 from tests.catalog.factories import AssetFactory, ListingFactory
 from tests.catalog.throttling_proxy import AwsProxy
 from tests.conftest import REASON
 from tests.permissions import API
-from tests.projects.factories import DomainMembershipFactory, EnvironmentFactory, UserFactory
+from tests.projects.factories import EnvironmentFactory
 from webhooks.eventbridge import delivery
 from webhooks.eventbridge.services import event_bridge_target_create
 from webhooks.eventbridge.tasks import eventbridge_sweep
@@ -41,17 +40,7 @@ def queue(aws):
     events, sqs = aws.client("events"), aws.client("sqs")
     events.create_event_bus(Name=BUS)
     url = sqs.create_queue(QueueName="film-events-queue")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    events.put_rule(
-        Name="mesh-portal-to-queue",
-        EventBusName=BUS,
-        EventPattern=json.dumps({"source": ["mesh-portal"]}),
-    )
-    events.put_targets(
-        Rule="mesh-portal-to-queue", EventBusName=BUS, Targets=[{"Id": "queue", "Arn": arn}]
-    )
+    _rule_to_queue(aws, url)
     return url
 
 
@@ -64,13 +53,6 @@ def read_queue(aws, url) -> list[dict]:
         for message in batch:
             messages.append(json.loads(message["Body"]))
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-
-
-@pytest.fixture
-def domain_owner(domain):
-    user = UserFactory(username="streaming-owner")
-    DomainMembershipFactory(domain=domain, user=user, role=DomainRole.OWNER)
-    return user
 
 
 @pytest.fixture
@@ -252,6 +234,7 @@ def test_a_bus_that_keeps_failing_disables_the_target_and_tells_its_owners(
 
 
 def _rule_to_queue(aws, url):
+    """A rule on the bus that sends the portal's events to the SQS queue at ``url``."""
     events, sqs = aws.client("events"), aws.client("sqs")
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"

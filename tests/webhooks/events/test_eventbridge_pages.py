@@ -3,9 +3,7 @@ and delete their domain's targets; nobody else sees one."""
 
 import pytest
 
-from projects.choices import DomainRole
-from tests.permissions import SIGNED_IN_PAGE, check, page_table
-from tests.projects.factories import DomainMembershipFactory, UserFactory
+from tests.permissions import SIGNED_IN_PAGE, check, page_table, personas
 from webhooks.models import EventBridgeDelivery, EventBridgeTarget
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +16,7 @@ def target(domain, aws_account):
     )
 
 
-@pytest.fixture
-def domain_owner(domain):
-    user = UserFactory(username="streaming-owner")
-    DomainMembershipFactory(domain=domain, user=user, role=DomainRole.OWNER)
-    return user
-
-
-@pytest.mark.parametrize(("persona", "expected"), SIGNED_IN_PAGE, indirect=["persona"])
+@personas(SIGNED_IN_PAGE)
 def test_the_list_page_is_for_everyone_signed_in(persona, expected, target, client_for):
     response = client_for(persona).get("/event-bridge-targets/")
     check(response, expected)
@@ -37,7 +28,7 @@ def test_the_list_page_is_for_everyone_signed_in(persona, expected, target, clie
 ADMIN_PAGE = page_table(404, platform_admin=200)
 
 
-@pytest.mark.parametrize(("persona", "expected"), ADMIN_PAGE, indirect=["persona"])
+@personas(ADMIN_PAGE)
 def test_a_targets_page_is_for_admins_and_domain_owners(persona, expected, target, client_for):
     check(client_for(persona).get(f"/event-bridge-targets/{target.pk}/"), expected)
 

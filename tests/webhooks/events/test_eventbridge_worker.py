@@ -7,7 +7,6 @@ import time
 import pytest
 
 from tests.webhooks.events.test_eventbridge import (  # noqa: F401
-    domain_owner,  # noqa: F401
     queue,
     read_queue,
     record,
