@@ -1,20 +1,20 @@
 """A grant task: claim a batch of waiting grants, grant them, write their outcomes.
 
-Approving many subscriptions (a project onboarding onto a domain's data) queues one task
-per grant. The first task to run claims its own grant and up to
-``SHARING_GRANT_BATCH_SIZE - 1`` other Lake Formation grants that are due, in one
-statement; the tasks of those find nothing left to do. Same-account Lake Formation grants
-are then made together (backends/lakeformation_batch.py: one Glue call per resource link,
-one Lake Formation call per twenty permissions) and their outcomes written in one
-transaction, with one INSERT for all their outbox events, one for their timeline lines and
-one for the notifications. Cross-account, Redshift and unmanaged tables go one by one, as
-before (fulfilment.fulfil_claimed).
+Approving many subscriptions (a project onboarding onto a domain's data) makes many
+grants PENDING. Their commits queue one grant task between them (``enqueue``, debounced
+like the webhooks fan-out); when it starts it claims its own grant and up to
+``SHARING_GRANT_BATCH_SIZE - 1`` other due grants in one statement, and queues the next
+task when the batch is full. Same-account Lake Formation grants are then made together
+(backends/lakeformation_batch.py: a resource link each, one Lake Formation call per twenty
+permissions) and their outcomes written in one transaction, with one INSERT for all their
+outbox events, one for their timeline lines and one for the notifications. Cross-account,
+Redshift and unmanaged tables go one by one, as before (fulfilment.fulfil_claimed).
 
 The rules of fulfilment.py hold per grant: the claim is a compare-and-set from PENDING (a
-grant in backoff is not due before its ``next_attempt_at``); AWS is called only while the
-grant's table is locked and outside any transaction; each outcome is a compare-and-set from
-the claim, so a subscription that ended meanwhile is seen, not lost; a task delivered twice
-does nothing twice.
+grant in backoff is not due before its ``next_attempt_at``; its own delayed task takes
+it); AWS is called only while the grant's table is locked and outside any transaction;
+each outcome is a compare-and-set from the claim, so a subscription that ended meanwhile
+is seen, not lost; a task delivered twice does nothing twice.
 """
 
 import json
@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from meshportal.debounce import Debounce
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
 
@@ -38,6 +39,18 @@ from .models import SubscriptionGrant
 logger = logging.getLogger(__name__)
 
 _GRANTS = SubscriptionGrant._meta.db_table
+# "A grant task is queued": approvals in a burst queue one task, which claims them all.
+_QUEUED = Debounce("sharing:grant-task-queued", ttl_seconds=30)
+
+
+def enqueue(grant_id) -> None:
+    """Queue a grant task for ``grant_id`` unless one is queued already (that one will
+    claim it: it takes every due grant when it starts). After the commit that made the
+    grant PENDING."""
+    from .tasks import grant_fulfil
+
+    if _QUEUED.claim():
+        grant_fulfil.delay(str(grant_id))
 
 
 def fulfil(grant_id) -> str:
@@ -47,10 +60,13 @@ def fulfil(grant_id) -> str:
     ``manual``, ``table busy``, ``superseded`` or ``nothing to do``), with the size of
     the batch when it carried others.
     """
+    _QUEUED.release()  # before claiming: a grant made PENDING from now on queues a task
     claimed_at = timezone.now()
     ids = _claim(grant_id, claimed_at)
     if not ids:
         return "nothing to do"
+    if len(ids) >= settings.SHARING_GRANT_BATCH_SIZE:
+        enqueue(grant_id)  # more may wait: another worker can take the next batch meanwhile
     order = {pk: n for n, pk in enumerate(ids)}
     grants = sorted(fulfilment.load_many(ids, try_lock=True), key=lambda g: order[g.pk])
     own = next((g for g in grants if str(g.pk) == str(grant_id)), None)
@@ -85,36 +101,36 @@ def _fulfil_locked(grants) -> dict:
 
 
 def _claim(grant_id, claimed_at) -> list:
-    """PENDING → IN_PROGRESS for the grant and up to BATCH_SIZE - 1 due Lake Formation
-    grants, in one statement; the claimed ids, the grant's own first.
+    """PENDING → IN_PROGRESS for the grant and up to BATCH_SIZE - 1 other due grants, in
+    one statement; the claimed ids, the grant's own first.
 
     ``FOR UPDATE SKIP LOCKED``: two workers claiming at once take different grants
-    instead of waiting for each other. The outer ``status`` check makes the update a
+    instead of waiting for each other. The pick is a MATERIALIZED CTE: as a plain ``IN``
+    subquery, PostgreSQL may run it again for each row it updates, and every run skips
+    the rows this statement just updated, so LIMIT stops limiting. The outer ``status`` check makes the update a
     compare-and-set even for a row another transaction changed after the subquery read
     it. MANUAL grants wait for a person, never for a worker.
     """
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
+            WITH picked AS MATERIALIZED (
+                SELECT id FROM {_GRANTS}
+                 WHERE status = %(waiting)s AND backend <> %(manual)s
+                   AND (id = %(own)s OR next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+                 ORDER BY id = %(own)s DESC, created_at
+                 LIMIT %(size)s
+                 FOR UPDATE SKIP LOCKED)
             UPDATE {_GRANTS}
                SET status = %(running)s, attempts = attempts + 1,
                    started_at = %(now)s, updated_at = %(now)s
-             WHERE status = %(waiting)s
-               AND id IN (SELECT id FROM {_GRANTS}
-                           WHERE status = %(waiting)s AND backend <> %(manual)s
-                             AND (id = %(own)s
-                                  OR (backend = %(lake)s AND (next_attempt_at IS NULL
-                                                              OR next_attempt_at <= %(now)s)))
-                           ORDER BY id = %(own)s DESC, created_at
-                           LIMIT %(size)s
-                           FOR UPDATE SKIP LOCKED)
+             WHERE status = %(waiting)s AND id IN (SELECT id FROM picked)
             RETURNING id
             """,  # noqa: S608 (the table name is the model's, not input)
             {
                 "running": GrantStatus.IN_PROGRESS,
                 "waiting": GrantStatus.PENDING,
                 "manual": GrantBackend.MANUAL,
-                "lake": GrantBackend.LAKE_FORMATION,
                 "own": str(grant_id),
                 "now": claimed_at,
                 "size": max(1, settings.SHARING_GRANT_BATCH_SIZE),

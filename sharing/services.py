@@ -17,7 +17,7 @@ from projects.permissions import require_owner_or_platform_admin
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
 
-from . import events, specs
+from . import events, granting, specs
 from .backends.lakeformation import ROLE_ARN
 from .choices import MANUAL_TRANSITIONS, GrantBackend, GrantStatus
 from .models import EnvironmentRole, SubscriptionGrant
@@ -27,8 +27,17 @@ EXTRA_ROLES_MAX = 20
 
 
 def _enqueue(task, grant_ids) -> None:
+    """Run ``task`` for each grant after the commit. Grant tasks are debounced: one
+    queued task claims every waiting grant when it starts (granting.py), so a burst of
+    approvals queues a handful of tasks, not one per grant."""
+    from .tasks import grant_fulfil
+
     ids = [str(i) for i in grant_ids]
-    if ids:
+    if not ids:
+        return
+    if task is grant_fulfil:
+        transaction.on_commit(lambda: granting.enqueue(ids[0]))
+    else:
         transaction.on_commit(lambda: [task.delay(i) for i in ids])
 
 
@@ -216,7 +225,11 @@ def grant_retry(*, acting_user, grant: SubscriptionGrant) -> SubscriptionGrant:
     if new == GrantStatus.PENDING and subscription.status != SubscriptionStatus.APPROVED:
         raise Conflict("The subscription has ended; there is nothing to grant.")
     moved = SubscriptionGrant.objects.filter(pk=grant.pk, status=grant.status).update(
-        status=new, attempts=0, updated_by=acting_user, updated_at=timezone.now()
+        status=new,
+        attempts=0,
+        next_attempt_at=None,  # due now: any grant task may take it
+        updated_by=acting_user,
+        updated_at=timezone.now(),
     )
     if not moved:
         raise Conflict("The grant changed meanwhile; reload and try again.")

@@ -238,7 +238,8 @@ def celery_worker(transactional_db, redis_url, settings, moto_server):
     from tests.workers import enqueue_to, start_worker
 
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    process = start_worker(redis_url, queue)
+    # Tasks the worker enqueues itself (a follow-up, a fan-out) go to its queue too.
+    process = start_worker(redis_url, queue, CELERY_TASK_DEFAULT_QUEUE=queue)
     try:
         with enqueue_to(redis_url, queue, settings):
             yield process

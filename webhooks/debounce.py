@@ -9,58 +9,9 @@ expires, so a task lost with its worker blocks nothing for long (and the beat sw
 out anyway). Without a Redis broker (eager tasks) every commit fans out inline.
 """
 
-import logging
+from meshportal.debounce import Debounce
 
-logger = logging.getLogger(__name__)
+_FAN_OUT = Debounce("webhooks:fan-out-queued", ttl_seconds=30)
 
-KEY = "meshportal:webhooks:fan-out-queued"
-TTL_SECONDS = 30
-
-_clients: dict = {}
-
-
-def _key() -> str:
-    from meshportal.celery import app
-
-    # Per queue: a fan-out queued on another queue (another deployment or test on the
-    # same Redis) is not this one's.
-    return f"{KEY}:{app.conf.task_default_queue}"
-
-
-def _redis():
-    from meshportal.celery import app
-
-    if app.conf.task_always_eager:
-        return None
-    url = str(app.conf.broker_url or "")
-    if not url.startswith(("redis://", "rediss://")):
-        return None
-    client = _clients.get(url)
-    if client is None:
-        import redis
-
-        client = _clients[url] = redis.Redis.from_url(url, socket_timeout=5)
-    return client
-
-
-def claim() -> bool:
-    """True when the caller should enqueue a fan-out (none is queued yet)."""
-    client = _redis()
-    if client is None:
-        return True
-    try:
-        return bool(client.set(_key(), "1", nx=True, ex=TTL_SECONDS))
-    except Exception:  # Redis hiccup: enqueue rather than lose the wake-up
-        logger.warning("Fan-out debounce unavailable; enqueuing anyway", exc_info=True)
-        return True
-
-
-def release() -> None:
-    """Called by the fan-out as it starts: commits from now on enqueue again."""
-    client = _redis()
-    if client is None:
-        return
-    try:
-        client.delete(_key())
-    except Exception:
-        logger.warning("Fan-out debounce unavailable", exc_info=True)
+claim = _FAN_OUT.claim
+release = _FAN_OUT.release

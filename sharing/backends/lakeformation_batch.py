@@ -16,6 +16,7 @@ so revoke and reconciliation treat both alike.
 """
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,6 +37,9 @@ from .lakeformation import (
 
 # BatchGrantPermissions takes at most twenty entries a call.
 ENTRIES_PER_CALL = 20
+# Resource links are created this many at a time: each is a Glue call of its own, and
+# they wait on AWS, not on this process (boto3 clients are thread-safe).
+LINKS_AT_ONCE = 8
 
 
 class _Entry(NamedTuple):
@@ -62,14 +66,19 @@ def grant_many(backend, specs: list[LakeFormationGrant]) -> list:
             raise ValueError("grant_many takes same-account grants only")
         by_account[spec.producer].append(index)
     for account, indexes in by_account.items():
-        entries = []
+        valid = []
         for index in indexes:
-            spec = specs[index]
             try:
-                spec.validate()
-                entries += _link_and_entries(backend, spec, records[index])
+                specs[index].validate()
+                valid.append(index)
             except GrantError as error:
                 results[index] = error
+        entries = []
+        for index, made in zip(valid, _links(backend, specs, records, valid), strict=True):
+            if isinstance(made, GrantError):
+                results[index] = made
+            else:
+                entries += made
         _grant_entries(backend, _Context(account, backend.backoff), entries, records, results)
     for index, record in enumerate(records):
         if isinstance(results[index], GrantError):
@@ -77,6 +86,26 @@ def grant_many(backend, specs: list[LakeFormationGrant]) -> list:
         else:
             results[index] = record.target()
     return results
+
+
+def _links(backend, specs, records, indexes) -> list:
+    """Each grant's permission entries (its link made), or the GrantError that stopped it;
+    the Glue calls run side by side."""
+
+    def one(index):
+        try:
+            return _link_and_entries(backend, specs[index], records[index])
+        except GrantError as error:
+            return error
+
+    if len(indexes) < 2:
+        return [one(index) for index in indexes]
+    # Clients are made here, once, and shared by the threads (making one is not
+    # thread-safe; calling one is).
+    for consumer in {specs[index].consumer for index in indexes}:
+        aws.client("glue", account=consumer, region=consumer.region)
+    with ThreadPoolExecutor(max_workers=min(LINKS_AT_ONCE, len(indexes))) as pool:
+        return list(pool.map(one, indexes))
 
 
 def _link_and_entries(backend, spec: LakeFormationGrant, record: _Recorder) -> list:

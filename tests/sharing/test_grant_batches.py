@@ -259,3 +259,19 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(approved, size):
 
     assert len(task) == BATCH_TASK_QUERIES
     assert SubscriptionGrant.objects.filter(status=GrantStatus.GRANTED).count() == size
+
+
+def test_a_task_claims_at_most_a_batch_and_queues_the_next(approved, settings, monkeypatch):
+    settings.SHARING_GRANT_BATCH_SIZE = 5
+    grants = approved(8)
+    queued = []
+    monkeypatch.setattr(granting, "enqueue", queued.append)
+
+    assert granting.fulfil(grants[0].pk) == "granted (batch of 5)"
+
+    assert queued == [grants[0].pk]  # a full batch: more may wait
+    statuses = [SubscriptionGrant.objects.get(pk=g.pk).status for g in grants]
+    assert statuses.count(GrantStatus.GRANTED) == 5
+    assert statuses.count(GrantStatus.PENDING) == 3
+    assert granting.fulfil(grants[0].pk) == "nothing to do (batch of 3)"
+    assert queued == [grants[0].pk]

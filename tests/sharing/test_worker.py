@@ -51,3 +51,32 @@ def test_a_worker_grants_on_approve_and_revokes_on_revoke(
     log = celery_worker.log_path.read_text(errors="replace")
     assert "sharing.tasks.grant_fulfil" in log
     assert "sharing.tasks.grant_revoke" in log
+
+
+def test_a_burst_of_approvals_is_granted_by_a_few_batch_tasks(
+    celery_worker, tables, consumer_project, consumer_environment, approve, lake
+):
+    from sharing import granting
+
+    # A grant task is queued and not yet started (its flag is set): the approvals of the
+    # burst queue nothing more; that task, once it starts, takes them all.
+    assert granting._QUEUED.claim()
+    subscriptions = [approve(listing, consumer_project) for listing in tables(25)]
+    assert "grant_fulfil[" not in celery_worker.log_path.read_text(errors="replace")
+    first = SubscriptionGrant.objects.get(subscription=subscriptions[0])
+    granting._QUEUED.release()
+    granting.enqueue(first.pk)  # the queued task arrives
+
+    for subscription in subscriptions:
+        grant = wait_for_status(subscription, GrantStatus.GRANTED)
+        assert grant.status == GrantStatus.GRANTED, celery_worker.log_path.read_text()[-3000:]
+        name = subscription.listing.asset.technical_name
+        permissions = table_permissions(
+            lake.client("lakeformation"), PRODUCER, "curatedzonedb", name
+        )
+        assert permissions == {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
+    log = celery_worker.log_path.read_text(errors="replace")
+    # A full batch of 20 queued the next task, which took the other 5.
+    assert log.count("sharing.tasks.grant_fulfil[") == 2 * 2  # each: received, succeeded
+    assert "'granted (batch of 20)'" in log
+    assert "'nothing to do (batch of 5)'" in log
