@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 
-from _harness import REPO, bench_database, moto_server, summary  # noqa: I001
+from _harness import REPO, bench_database, bench_project, moto_server, summary  # noqa: I001
 
 LOCATION = "s3://bench-curated/curatedzonedb/"
 ROLE = "arn:aws:iam::111111111111:role/meshportal/mp-bench-consumer"
@@ -190,34 +190,17 @@ def seed_portal(n: int):
 
     from catalog.choices import AssetType, DataSourceType, ListingStatus
     from catalog.models import Asset, DataSource, Listing
-    from projects.choices import Blueprint, Designation, EnvironmentStatus
+    from projects.choices import Designation, EnvironmentStatus
     from projects.models import (
-        AwsAccount,
-        Domain,
         Environment,
-        EnvironmentProfile,
         Project,
         ProjectMembership,
     )
 
-    User = get_user_model()
-    owner = User.objects.create_user("bench-owner")
-    consumer = User.objects.create_user("bench-consumer")
-    domain = Domain.objects.create(name="bench")
-    account = AwsAccount.objects.create(
-        domain=domain, account_id="111111111111", region="us-east-1"
-    )
-    profile = EnvironmentProfile.objects.create(
-        domain=domain,
-        name="DataLakeProfile",
-        blueprint=Blueprint.DATA_LAKE,
-        aws_account=account,
-        region="us-east-1",
-        parameters={"s3_bucket": "meshportal-environments"},
-    )
-    producer = Project.objects.create(domain=domain, name="Producer")
+    owner, producer, profile = bench_project()  # the film team's side: its OWNER, project
+    domain = producer.domain
+    consumer = get_user_model().objects.create_user("bench-consumer")
     consumers = Project.objects.create(domain=domain, name="Consumer")
-    ProjectMembership.objects.create(project=producer, user=owner, designation=Designation.OWNER)
     ProjectMembership.objects.create(
         project=consumers, user=consumer, designation=Designation.OWNER
     )
