@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from meshportal import aws
 
-from .base import TRANSIENT_CODES, GrantError, call_with_retry, is_transient
+from .base import TRANSIENT_CODES, AccountRef, GrantError, call_with_retry, is_transient
 from .lakeformation import (
     LINK_PERMISSIONS,
     TABLE_PERMISSIONS,
@@ -46,7 +46,8 @@ class _Entry(NamedTuple):
     """One permission a grant needs, and how to explain its failure."""
 
     record: _Recorder
-    side: str  # "producer" (the table) or "consumer" (the link): one account here
+    side: str  # "producer" (the table) or "consumer" (the link)
+    account: AccountRef  # where the permission is granted: that side's account
     role: str
     resource: dict
     permissions: list
@@ -60,26 +61,22 @@ def grant_many(backend, specs: list[LakeFormationGrant]) -> list:
     ``target`` lists what had been created)."""
     results: list = [None] * len(specs)
     records = [_Recorder(spec) for spec in specs]
-    by_account = defaultdict(list)
+    valid = []
     for index, spec in enumerate(specs):
         if spec.cross_account:
             raise ValueError("grant_many takes same-account grants only")
-        by_account[spec.producer].append(index)
-    for account, indexes in by_account.items():
-        valid = []
-        for index in indexes:
-            try:
-                specs[index].validate()
-                valid.append(index)
-            except GrantError as error:
-                results[index] = error
-        entries = []
-        for index, made in zip(valid, _links(backend, specs, records, valid), strict=True):
-            if isinstance(made, GrantError):
-                results[index] = made
-            else:
-                entries += made
-        _grant_entries(backend, _Context(account, backend.backoff), entries, records, results)
+        try:
+            spec.validate()
+            valid.append(index)
+        except GrantError as error:
+            results[index] = error
+    entries = []
+    for index, made in zip(valid, _links(backend, specs, records, valid), strict=True):
+        if isinstance(made, GrantError):
+            results[index] = made
+        else:
+            entries += made
+    _grant_entries(backend, entries, records, results)
     for index, record in enumerate(records):
         if isinstance(results[index], GrantError):
             results[index].target = record.target()
@@ -125,6 +122,7 @@ def _link_and_entries(backend, spec: LakeFormationGrant, record: _Recorder) -> l
             _Entry(
                 record,
                 "producer",
+                spec.producer,
                 role,
                 table,
                 TABLE_PERMISSIONS,
@@ -136,6 +134,7 @@ def _link_and_entries(backend, spec: LakeFormationGrant, record: _Recorder) -> l
             _Entry(
                 record,
                 "consumer",
+                spec.consumer,
                 role,
                 link,
                 LINK_PERMISSIONS,
@@ -146,23 +145,28 @@ def _link_and_entries(backend, spec: LakeFormationGrant, record: _Recorder) -> l
     return entries
 
 
-def _grant_entries(backend, context: _Context, entries: list, records: list, results: list):
-    """Send the entries twenty at a time; an entry refused for a transient reason goes
-    again after a backoff pause, up to the backoff's attempts."""
+def _grant_entries(backend, entries: list, records: list, results: list):
+    """Send the entries to their accounts twenty at a time (both sides of a same-account
+    grant are usually one account, hence one call); an entry refused for a transient
+    reason goes again after a backoff pause, up to the backoff's attempts."""
     failed_grant = {}  # id(record) → the first GrantError of that grant
-    for start in range(0, len(entries), ENTRIES_PER_CALL):
-        pending = entries[start : start + ENTRIES_PER_CALL]
-        for attempt in range(backend.backoff.attempts):
-            pending = [e for e in pending if id(e.record) not in failed_grant]
-            if not pending:
-                break
-            retry = _send(
-                context, pending, failed_grant, last=attempt == backend.backoff.attempts - 1
-            )
-            if not retry:
-                break
-            backend.backoff.sleep(backend.backoff.delay(attempt))
-            pending = retry
+    by_account = defaultdict(list)
+    for entry in entries:
+        by_account[entry.account].append(entry)
+    for account, mine in by_account.items():
+        context = _Context(account, backend.backoff)
+        for start in range(0, len(mine), ENTRIES_PER_CALL):
+            pending = mine[start : start + ENTRIES_PER_CALL]
+            for attempt in range(backend.backoff.attempts):
+                pending = [e for e in pending if id(e.record) not in failed_grant]
+                if not pending:
+                    break
+                last = attempt == backend.backoff.attempts - 1
+                retry = _send(context, pending, failed_grant, last=last)
+                if not retry:
+                    break
+                backend.backoff.sleep(backend.backoff.delay(attempt))
+                pending = retry
     for index, record in enumerate(records):
         if id(record) in failed_grant and results[index] is None:
             results[index] = failed_grant[id(record)]
@@ -204,7 +208,7 @@ def _send(context: _Context, entries: list, failed_grant: dict, *, last: bool) -
         error = refused.get(str(n))
         if error is None:
             entry.record.permission(
-                entry.side, context.account, entry.role, entry.resource, entry.permissions, []
+                entry.side, entry.account, entry.role, entry.resource, entry.permissions, []
             )
             continue
         code = error.get("ErrorCode", "")
