@@ -107,9 +107,9 @@ def _claim(grant_id, claimed_at) -> list:
     ``FOR UPDATE SKIP LOCKED``: two workers claiming at once take different grants
     instead of waiting for each other. The pick is a MATERIALIZED CTE: as a plain ``IN``
     subquery, PostgreSQL may run it again for each row it updates, and every run skips
-    the rows this statement just updated, so LIMIT stops limiting. The outer ``status`` check makes the update a
-    compare-and-set even for a row another transaction changed after the subquery read
-    it. MANUAL grants wait for a person, never for a worker.
+    the rows this statement just updated, so LIMIT stops limiting. The outer ``status``
+    check makes the update a compare-and-set even for a row another transaction changed
+    after the pick read it. MANUAL grants wait for a person, never for a worker.
     """
     with connection.cursor() as cursor:
         cursor.execute(

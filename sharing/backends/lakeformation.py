@@ -60,6 +60,20 @@ class LakeFormationGrant:
     def cross_account(self) -> bool:
         return self.consumer.account_id != self.producer.account_id
 
+    @property
+    def missing_table_hint(self) -> str:
+        """What to do when AWS says the shared table is not there."""
+        return (
+            f"Table {self.database}.{self.table} may have been deleted or renamed in Glue: "
+            "run the data source again, then retry."
+        )
+
+    def table_grant_label(self, role: str) -> str:
+        return f"Granting SELECT on {self.database}.{self.table} to {role}"
+
+    def link_grant_label(self, link_name: str, role: str) -> str:
+        return f"Granting DESCRIBE on resource link {self.consumer_database}.{link_name} to {role}"
+
     def validate(self) -> None:
         """Refuse a description AWS would refuse, with a message saying what to fix."""
         if not self.principals:
@@ -217,10 +231,7 @@ class LakeFormationBackend:
             "DatabaseName": spec.database,
             "Name": spec.table,
         }
-        hint = (
-            f"Table {spec.database}.{spec.table} may have been deleted or renamed in Glue: "
-            "run the data source again, then retry."
-        )
+        hint = spec.missing_table_hint
         try:
             if spec.cross_account:
                 # The producer shares with the consumer *account*, with grant option so that
@@ -248,7 +259,7 @@ class LakeFormationBackend:
                     producer.call(
                         "lakeformation",
                         "grant_permissions",
-                        f"Granting SELECT on {spec.database}.{spec.table} to {role}",
+                        spec.table_grant_label(role),
                         hint_not_found=hint,
                         Principal={"DataLakePrincipalIdentifier": role},
                         Resource=table,
@@ -262,7 +273,7 @@ class LakeFormationBackend:
                 consumer.call(
                     "lakeformation",
                     "grant_permissions",
-                    f"Granting DESCRIBE on resource link {spec.consumer_database}.{name} to {role}",
+                    spec.link_grant_label(name, role),
                     Principal={"DataLakePrincipalIdentifier": role},
                     Resource=link,
                     Permissions=LINK_PERMISSIONS,

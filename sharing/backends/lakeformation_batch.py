@@ -112,10 +112,6 @@ def _link_and_entries(backend, spec: LakeFormationGrant, record: _Recorder) -> l
     record.resource_link(spec.consumer, spec.consumer_database, name, target_table)
     table = _table_resource(spec.catalog_id, spec.database, spec.table)
     link = _table_resource(spec.consumer.account_id, spec.consumer_database, name)
-    hint = (
-        f"Table {spec.database}.{spec.table} may have been deleted or renamed in Glue: "
-        "run the data source again, then retry."
-    )
     entries = []
     for role in spec.principals:
         entries.append(
@@ -126,8 +122,8 @@ def _link_and_entries(backend, spec: LakeFormationGrant, record: _Recorder) -> l
                 role,
                 table,
                 TABLE_PERMISSIONS,
-                f"Granting SELECT on {spec.database}.{spec.table} to {role}",
-                hint,
+                spec.table_grant_label(role),
+                spec.missing_table_hint,
             )
         )
         entries.append(
@@ -138,7 +134,7 @@ def _link_and_entries(backend, spec: LakeFormationGrant, record: _Recorder) -> l
                 role,
                 link,
                 LINK_PERMISSIONS,
-                f"Granting DESCRIBE on resource link {spec.consumer_database}.{name} to {role}",
+                spec.link_grant_label(name, role),
                 "",
             )
         )
