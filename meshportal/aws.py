@@ -68,6 +68,7 @@ def session_for(account=None, region: str | None = None) -> tuple[boto3.session.
 _clients: dict[tuple, tuple[object, float]] = {}
 _sessions: dict[tuple, tuple[boto3.session.Session, float]] = {}
 _clients_lock = threading.Lock()
+_making_lock = threading.Lock()
 
 
 def _environment_key() -> tuple:
@@ -104,15 +105,22 @@ def client(service: str, *, account=None, region: str | None = None):
     """
     region = region or (account.region if account is not None else None)
     key = (service, region, account.role_arn if account is not None else "", *_environment_key())
-    now = time.time()
     with _clients_lock:
         cached = _clients.get(key)
-        if cached is not None and cached[1] > now:
+        if cached is not None and cached[1] > time.time():
             return cached[0]
-    session, usable_until = _session(account, region)
-    made = session.client(service, config=RETRY_CONFIG)
-    with _clients_lock:
-        _clients[key] = (made, usable_until)
+    # Making one is not thread-safe (a boto3 session's loaders are shared): threads that
+    # need a client at once (a grant batch's AWS thread and its task's) make them in turn,
+    # and the second finds the first's.
+    with _making_lock:
+        with _clients_lock:
+            cached = _clients.get(key)
+            if cached is not None and cached[1] > time.time():
+                return cached[0]
+        session, usable_until = _session(account, region)
+        made = session.client(service, config=RETRY_CONFIG)
+        with _clients_lock:
+            _clients[key] = (made, usable_until)
     return made
 
 

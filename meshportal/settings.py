@@ -330,6 +330,10 @@ SHARING_LOCATIONS_CACHE_SECONDS = env.float("SHARING_LOCATIONS_CACHE_SECONDS", d
 # A grant task claims up to this many waiting Lake Formation grants and makes the same-
 # account ones together (sharing/granting.py): 20 fills two BatchGrantPermissions calls.
 SHARING_GRANT_BATCH_SIZE = env.int("SHARING_GRANT_BATCH_SIZE", default=20)
+# While its batches come full, one task claims the next, up to this many (each batch's AWS
+# calls overlapping the previous one's SQL); then the task it queued takes over, so other
+# tasks on the worker wait a few seconds at most.
+SHARING_GRANT_BATCHES_PER_TASK = env.int("SHARING_GRANT_BATCHES_PER_TASK", default=10)
 CELERY_BEAT_SCHEDULE["reconcile-grants"] = {
     "task": "sharing.tasks.reconcile_grants",
     "schedule": float(SHARING_RECONCILE_INTERVAL),

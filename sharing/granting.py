@@ -9,6 +9,9 @@ task when the batch is full. Same-account Lake Formation grants are then made to
 permissions) and their outcomes written in one transaction, with one INSERT for all their
 outbox events, one for their timeline lines and one for the notifications. Cross-account,
 Redshift and unmanaged tables go one by one, as before (fulfilment.fulfil_claimed).
+While batches come full the task goes on to the next (up to
+``SHARING_GRANT_BATCHES_PER_TASK``), each batch's AWS calls on a thread while the main
+one writes the previous batch and claims the next (``_grant_batches``).
 
 The rules of fulfilment.py hold per grant: the claim is a compare-and-set from PENDING (a
 grant in backoff is not due before its ``next_attempt_at``; its own delayed task takes
@@ -19,6 +22,7 @@ is seen, not lost; a task delivered twice does nothing twice.
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -54,31 +58,22 @@ def enqueue(grant_id) -> None:
 
 
 def fulfil(grant_id) -> str:
-    """Claim the grant (with a batch of others), grant them all, write the outcomes.
+    """Claim the grant (with a batch of others), grant them all, write the outcomes; while
+    there are more, claim the next batch, up to SHARING_GRANT_BATCHES_PER_TASK batches.
 
     Returns what happened to ``grant_id`` (``granted``, ``failed``, ``retrying``,
-    ``manual``, ``table busy``, ``superseded`` or ``nothing to do``), with the size of
-    the batch when it carried others.
+    ``manual``, ``table busy``, ``superseded`` or ``nothing to do``), with how many grants
+    the task carried when it carried others.
     """
     _QUEUED.release()  # before claiming: a grant made PENDING from now on queues a task
-    claimed_at = timezone.now()
-    ids = _claim(grant_id, claimed_at)
+    ids = _claim(grant_id, timezone.now())
     if not ids:
         return "nothing to do"
     if len(ids) >= settings.SHARING_GRANT_BATCH_SIZE:
-        enqueue(grant_id)  # more may wait: another worker can take the next batch meanwhile
-    order = {pk: n for n, pk in enumerate(ids)}
-    grants = sorted(fulfilment.load_many(ids, try_lock=True), key=lambda g: order[g.pk])
-    own = next((g for g in grants if str(g.pk) == str(grant_id)), None)
-    outcomes = {}
-    locked = [grant for grant in grants if grant.table_locked]
-    try:
-        for grant in grants:
-            if not grant.table_locked and grant is not own:
-                outcomes[grant.pk] = _put_back(grant)
-        outcomes.update(_fulfil_locked(locked))
-    finally:
-        fulfilment.unlock_all(grant.lock_key for grant in locked)
+        enqueue(grant_id)  # more may wait: another worker can take a share meanwhile
+    first = _Batch(ids, grant_id)
+    outcomes, batches = _grant_batches(first, grant_id)
+    own = first.own
     if own is not None and not own.table_locked:
         # Its own table is busy (a revoke, or another grant of it, is running): wait for
         # it, as long as SHARING_LOCK_WAIT_SECONDS allows, after the others are done.
@@ -88,7 +83,100 @@ def fulfil(grant_id) -> str:
         except fulfilment.TableBusy:
             outcomes[own.pk] = _put_back(own)
     answer = outcomes.get(own.pk, "nothing to do") if own is not None else "nothing to do"
-    return answer if len(ids) == 1 else f"{answer} (batch of {len(ids)})"
+    carried = sum(batch.size for batch in batches)
+    if carried == 1:
+        return answer
+    if len(batches) == 1:
+        return f"{answer} (batch of {carried})"
+    return f"{answer} ({carried} grants in {len(batches)} batches)"
+
+
+class _Batch:
+    """One claim's grants on their way: loaded with a try at each table's lock; the busy
+    ones put back, the others split into those granted together (``together``, AWS's
+    answers in ``results``) and those granted one by one (``alone``)."""
+
+    def __init__(self, ids, own_id):
+        order = {pk: n for n, pk in enumerate(ids)}
+        self.size = len(ids)
+        self.grants = sorted(fulfilment.load_many(ids, try_lock=True), key=lambda g: order[g.pk])
+        self.own = next((g for g in self.grants if str(g.pk) == str(own_id)), None)
+        self.locked = [grant for grant in self.grants if grant.table_locked]
+        self.together, self.alone, self.results = [], [], []
+        self.unlocked = False
+
+    def prepare(self) -> dict:
+        """Put back the grants whose tables are busy (not the task's own: it waits) and
+        sort the others; the outcomes of those put back."""
+        outcomes = {
+            grant.pk: _put_back(grant)
+            for grant in self.grants
+            if not grant.table_locked and grant is not self.own
+        }
+        self.together, self.alone = _split(self.locked)
+        return outcomes
+
+    def grant_alone(self) -> dict:
+        return {grant.pk: fulfilment.fulfil_claimed(grant) for grant in self.alone}
+
+    def finish(self) -> dict:
+        """Write the outcomes of the grants made together, then let go of the tables."""
+        try:
+            return _write_batch(self.together, self.results)
+        finally:
+            self.unlock()
+
+    def unlock(self) -> None:
+        if not self.unlocked:
+            self.unlocked = True
+            fulfilment.unlock_all(grant.lock_key for grant in self.locked)
+
+
+def _grant_batches(first: _Batch, grant_id) -> tuple[dict, list]:
+    """Grant ``first``, and while batches come full, the next ones: each batch's AWS calls
+    run on a thread of their own while this one writes the previous batch's outcomes,
+    grants the batch's lone grants and claims the next batch.
+
+    A batch's SQL (its claim, its rows, its outcomes) is about a third of its time and its
+    AWS calls the rest; side by side, a stream of batches costs about its AWS time alone.
+    Only AWS is called on the thread (no database: a connection is per thread, and the
+    table locks are this one's session's). A batch with nothing to overlap is granted
+    here, as one batch alone always was. Returns the outcomes and the batches carried.
+    """
+    size = settings.SHARING_GRANT_BATCH_SIZE
+    per_task = max(1, settings.SHARING_GRANT_BATCHES_PER_TASK)
+    outcomes, batches = {}, [first]
+    current, previous = first, None
+    try:
+        outcomes.update(first.prepare())
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grant-batch") as aws_thread:
+            while current is not None:
+                more = current.size >= size and len(batches) < per_task
+                following = None
+                if previous is None and not current.alone and not more:
+                    current.results = _attempt_batch(current.together)
+                else:
+                    calls = aws_thread.submit(_attempt_batch, current.together)
+                    try:
+                        if previous is not None:
+                            outcomes.update(previous.finish())
+                        outcomes.update(current.grant_alone())
+                        if more:
+                            ids = _claim(grant_id, timezone.now())
+                            if ids:
+                                following = _Batch(ids, None)
+                                batches.append(following)
+                                outcomes.update(following.prepare())
+                    finally:
+                        current.results = calls.result()  # never raises: see _attempt_batch
+                previous, current = current, following
+            outcomes.update(previous.finish())
+    finally:
+        # After an error (a database gone, a bug) the claimed grants stay IN_PROGRESS for
+        # the sweep; their tables must not stay locked in this worker's session.
+        for batch in batches:
+            batch.unlock()
+    return outcomes, batches
 
 
 def _fulfil_locked(grants) -> dict:
@@ -96,7 +184,7 @@ def _fulfil_locked(grants) -> dict:
     account together, the others one by one."""
     batch, alone = _split(grants)
     outcomes = {grant.pk: fulfilment.fulfil_claimed(grant) for grant in alone}
-    outcomes.update(_fulfil_batch(batch))
+    outcomes.update(_write_batch(batch, _attempt_batch(batch)))
     return outcomes
 
 
@@ -190,16 +278,26 @@ def _run_batch(batch) -> list:
     return LakeFormationBackend().grant_many([spec for _grant, spec in batch])
 
 
-def _fulfil_batch(batch) -> dict:
+def _attempt_batch(batch):
+    """``_run_batch``'s answers, or the unexpected error that stopped it (returned, not
+    raised: it may run on another thread, and its grants must still get an outcome)."""
+    if not batch:
+        return []
+    try:
+        return _run_batch(batch)
+    except Exception as error:  # a bug must not leave the grants IN_PROGRESS
+        logger.exception("A batch of %d grants failed unexpectedly", len(batch))
+        return error
+
+
+def _write_batch(batch, results) -> dict:
+    """The outcomes of a batch's grants, from ``_attempt_batch``'s answers."""
     from .tasks import grant_fulfil
 
     if not batch:
         return {}
-    try:
-        results = _run_batch(batch)
-    except Exception as error:  # a bug must not leave the grants IN_PROGRESS
-        logger.exception("A batch of %d grants failed unexpectedly", len(batch))
-        failure = fulfilment.unexpected(error)
+    if isinstance(results, Exception):
+        failure = fulfilment.unexpected(results)
         return {
             grant.pk: fulfilment._grant_failed(grant, failure, grant_fulfil)
             for grant, _spec in batch

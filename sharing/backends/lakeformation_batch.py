@@ -97,10 +97,6 @@ def _links(backend, specs, records, indexes) -> list:
 
     if len(indexes) < 2:
         return [one(index) for index in indexes]
-    # Clients are made here, once, and shared by the threads (making one is not
-    # thread-safe; calling one is).
-    for consumer in {specs[index].consumer for index in indexes}:
-        aws.client("glue", account=consumer, region=consumer.region)
     with ThreadPoolExecutor(max_workers=min(LINKS_AT_ONCE, len(indexes))) as pool:
         return list(pool.map(one, indexes))
 

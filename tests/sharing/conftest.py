@@ -205,3 +205,29 @@ def tables(lake, project, producer_environment):
         return listings
 
     return make
+
+
+@pytest.fixture
+def approved(tables, approve, consumer_project, consumer_environment):
+    """``approved(n)``: n subscriptions approved while no task runs; their grants, PENDING,
+    in the order approved."""
+    from sharing import services
+    from sharing.choices import GrantStatus
+    from sharing.models import SubscriptionGrant
+
+    def make(count: int) -> list:
+        with pytest.MonkeyPatch.context() as held_back:
+            held_back.setattr(services, "_enqueue", lambda task, ids: None)
+            subscriptions = [approve(listing, consumer_project) for listing in tables(count)]
+        grants = [SubscriptionGrant.objects.get(subscription=s) for s in subscriptions]
+        assert {g.status for g in grants} == {GrantStatus.PENDING}
+        return grants
+
+    return make
+
+
+def permissions_of(aws, grant) -> dict:
+    """The permissions Lake Formation holds on the grant's table (its row re-read)."""
+    grant.refresh_from_db()
+    name = grant.subscription.listing.asset.technical_name
+    return table_permissions(aws.client("lakeformation"), PRODUCER, "curatedzonedb", name)

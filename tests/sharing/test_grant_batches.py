@@ -17,34 +17,12 @@ from sharing import fulfilment, granting, services
 from sharing.choices import GrantStatus
 from sharing.models import SubscriptionGrant
 from subscriptions.choices import SubscriptionEventKind
-from tests.sharing.conftest import CONSUMER_ROLE_SAME, PRODUCER, table_permissions
+from tests.sharing.conftest import CONSUMER_ROLE_SAME, PRODUCER, permissions_of, table_permissions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BATCH = "/BatchGrantPermissions"
 CREATE_TABLE = "AWSGlue.CreateTable"
-
-
-@pytest.fixture
-def approved(tables, approve, consumer_project, consumer_environment):
-    """``approved(n)``: n subscriptions approved while no task runs; their grants, PENDING,
-    in the order approved."""
-
-    def make(count: int) -> list:
-        with pytest.MonkeyPatch.context() as held_back:
-            held_back.setattr(services, "_enqueue", lambda task, ids: None)
-            subscriptions = [approve(listing, consumer_project) for listing in tables(count)]
-        grants = [SubscriptionGrant.objects.get(subscription=s) for s in subscriptions]
-        assert {g.status for g in grants} == {GrantStatus.PENDING}
-        return grants
-
-    return make
-
-
-def permissions_of(aws, grant) -> dict:
-    grant.refresh_from_db()
-    name = grant.subscription.listing.asset.technical_name
-    return table_permissions(aws.client("lakeformation"), PRODUCER, "curatedzonedb", name)
 
 
 def test_one_task_grants_the_waiting_grants_with_a_lake_formation_call_per_twenty_permissions(
@@ -263,6 +241,7 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(approved, size):
 
 def test_a_task_claims_at_most_a_batch_and_queues_the_next(approved, settings, monkeypatch):
     settings.SHARING_GRANT_BATCH_SIZE = 5
+    settings.SHARING_GRANT_BATCHES_PER_TASK = 1  # test_grant_pipeline.py: several a task
     grants = approved(8)
     queued = []
     monkeypatch.setattr(granting, "enqueue", queued.append)
