@@ -50,7 +50,7 @@ _UNUSED = (
 )
 
 
-def _load(grant_id, *, try_lock: bool = False):
+def load(grant_id, *, try_lock: bool = False):
     """The grant with every row a task reads, in one query: the related rows, the
     environment's extra role ARNs (``extra_role_arns``) and, with ``try_lock``, a first
     try at the table's advisory lock (``table_locked``), which saves the lock its own
@@ -61,7 +61,7 @@ def _load(grant_id, *, try_lock: bool = False):
 
 
 def load_many(grant_ids, *, try_lock: bool = False) -> list:
-    """``_load`` for several grants in one query (a batch), each row with its own try at
+    """``load`` for several grants in one query (a batch), each row with its own try at
     its table's lock (a session lock is re-entrant: two grants of one table both get it,
     and each is released once).
 
@@ -115,10 +115,10 @@ class TableBusy(Exception):
     """Another grant or revoke on the same table holds its lock for too long."""
 
 
-class _table_lock:
+class table_lock:
     """Session advisory lock on the shared table, waited for (not skipped): a grant and a
     revoke on one table must run one after the other, never side by side. ``held``: the
-    lock was already taken (by ``_load(try_lock=True)``); it is only released here."""
+    lock was already taken (by ``load(try_lock=True)``); it is only released here."""
 
     def __init__(self, key: str, *, held: bool = False):
         self.key = key
@@ -144,7 +144,7 @@ class _table_lock:
         _unlock(self.key)
 
 
-def _move(grant, old, new, *conditions, **fields) -> bool:
+def move(grant, old, new, *conditions, **fields) -> bool:
     """Compare-and-set the grant's status from ``old`` to ``new`` (and ``fields``), under
     any further ``conditions`` on the grant's row; the instance follows what was written
     (``updated_at`` included: the next compare-and-set may check it)."""
@@ -167,7 +167,7 @@ def retry_delay(attempts: int) -> float:
     return random.uniform(base, base * 2 ** min(attempts, 8))  # noqa: S311
 
 
-def _enqueue_later(task, grant_id, countdown: float) -> None:
+def enqueue_later(task, grant_id, countdown: float) -> None:
     transaction.on_commit(lambda: task.apply_async(args=[str(grant_id)], countdown=countdown))
 
 
@@ -177,7 +177,7 @@ def _enqueue_later(task, grant_id, countdown: float) -> None:
 def _start_attempt(grant, waiting, running) -> bool:
     """Claim the grant for this attempt (compare-and-set from ``waiting``) and count it;
     False when another worker got there first."""
-    if not _move(grant, waiting, running, attempts=F("attempts") + 1, started_at=timezone.now()):
+    if not move(grant, waiting, running, attempts=F("attempts") + 1, started_at=timezone.now()):
         return False
     grant.attempts += 1  # as the compare-and-set just wrote (no re-read)
     return True
@@ -194,11 +194,11 @@ def fulfil_claimed(grant) -> str:
     except _Manual as manual:
         return _became_manual(grant, manual.reason)
     except GrantError as error:
-        return _grant_failed(grant, error, grant_fulfil)
+        return grant_failed(grant, error, grant_fulfil)
     except Exception as error:  # a bug must not leave the grant IN_PROGRESS
         logger.exception("Grant %s failed unexpectedly", grant.pk)
-        return _grant_failed(grant, unexpected(error), grant_fulfil)
-    return _granted(grant, target)
+        return grant_failed(grant, unexpected(error), grant_fulfil)
+    return mark_granted(grant, target)
 
 
 def unexpected(error: Exception) -> GrantError:
@@ -238,7 +238,7 @@ def _run_grant(grant) -> dict:
         cluster.close()
 
 
-def _granted(grant, target: dict) -> str:
+def mark_granted(grant, target: dict) -> str:
     """IN_PROGRESS → GRANTED, with the timeline line and the consumer's notification.
 
     The subscription may have ended while AWS was granting (its receiver leaves an
@@ -266,9 +266,9 @@ def _granted(grant, target: dict) -> str:
         )
     )
     with transaction.atomic():
-        _commit_without_waiting_for_disk()
+        commit_without_waiting_for_disk()
         as_claimed = Q(updated_at=grant.updated_at)
-        if _move(
+        if move(
             grant,
             GrantStatus.IN_PROGRESS,
             GrantStatus.GRANTED,
@@ -278,7 +278,7 @@ def _granted(grant, target: dict) -> str:
         ):
             events.record(grant, message=events.granted_message(grant), notify_consumer=True)
             return "granted"
-        if not _move(grant, GrantStatus.IN_PROGRESS, GrantStatus.GRANTED, **fields):
+        if not move(grant, GrantStatus.IN_PROGRESS, GrantStatus.GRANTED, **fields):
             return "superseded"
         events.record(grant, message=events.granted_message(grant), notify_consumer=True)
         status = (
@@ -286,15 +286,15 @@ def _granted(grant, target: dict) -> str:
             .objects.values_list("status", flat=True)
             .get(pk=grant.subscription_id)
         )
-        if status != SubscriptionStatus.APPROVED and _move(
+        if status != SubscriptionStatus.APPROVED and move(
             grant, GrantStatus.GRANTED, GrantStatus.REVOKE_PENDING
         ):
             events.announce(grant)
-            _enqueue_later(grant_revoke, grant.pk, 0)
+            enqueue_later(grant_revoke, grant.pk, 0)
     return "granted"
 
 
-def _commit_without_waiting_for_disk() -> None:
+def commit_without_waiting_for_disk() -> None:
     """This transaction's COMMIT returns before its WAL is flushed to disk (PostgreSQL's
     asynchronous commit, for this transaction only): one fsync wait less per grant.
 
@@ -309,7 +309,7 @@ def _commit_without_waiting_for_disk() -> None:
         cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
-def _grant_failed(grant, error: GrantError, task) -> str:
+def grant_failed(grant, error: GrantError, task) -> str:
     return _attempt_failed(
         grant,
         error,
@@ -334,7 +334,7 @@ def _attempt_failed(
     with transaction.atomic():
         if error.transient and grant.attempts < settings.SHARING_MAX_ATTEMPTS:
             delay = retry_delay(grant.attempts)
-            if _move(
+            if move(
                 grant,
                 running,
                 retry,
@@ -344,10 +344,10 @@ def _attempt_failed(
                 started_at=None,
                 next_attempt_at=now + timedelta(seconds=delay),
             ):
-                _enqueue_later(task, grant.pk, delay)
+                enqueue_later(task, grant.pk, delay)
                 return "retrying"
             return "superseded"
-        if not _move(
+        if not move(
             grant,
             running,
             failed,
@@ -363,7 +363,7 @@ def _attempt_failed(
 
 def _became_manual(grant, reason: str) -> str:
     with transaction.atomic():
-        if not _move(
+        if not move(
             grant,
             GrantStatus.IN_PROGRESS,
             GrantStatus.PENDING,
@@ -386,7 +386,7 @@ def _became_manual(grant, reason: str) -> str:
 # --- revoke --------------------------------------------------------------------------------
 
 
-def _still_needed(grant) -> frozenset:
+def still_needed(grant) -> frozenset:
     """Lake Formation permissions other live grants on the same table also recorded."""
     others = SubscriptionGrant.objects.filter(
         lock_key=grant.lock_key,
@@ -417,7 +417,7 @@ def _schema_still_used(grant) -> bool:
 def revoke(grant_id) -> str:
     from .tasks import grant_revoke
 
-    grant = _load(grant_id, try_lock=True)
+    grant = load(grant_id, try_lock=True)
     if grant is None:
         return "nothing to do"
     if grant.status != GrantStatus.REVOKE_PENDING or grant.backend == GrantBackend.MANUAL:
@@ -425,7 +425,7 @@ def revoke(grant_id) -> str:
             _unlock(grant.lock_key)
         return "manual" if grant.status == GrantStatus.REVOKE_PENDING else "nothing to do"
     try:
-        with _table_lock(grant.lock_key, held=grant.table_locked):
+        with table_lock(grant.lock_key, held=grant.table_locked):
             if not _start_attempt(
                 grant, GrantStatus.REVOKE_PENDING, GrantStatus.REVOKE_IN_PROGRESS
             ):
@@ -438,7 +438,7 @@ def revoke(grant_id) -> str:
                 logger.exception("Revoke of grant %s failed unexpectedly", grant.pk)
                 return _revoke_failed(grant, unexpected(error), grant_revoke)
             with transaction.atomic():
-                if not _move(
+                if not move(
                     grant,
                     GrantStatus.REVOKE_IN_PROGRESS,
                     GrantStatus.REVOKED,
@@ -457,14 +457,14 @@ def revoke(grant_id) -> str:
                 )
             return "revoked"
     except TableBusy:
-        _enqueue_later(grant_revoke, grant.pk, retry_delay(1))
+        enqueue_later(grant_revoke, grant.pk, retry_delay(1))
         return "table busy"
 
 
 def _run_revoke(grant) -> dict:
     target = grant.target or {}
     if target.get("backend") == "LAKE_FORMATION":
-        return LakeFormationBackend().revoke(target, keep=_still_needed(grant))
+        return LakeFormationBackend().revoke(target, keep=still_needed(grant))
     if target.get("backend") == "REDSHIFT":
         from projects import redshift
 

@@ -78,7 +78,7 @@ def fulfil(grant_id) -> str:
         # Its own table is busy (a revoke, or another grant of it, is running): wait for
         # it, as long as SHARING_LOCK_WAIT_SECONDS allows, after the others are done.
         try:
-            with fulfilment._table_lock(own.lock_key):
+            with fulfilment.table_lock(own.lock_key):
                 outcomes.update(_fulfil_locked([own]))
         except fulfilment.TableBusy:
             outcomes[own.pk] = _put_back(own)
@@ -237,7 +237,7 @@ def _put_back(grant) -> str:
 
     delay = fulfilment.retry_delay(1)
     with transaction.atomic():
-        if fulfilment._move(
+        if fulfilment.move(
             grant,
             GrantStatus.IN_PROGRESS,
             GrantStatus.PENDING,
@@ -246,7 +246,7 @@ def _put_back(grant) -> str:
             started_at=None,
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         ):
-            fulfilment._enqueue_later(grant_fulfil, grant.pk, delay)
+            fulfilment.enqueue_later(grant_fulfil, grant.pk, delay)
             return "table busy"
     return "superseded"
 
@@ -299,13 +299,13 @@ def _write_batch(batch, results) -> dict:
     if isinstance(results, Exception):
         failure = fulfilment.unexpected(results)
         return {
-            grant.pk: fulfilment._grant_failed(grant, failure, grant_fulfil)
+            grant.pk: fulfilment.grant_failed(grant, failure, grant_fulfil)
             for grant, _spec in batch
         }
     outcomes, granted = {}, []
     for (grant, _spec), result in zip(batch, results, strict=True):
         if isinstance(result, GrantError):
-            outcomes[grant.pk] = fulfilment._grant_failed(grant, result, grant_fulfil)
+            outcomes[grant.pk] = fulfilment.grant_failed(grant, result, grant_fulfil)
         else:
             granted.append((grant, result))
     outcomes.update(_granted_many(granted))
@@ -315,16 +315,16 @@ def _write_batch(batch, results) -> dict:
 def _granted_many(granted) -> dict:
     """IN_PROGRESS → GRANTED for the batch in one statement, then their events.
 
-    The fast path of fulfilment._granted for many rows: each row must still be as this
+    The fast path of fulfilment.mark_granted for many rows: each row must still be as this
     claim left it and its subscription APPROVED. A row that does not move (its
     subscription ended while AWS was granting, or someone else took it) goes through
-    ``_granted`` on its own, which finds out why and takes the access away again.
+    ``mark_granted`` on its own, which finds out why and takes the access away again.
     """
     if not granted:
         return {}
     now = timezone.now()
     with transaction.atomic():
-        fulfilment._commit_without_waiting_for_disk()
+        fulfilment.commit_without_waiting_for_disk()
         moved = _move_to_granted(granted, now)
         done = []
         for grant, target in granted:
@@ -337,7 +337,7 @@ def _granted_many(granted) -> dict:
     outcomes = dict.fromkeys((grant.pk for grant in done), "granted")
     for grant, target in granted:
         if grant.pk not in moved:
-            outcomes[grant.pk] = fulfilment._granted(grant, target)
+            outcomes[grant.pk] = fulfilment.mark_granted(grant, target)
     return outcomes
 
 

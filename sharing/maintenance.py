@@ -11,7 +11,7 @@ from django.utils import timezone
 from . import events, specs
 from .backends import GrantError, LakeFormationBackend
 from .choices import GrantBackend, GrantStatus
-from .fulfilment import _load, _still_needed, _table_lock
+from .fulfilment import load, still_needed, table_lock
 from .models import SubscriptionGrant
 
 # --- roles added to or removed from an environment -----------------------------------------
@@ -20,12 +20,12 @@ from .models import SubscriptionGrant
 def refresh_principals(grant_id) -> str:
     """Grant a GRANTED Lake Formation grant again with the environment's current roles
     (idempotent for those that had it), recording the new steps."""
-    grant = _load(grant_id)
+    grant = load(grant_id)
     if grant is None or grant.status != GrantStatus.GRANTED:
         return "nothing to do"
     if grant.backend != GrantBackend.LAKE_FORMATION:
         return "nothing to do"
-    with _table_lock(grant.lock_key):
+    with table_lock(grant.lock_key):
         try:
             target = LakeFormationBackend().grant(specs.lake_formation_spec(grant))
         except GrantError as error:
@@ -44,16 +44,16 @@ def refresh_principals(grant_id) -> str:
 
 
 def drop_principal(grant_id, role_arn: str) -> str:
-    grant = _load(grant_id)
+    grant = load(grant_id)
     if grant is None or grant.status != GrantStatus.GRANTED:
         return "nothing to do"
     if role_arn not in (grant.target or {}).get("principals", []):
         return "nothing to do"
-    with _table_lock(grant.lock_key):
+    with table_lock(grant.lock_key):
         grant.refresh_from_db(fields=["target"])
         try:
             target = LakeFormationBackend().revoke(
-                grant.target, principals=[role_arn], keep=_still_needed(grant)
+                grant.target, principals=[role_arn], keep=still_needed(grant)
             )
         except GrantError as error:
             events.record(

@@ -164,7 +164,7 @@ def grants_end_for_subscription(*, subscription, acting_user=None) -> list[Subsc
     running = [g.pk for g in grants if g.status == GrantStatus.IN_PROGRESS]
     if running:
         # Left to their workers, but touched: a worker's fast compare-and-set to GRANTED
-        # requires the row as its claim left it, so it sees this end (fulfilment._granted).
+        # requires the row as its claim left it, so it sees this end (fulfilment.mark_granted).
         SubscriptionGrant.objects.filter(pk__in=running).update(updated_at=now)
     for grant in grants:
         created_something = bool((grant.target or {}).get("steps")) or (

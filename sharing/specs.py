@@ -69,7 +69,7 @@ def lake_formation_spec(grant) -> LakeFormationGrant:
         database=asset.database_name or database,
         table=asset.technical_name or table,
         location=(asset.technical_metadata or {}).get("location", ""),
-        # fulfilment._load reads the extra roles with the grant (no query of their own).
+        # fulfilment.load reads the extra roles with the grant (no query of their own).
         principals=principals_of(environment, getattr(grant, "extra_role_arns", None)),
         consumer=AccountRef.of(profile.aws_account, profile.region),
         consumer_database=environment.consumer_glue_database,

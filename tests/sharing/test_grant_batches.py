@@ -170,7 +170,7 @@ def test_a_grant_whose_table_is_busy_goes_back_to_wait_and_the_others_are_grante
     later = []
     # Eager tasks (as here) would run it again at once, without the countdown.
     monkeypatch.setattr(
-        fulfilment, "_enqueue_later", lambda task, pk, countdown: later.append((pk, countdown))
+        fulfilment, "enqueue_later", lambda task, pk, countdown: later.append((pk, countdown))
     )
     release = table_held(grants[2])
     before = timezone.now()

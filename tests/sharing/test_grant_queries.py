@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # A grant task: the grant with its rows (the producing project's now among them, which
 # saved the query that read it for the outbox event) and a try at the table lock; the
 # claim; then in one transaction (BEGIN, COMMIT) the asynchronous commit set for it (one
-# fsync wait less; see fulfilment._commit_without_waiting_for_disk), the compare-and-set
+# fsync wait less; see fulfilment.commit_without_waiting_for_disk), the compare-and-set
 # to GRANTED, the timeline line, its outbox event, the consumer project's people and
 # their notifications; the lock's release.
 # After the commit the outbox numbers the event (BEGIN, lock, UPDATE, COMMIT) and asks
