@@ -65,11 +65,15 @@ def test_one_task_grants_the_waiting_grants_with_a_lake_formation_call_per_twent
     assert {granting.fulfil(grant.pk) for grant in grants[1:]} == {"nothing to do"}
 
 
+# In the task's only batch, and in a later batch of a task that carries several (its AWS
+# calls on the batch thread: test_grant_pipeline.py).
+@pytest.mark.parametrize(("count", "refused_at", "batch_size"), [(3, 1, 20), (8, 6, 5)])
 def test_an_entry_refused_fails_its_own_grant_with_the_reason_and_the_others_are_granted(
-    approved, proxy, aws, owner
+    approved, proxy, aws, owner, settings, count, refused_at, batch_size
 ):
-    grants = approved(3)
-    refused = grants[1].subscription.listing.asset.technical_name
+    settings.SHARING_GRANT_BATCH_SIZE = batch_size
+    grants = approved(count)
+    refused = grants[refused_at].subscription.listing.asset.technical_name
     proxy.refuse_entries(
         BATCH,
         lambda entry: (
@@ -82,14 +86,14 @@ def test_an_entry_refused_fails_its_own_grant_with_the_reason_and_the_others_are
 
     granting.fulfil(grants[0].pk)
 
-    failed = SubscriptionGrant.objects.get(pk=grants[1].pk)
+    failed = SubscriptionGrant.objects.get(pk=grants[refused_at].pk)
     assert failed.status == GrantStatus.GRANT_FAILED
     assert f"Granting SELECT on curatedzonedb.{refused}" in failed.failure_cause
     assert "data lake administrator" in failed.failure_cause
     # What was made for it is recorded, so a retry reuses it and a revoke removes it.
     assert [s["type"] for s in failed.target["steps"]] == ["resource_link", "permission"]
     assert permissions_of(aws, failed) == {}
-    for grant in (grants[0], grants[2]):
+    for grant in grants[:refused_at] + grants[refused_at + 1 :]:
         assert permissions_of(aws, grant) == {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
         assert grant.status == GrantStatus.GRANTED
 

@@ -107,28 +107,6 @@ def test_a_task_stops_after_its_share_of_batches_and_the_queued_task_goes_on(
     assert set(statuses(grants)) == {GrantStatus.GRANTED}
 
 
-def test_an_entry_refused_in_a_later_batch_fails_only_its_own_grant(
-    approved, proxy, aws, batches_of_five
-):
-    grants = approved(8)
-    refused = grants[6].subscription.listing.asset.technical_name
-    proxy.refuse_entries(
-        BATCH,
-        lambda entry: entry["Resource"]["Table"]["Name"] == refused,
-        "AccessDeniedException",
-        "Insufficient Lake Formation permission(s) on table",
-    )
-
-    granting.fulfil(grants[0].pk)
-
-    failed = SubscriptionGrant.objects.get(pk=grants[6].pk)
-    assert failed.status == GrantStatus.GRANT_FAILED
-    assert f"Granting SELECT on curatedzonedb.{refused}" in failed.failure_cause
-    assert permissions_of(aws, failed) == {}
-    for grant in grants[:6] + grants[7:]:
-        assert permissions_of(aws, grant) == GRANTED
-
-
 def test_a_batch_whose_aws_calls_fail_unexpectedly_fails_only_its_own_grants(
     approved, aws, batches_of_five, monkeypatch
 ):
