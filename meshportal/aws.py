@@ -109,15 +109,16 @@ def client(service: str, *, account=None, region: str | None = None):
         cached = _clients.get(key)
         if cached is not None and cached[1] > time.time():
             return cached[0]
-    # Making one is not thread-safe (a boto3 session's loaders are shared): threads that
-    # need a client at once (a grant batch's AWS thread and its task's) make them in turn,
-    # and the second finds the first's.
+    # Making a client is not thread-safe (a boto3 session's loaders are shared): threads
+    # that need one at once (a grant batch's AWS thread and its task's) make them in turn,
+    # and the second finds the first's. The session (an STS call for an assumed role) is
+    # got before the lock, so a slow STS for one account holds up no other account.
+    session, usable_until = _session(account, region)
     with _making_lock:
         with _clients_lock:
             cached = _clients.get(key)
             if cached is not None and cached[1] > time.time():
                 return cached[0]
-        session, usable_until = _session(account, region)
         made = session.client(service, config=RETRY_CONFIG)
         with _clients_lock:
             _clients[key] = (made, usable_until)

@@ -12,6 +12,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def tasks_run_inline() -> bool:
+    """Tasks run in the calling process (eager: no broker configured, or the tests)."""
+    from django.conf import settings
+
+    return bool(app.conf.task_always_eager or settings.CELERY_TASK_ALWAYS_EAGER)
+
+
 @worker_init.connect
 @beat_init.connect
 def _require_secret_key(**kwargs):

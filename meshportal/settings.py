@@ -332,7 +332,7 @@ SHARING_LOCATIONS_CACHE_SECONDS = env.float("SHARING_LOCATIONS_CACHE_SECONDS", d
 SHARING_GRANT_BATCH_SIZE = env.int("SHARING_GRANT_BATCH_SIZE", default=20)
 # While its batches come full, one task claims the next, up to this many (each batch's AWS
 # calls overlapping the previous one's SQL); then the task it queued takes over, so other
-# tasks on the worker wait a few seconds at most.
+# tasks on the worker wait seconds, not minutes.
 SHARING_GRANT_BATCHES_PER_TASK = env.int("SHARING_GRANT_BATCHES_PER_TASK", default=10)
 CELERY_BEAT_SCHEDULE["reconcile-grants"] = {
     "task": "sharing.tasks.reconcile_grants",

@@ -4,14 +4,14 @@ Approving many subscriptions (a project onboarding onto a domain's data) makes m
 grants PENDING. Their commits queue one grant task between them (``enqueue``, debounced
 like the webhooks fan-out); when it starts it claims its own grant and up to
 ``SHARING_GRANT_BATCH_SIZE - 1`` other due grants in one statement, and queues the next
-task when the batch is full. Same-account Lake Formation grants are then made together
+task when that first batch is full (for another worker to share the work). Same-account Lake Formation grants are then made together
 (backends/lakeformation_batch.py: a resource link each, one Lake Formation call per twenty
 permissions) and their outcomes written in one transaction, with one INSERT for all their
 outbox events, one for their timeline lines and one for the notifications. Cross-account,
 Redshift and unmanaged tables go one by one, as before (fulfilment.fulfil_claimed).
 While batches come full the task goes on to the next (up to
-``SHARING_GRANT_BATCHES_PER_TASK``), each batch's AWS calls on a thread while the main
-one writes the previous batch and claims the next (``_grant_batches``).
+``SHARING_GRANT_BATCHES_PER_TASK``), each batch's AWS calls on a second thread while the
+task's own writes the previous batch and claims the next (``_grant_batches``).
 
 The rules of fulfilment.py hold per grant: the claim is a compare-and-set from PENDING (a
 grant in backoff is not due before its ``next_attempt_at``; its own delayed task takes
@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from meshportal.celery import tasks_run_inline
 from meshportal.debounce import Debounce
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
@@ -134,18 +135,32 @@ class _Batch:
 
 def _grant_batches(first: _Batch, grant_id) -> tuple[dict, list]:
     """Grant ``first``, and while batches come full, the next ones: each batch's AWS calls
-    run on a thread of their own while this one writes the previous batch's outcomes,
-    grants the batch's lone grants and claims the next batch.
+    run on a second thread while this one writes the previous batch's outcomes, grants
+    the batch's lone grants and claims the next batch.
 
     A batch's SQL (its claim, its rows, its outcomes) is about a third of its time and its
     AWS calls the rest; side by side, a stream of batches costs about its AWS time alone.
-    Only AWS is called on the thread (no database: a connection is per thread, and the
-    table locks are this one's session's). A batch with nothing to overlap is granted
-    here, as one batch alone always was. Returns the outcomes and the batches carried.
+    Only AWS is called on the second thread (no database: a connection is per thread, and
+    the table locks are this one's session's). A batch with nothing beside it is granted
+    here, as one batch alone always was; so is every batch when tasks run inline (eager):
+    a revoke that a write queues (a subscription ended while AWS granted) would then run
+    in this session, where the table locks are re-entrant, beside AWS calls on its table.
+    Returns the outcomes and the batches carried.
     """
     size = settings.SHARING_GRANT_BATCH_SIZE
     per_task = max(1, settings.SHARING_GRANT_BATCHES_PER_TASK)
+    beside_allowed = not tasks_run_inline()
     outcomes, batches = {}, [first]
+
+    def claim_next():
+        ids = _claim(grant_id, timezone.now())
+        if not ids:
+            return None
+        batch = _Batch(ids, None)
+        batches.append(batch)
+        outcomes.update(batch.prepare())
+        return batch
+
     current, previous = first, None
     try:
         outcomes.update(first.prepare())
@@ -153,22 +168,21 @@ def _grant_batches(first: _Batch, grant_id) -> tuple[dict, list]:
             while current is not None:
                 more = current.size >= size and len(batches) < per_task
                 following = None
-                if previous is None and not current.alone and not more:
-                    current.results = _attempt_batch(current.together)
-                else:
+                if beside_allowed and (previous is not None or current.alone or more):
                     calls = aws_thread.submit(_attempt_batch, current.together)
                     try:
                         if previous is not None:
                             outcomes.update(previous.finish())
                         outcomes.update(current.grant_alone())
-                        if more:
-                            ids = _claim(grant_id, timezone.now())
-                            if ids:
-                                following = _Batch(ids, None)
-                                batches.append(following)
-                                outcomes.update(following.prepare())
+                        following = claim_next() if more else None
                     finally:
                         current.results = calls.result()  # never raises: see _attempt_batch
+                else:
+                    if previous is not None:
+                        outcomes.update(previous.finish())
+                    outcomes.update(current.grant_alone())
+                    current.results = _attempt_batch(current.together)
+                    following = claim_next() if more else None
                 previous, current = current, following
             outcomes.update(previous.finish())
     finally:

@@ -2,17 +2,11 @@
 a message delivered twice finds the work done (or the drain lock taken) and returns."""
 
 from celery import shared_task
-from django.conf import settings
 
+from meshportal.celery import tasks_run_inline
 from meshportal.events import events_sequence
 
 from . import debounce, delivery
-
-
-def _eager() -> bool:
-    from meshportal.celery import app
-
-    return bool(app.conf.task_always_eager or settings.CELERY_TASK_ALWAYS_EAGER)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -36,7 +30,7 @@ def webhook_drain(endpoint_id: str) -> dict:
     again_at = result.get("again_at")
     if delivery.drain_needed(endpoint_id):
         webhook_drain.delay(endpoint_id)
-    elif again_at is not None and not _eager():
+    elif again_at is not None and not tasks_run_inline():
         webhook_drain.apply_async(args=[endpoint_id], eta=again_at)
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in result.items()}
 

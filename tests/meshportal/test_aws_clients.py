@@ -29,7 +29,7 @@ def test_threads_asking_for_a_new_client_at_once_share_the_one_made(monkeypatch)
         start.wait()
         clients.append(aws.client("glue", region="us-east-1"))
 
-    threads = [threading.Thread(target=ask) for _ in range(8)]
+    threads = [threading.Thread(target=ask, daemon=True) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -65,13 +65,17 @@ def test_one_task_grants_the_waiting_grants_with_a_lake_formation_call_per_twent
     assert {granting.fulfil(grant.pk) for grant in grants[1:]} == {"nothing to do"}
 
 
-# In the task's only batch, and in a later batch of a task that carries several (its AWS
-# calls on the batch thread: test_grant_pipeline.py).
-@pytest.mark.parametrize(("count", "refused_at", "batch_size"), [(3, 1, 20), (8, 6, 5)])
+# In the task's only batch, and in a later batch of a task that carries several, its AWS
+# calls on the second thread (test_grant_pipeline.py).
+@pytest.mark.parametrize(
+    ("count", "refused_at", "batch_size", "answer"),
+    [(3, 1, 20, "granted (batch of 3)"), (8, 6, 5, "granted (8 grants in 2 batches)")],
+)
 def test_an_entry_refused_fails_its_own_grant_with_the_reason_and_the_others_are_granted(
-    approved, proxy, aws, owner, settings, count, refused_at, batch_size
+    approved, proxy, aws, owner, settings, monkeypatch, count, refused_at, batch_size, answer
 ):
     settings.SHARING_GRANT_BATCH_SIZE = batch_size
+    monkeypatch.setattr(granting, "tasks_run_inline", lambda: False)  # as on a worker
     grants = approved(count)
     refused = grants[refused_at].subscription.listing.asset.technical_name
     proxy.refuse_entries(
@@ -84,7 +88,9 @@ def test_an_entry_refused_fails_its_own_grant_with_the_reason_and_the_others_are
         "Insufficient Lake Formation permission(s) on table",
     )
 
-    granting.fulfil(grants[0].pk)
+    with pytest.MonkeyPatch.context() as one_task:
+        one_task.setattr(granting, "enqueue", lambda grant_id: None)  # this task does it all
+        assert granting.fulfil(grants[0].pk) == answer
 
     failed = SubscriptionGrant.objects.get(pk=grants[refused_at].pk)
     assert failed.status == GrantStatus.GRANT_FAILED

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -27,10 +27,12 @@ GRANTED = {CONSUMER_ROLE_SAME: (["DESCRIBE", "SELECT"], [])}
 
 @pytest.fixture
 def batches_of_five(settings, monkeypatch):
-    """Batches of five grants, ten a task; the next task's queueing is recorded, not run
-    (eager tasks would run it at once, inside this one)."""
+    """Batches of five grants, ten a task, side by side as on a worker (tasks through a
+    broker; here the tasks a write queues still run inline, and none is a revoke). The
+    next task's queueing is recorded, not run (inline, it would run inside this one)."""
     settings.SHARING_GRANT_BATCH_SIZE = 5
     settings.SHARING_GRANT_BATCHES_PER_TASK = 10
+    monkeypatch.setattr(granting, "tasks_run_inline", lambda: False)
     queued = []
     monkeypatch.setattr(granting, "enqueue", queued.append)
     return queued
@@ -80,14 +82,40 @@ def test_the_next_batch_is_claimed_while_aws_grants_this_one(approved, aws, batc
         if not seen:
             seen.append(claimed_again.wait(30))
         seen.append(threading.current_thread() is not threading.main_thread())
-        return real_run(batch)
+        results = real_run(batch)
+        # The second thread never touched the database (its connection would be its own,
+        # outside the task's session, its table locks and the query count).
+        seen.append(connections["default"].connection is None)
+        return results
 
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(granting, "_claim", claim)
         patched.setattr(granting, "_run_batch", run)
         assert granting.fulfil(grants[0].pk) == "granted (8 grants in 2 batches)"
 
-    assert seen == [True, True, True]  # claimed meanwhile; both batches off the main thread
+    # Claimed meanwhile; both batches off the main thread, with no database connection.
+    assert seen == [True, True, True, True, True]
+    assert set(statuses(grants)) == {GrantStatus.GRANTED}
+
+
+def test_batches_go_one_after_the_other_when_tasks_run_inline(
+    approved, aws, batches_of_five, monkeypatch
+):
+    # Eager tasks: a revoke queued by a write would run in this session, beside AWS calls
+    # on its table (the session's table locks are re-entrant), so nothing runs beside.
+    monkeypatch.setattr(granting, "tasks_run_inline", lambda: True)
+    grants = approved(8)
+    real_run, threads = granting._run_batch, []
+
+    def run(batch):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real_run(batch)
+
+    monkeypatch.setattr(granting, "_run_batch", run)
+
+    assert granting.fulfil(grants[0].pk) == "granted (8 grants in 2 batches)"
+
+    assert threads == [True, True]
     assert set(statuses(grants)) == {GrantStatus.GRANTED}
 
 
@@ -133,14 +161,23 @@ def test_a_batch_whose_aws_calls_fail_unexpectedly_fails_only_its_own_grants(
 
 
 def test_a_table_lake_formation_no_longer_manages_goes_alone_beside_the_batch(
-    approved, aws, batches_of_five
+    approved, aws, batches_of_five, monkeypatch
 ):
     grants = approved(8)
     unmanaged = grants[2].subscription.listing.asset
     unmanaged.technical_metadata = {"location": "s3://elsewhere/unregistered/"}
     unmanaged.save(update_fields=["technical_metadata"])
+    real_run, together = granting._run_batch, []
 
-    granting.fulfil(grants[0].pk)
+    def run(batch):
+        together.append(len(batch))
+        return real_run(batch)
+
+    monkeypatch.setattr(granting, "_run_batch", run)
+
+    assert granting.fulfil(grants[0].pk) == "granted (8 grants in 2 batches)"
+
+    assert together == [4, 3]  # the first batch's other four together, the lone one apart
 
     manual = SubscriptionGrant.objects.get(pk=grants[2].pk)
     assert manual.backend == GrantBackend.MANUAL
@@ -177,14 +214,13 @@ def test_an_error_while_claiming_the_next_batch_leaves_no_table_locked_and_the_s
 
     assert advisory_locks_held() == 0
     # The first batch's AWS calls had finished (the task waits for them before it gives
-    # up); its outcomes were not written: the sweep hands the grants back, and granting
-    # them again finds what was made.
+    # up); its outcomes were not written: the sweep hands the grants back and queues them
+    # (here their task runs at once, inline), and granting them again finds what was made.
     assert statuses(grants[:5]) == [GrantStatus.IN_PROGRESS] * 5
     assert permissions_of(aws, grants[0]) == GRANTED
     assert statuses(grants[5:]) == [GrantStatus.PENDING] * 3
     monkeypatch.setattr(granting, "_claim", real_claim)
     sweep_stuck(now=timezone.now() + timedelta(seconds=settings.SHARING_GRANT_TIMEOUT + 1))
-    granting.fulfil(grants[0].pk)
     assert set(statuses(grants)) == {GrantStatus.GRANTED}
     for grant in grants:
         grant.refresh_from_db()
