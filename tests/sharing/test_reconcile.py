@@ -77,3 +77,26 @@ def test_a_lake_formation_that_cannot_be_read_is_an_error_not_drift(aws, monkeyp
     assert drift.missing == []
     assert len(drift.errors) == 2
     assert "access denied" in drift.errors[0][1]
+
+
+def test_lake_formation_is_read_several_resources_at_a_time(aws, monkeypatch):
+    import threading
+
+    from sharing.backends import reconcile
+
+    target = setup_grant(aws)
+    real_read = reconcile._list_permissions
+    # The table's read and the link's must be in flight together to pass this barrier; one
+    # after the other, the first would wait in vain and break it.
+    both = threading.Barrier(2, timeout=30)
+
+    def read_beside_the_other(context, resource):
+        both.wait()
+        return real_read(context, resource)
+
+    monkeypatch.setattr(reconcile, "_list_permissions", read_beside_the_other)
+
+    drift = reconcile_lake_formation([("g1", target)])
+
+    assert (drift.missing, drift.unexplained, drift.errors) == ([], [], [])
+    assert drift.resources_checked == 2
