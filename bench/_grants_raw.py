@@ -29,9 +29,15 @@ def paced_count(n: int) -> int:
     return min(n, 100)
 
 
+# The drain is measured this many times, each right after the raw loop's matching run:
+# moto's speed on this shared machine drifts between minutes, and one pair measured
+# together says more than two measured a minute apart; the median ratio is the figure.
+DRAINS = 3
+
+
 def tables_count(n: int) -> int:
-    """Tables to share: the burst's N, the paced ones, the counted ones, the drain's N."""
-    return n + paced_count(n) + EXTRA_SQL + n
+    """Tables to share: the burst's N, the paced ones, the counted ones, each drain's N."""
+    return n + paced_count(n) + EXTRA_SQL + DRAINS * n
 
 
 def seed_aws(server, n: int):
@@ -52,77 +58,80 @@ def seed_aws(server, n: int):
     lf.register_resource(ResourceArn="arn:aws:s3:::bench-curated/curatedzonedb")
 
 
-def baseline(n: int) -> list[tuple[float, float, float]]:
-    """The calls the Lake Formation backend makes for n same-account grants, straight
-    with boto3: in batches of SHARING_GRANT_BATCH_SIZE grants, a resource link each
+class RawLoop:
+    """The calls the Lake Formation backend makes for same-account grants, straight with
+    boto3: in batches of SHARING_GRANT_BATCH_SIZE grants, a resource link each
     (glue.create_table), then their permissions (SELECT and DESCRIBE on the table,
     DESCRIBE on the link) in BatchGrantPermissions calls of twenty entries. Its
     registered-location look-up is remembered for a minute, so one list_resources serves
-    the whole run.
+    each timed run.
 
-    On a moto server of its own, seeded like the portal's, timed twice: n grants after
-    the same number of untimed grants as the portal makes before its burst, then n more
-    (as the drain follows the burst). moto keeps Lake Formation permissions in a list
-    that every grant scans, so a call costs more the more grants came before it. Run on
-    the portal's server first, the raw calls would leave theirs for the portal's calls to
-    scan; run after, they would scan the portal's. Returns (seconds, client CPU, moto
-    CPU) for each of the two.
+    On a moto server of its own, seeded like the portal's, kept up while the portal runs
+    so that each timed run can happen next to the portal's matching one. It first grants,
+    untimed, as many as the portal grants before its burst: moto keeps Lake Formation
+    permissions in a list that every grant scans, so a call costs more the more grants
+    came before it, and each timed run must find as many as the portal's did. Run on
+    the portal's server, the raw calls would leave theirs for the portal's calls to scan.
     """
-    from django.conf import settings
 
-    from sharing.backends.lakeformation_batch import ENTRIES_PER_CALL
-    from tests.conftest import MotoServer
+    def __enter__(self):
+        from tests.conftest import MotoServer
 
-    server = MotoServer()
-    try:
-        seed_aws(server, n)
-        glue, lf = server.client("glue"), server.client("lakeformation")
+        self.server = MotoServer()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.stop()
+
+    def seed(self, n: int) -> None:
+        seed_aws(self.server, n)
+        self.glue, self.lf = self.server.client("glue"), self.server.client("lakeformation")
+        first = EXTRA_SQL + paced_count(n)
+        last = tables_count(n)
+        self._grant_all(list(range(last - first, last)))  # what the portal grants first
+
+    def timed(self, numbers) -> tuple[float, float, float]:
+        """Grant tables ``numbers``; (seconds, client CPU, moto CPU)."""
+        started, cpu = time.perf_counter(), own_cpu()
+        moto_cpu = cpu_seconds(self.server.process.pid)
+        self.lf.list_resources()
+        self._grant_all(list(numbers))
+        return (
+            time.perf_counter() - started,
+            own_cpu() - cpu,
+            cpu_seconds(self.server.process.pid) - moto_cpu,
+        )
+
+    def _grant_all(self, numbers) -> None:
+        from django.conf import settings
+
+        size = settings.SHARING_GRANT_BATCH_SIZE
+        for start in range(0, len(numbers), size):
+            self._grant(numbers[start : start + size])
+
+    def _grant(self, numbers) -> None:
+        from sharing.backends.lakeformation_batch import ENTRIES_PER_CALL
 
         def table(database, i):
             return {"CatalogId": "111111111111", "DatabaseName": database, "Name": f"table_{i}"}
 
-        def grant(numbers):
-            entries = []
-            for i in numbers:
-                glue.create_table(
-                    DatabaseName="bench_sub_db",
-                    TableInput={"Name": f"table_{i}", "TargetTable": table("curatedzonedb", i)},
-                )
-                for resource, permissions in (
-                    (table("curatedzonedb", i), ["SELECT", "DESCRIBE"]),
-                    (table("bench_sub_db", i), ["DESCRIBE"]),
-                ):
-                    entries.append(
-                        {
-                            "Id": str(len(entries)),
-                            "Principal": {"DataLakePrincipalIdentifier": ROLE},
-                            "Resource": {"Table": resource},
-                            "Permissions": permissions,
-                        }
-                    )
-            for start in range(0, len(entries), ENTRIES_PER_CALL):
-                lf.batch_grant_permissions(Entries=entries[start : start + ENTRIES_PER_CALL])
-
-        def grant_all(numbers):
-            size = settings.SHARING_GRANT_BATCH_SIZE
-            for start in range(0, len(numbers), size):
-                grant(numbers[start : start + size])
-
-        first = EXTRA_SQL + paced_count(n)
-        grant_all(list(range(2 * n, 2 * n + first)))  # what the portal grants first
-        timed = []
-        for numbers in (range(n), range(n, 2 * n)):  # as the burst, then as the drain
-            started, cpu = time.perf_counter(), own_cpu()
-            moto_cpu = cpu_seconds(server.process.pid)
-            lf.list_resources()
-            grant_all(list(numbers))
-            timed.append(
-                (
-                    time.perf_counter() - started,
-                    own_cpu() - cpu,
-                    cpu_seconds(server.process.pid) - moto_cpu,
-                )
+        entries = []
+        for i in numbers:
+            self.glue.create_table(
+                DatabaseName="bench_sub_db",
+                TableInput={"Name": f"table_{i}", "TargetTable": table("curatedzonedb", i)},
             )
-        return timed
-    finally:
-        server.stop()
+            for resource, permissions in (
+                (table("curatedzonedb", i), ["SELECT", "DESCRIBE"]),
+                (table("bench_sub_db", i), ["DESCRIBE"]),
+            ):
+                entries.append(
+                    {
+                        "Id": str(len(entries)),
+                        "Principal": {"DataLakePrincipalIdentifier": ROLE},
+                        "Resource": {"Table": resource},
+                        "Permissions": permissions,
+                    }
+                )
+        for start in range(0, len(entries), ENTRIES_PER_CALL):
+            self.lf.batch_grant_permissions(Entries=entries[start : start + ENTRIES_PER_CALL])

@@ -15,14 +15,18 @@ worker (--pool=solo):
   and say little about one grant.
 - drain: N more subscriptions approved while the worker reads nothing, then the worker
   told to read its queue again: fulfilment alone, as the raw loop is (its ratio is printed
-  next to the burst's, which also carries the approvals competing for the CPU).
+  next to the burst's, which also carries the approvals competing for the CPU). Measured
+  DRAINS times, each right after the raw loop grants its own N on its own moto server:
+  moto's speed on a shared machine drifts from one minute to the next, so each drain is
+  compared with a raw run made a few seconds before it, and the median ratio is the
+  figure.
 
 CPU seconds of the worker, moto and this process per grant are printed for each phase
 (from /proc, so they hold on a busy machine where wall-clock figures do not), with the
 load average. BENCH_WORKER_PROFILE=path runs the worker under cProfile.
 
 Next to it: the same Lake Formation and Glue calls the backend makes per grant, straight
-with boto3 in one loop (the ratio), the AWS calls and SQL queries per grant (counted
+with boto3 in one loop (the ratios; _grants_raw.RawLoop), the AWS calls and SQL queries per grant (counted
 in-process on a few more grants), and a reconciliation pass over the grants.
 
     DATABASE_URL=postgres://… .venv/bin/python bench/grants.py [N]     (default N=500)
@@ -31,16 +35,18 @@ in-process on a few more grants), and a reconciliation pass over the grants.
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
 from _grants_raw import (  # noqa: I001
+    DRAINS,
     EXTRA_SQL,
     LOCATION,
     ROLE,
-    baseline,
+    RawLoop,
     cpu_seconds,
     own_cpu,
     paced_count,
@@ -346,7 +352,7 @@ def burst(owner, consumer, project, listings, worker, server):
     return approved_at, approving, total, meter
 
 
-def drain(owner, consumer, project, listings, worker, server):
+def drain(owner, consumer, project, listings, worker, server, raw_run):
     """N subscriptions approved while the worker reads nothing (its consumer of the queue
     cancelled), then the worker told to read the queue again: the time from then to the
     last GRANTED is fulfilment alone, the portal's side of what the raw loop does (no
@@ -358,12 +364,13 @@ def drain(owner, consumer, project, listings, worker, server):
     pending = [request(consumer, project, listing) for listing in listings]
     app.control.cancel_consumer("celery", reply=True)
     subscriptions = [accept(owner, one)[0].pk for one in pending]
+    raw = raw_run()  # the raw loop's matching run, now, while the portal's side is idle
     with CpuMeter(worker, server) as meter:
         started = time.perf_counter()
         app.control.add_consumer("celery", reply=True)
         wait_granted(subscriptions, 30 + len(listings), poll=0.1)
         total = time.perf_counter() - started
-    return subscriptions, total, meter
+    return subscriptions, total, meter, raw
 
 
 def main():
@@ -374,12 +381,17 @@ def main():
     redis, redis_url = start_redis()
     try:
         # A database of this run's own: other people may run this bench at the same time.
-        with moto_server() as server, bench_database(f"bench_grants_{os.getpid()}"):
+        with (
+            moto_server() as server,
+            RawLoop() as raw_loop,
+            bench_database(f"bench_grants_{os.getpid()}"),
+        ):
             seed_aws(server, n)
-            (raw, raw_cpu, raw_moto_cpu), (raw_drain, raw_drain_cpu, _) = baseline(n)
+            raw_loop.seed(n)
             owner, consumer, project, listings = seed_portal(n)
-            # Burst [0, n), paced [n, n + paced), counted, then the drain's n.
+            # Burst [0, n), paced [n, n + paced), counted, then each drain's n.
             counted_listings = listings[n + paced : n + paced + EXTRA_SQL]
+            drain_listings = listings[n + paced + EXTRA_SQL :]
             from sharing.reconciliation import reconcile
 
             # Counted in-process; their messages go to a queue no worker reads.
@@ -395,25 +407,36 @@ def main():
                     subscription, started = approve(owner, consumer, project, listing)
                     paced_at[subscription.pk] = started
                     wait_granted([subscription.pk], 30)
+                raw, raw_cpu, raw_moto_cpu = raw_loop.timed(range(n))
                 burst_at, approving, total, burst_cpu = burst(
                     owner, consumer, project, listings[:n], worker, server
                 )
-                drained, drain_total, drain_cpu = drain(
-                    owner, consumer, project, listings[n + paced + EXTRA_SQL :], worker, server
-                )
+                tasks_by_then = len(task_runtimes(log))  # the paced ones and the burst's
+                drains = [
+                    drain(
+                        owner,
+                        consumer,
+                        project,
+                        drain_listings[i * n : (i + 1) * n],
+                        worker,
+                        server,
+                        lambda i=i: raw_loop.timed(range(n + i * n, n + (i + 1) * n)),
+                    )
+                    for i in range(DRAINS)
+                ]
             finally:
                 worker.terminate()
                 worker.wait()
             paced_latencies, paced_failed = latencies_of(paced_at)
             burst_latencies, burst_failed = latencies_of(burst_at)
-            drain_failed = latencies_of(dict.fromkeys(drained, 0))[1]
+            drain_failed = sum(latencies_of(dict.fromkeys(d[0], 0))[1] for d in drains)
             reconcile_started = time.perf_counter()
             outcome = reconcile(dry_run=True)
             reconcile_seconds = time.perf_counter() - reconcile_started
     finally:
         redis.terminate()
     aws_calls = sorted({len(calls) for _a, _g, calls in counted})
-    runtimes = task_runtimes(log)[paced : paced + n]  # the paced grants finished first
+    runtimes = task_runtimes(log)[paced:tasks_by_then]  # the paced grants finished first
     print(f"Grants through one real worker (--pool=solo) on Redis against moto's server, N={n}")
     print(f"  paced ({paced} approvals, each after the previous grant is GRANTED; worker idle):")
     print(f"    approve→GRANTED  {summary(paced_latencies)}  (not granted: {paced_failed})")
@@ -424,25 +447,34 @@ def main():
     print(f"    sum of the worker's task runtimes: {sum(runtimes):.1f} s")
     print(f"    load average before / after: {burst_cpu.load_before} / {burst_cpu.load_after}")
     print(f"    CPU per grant: {burst_cpu.per_grant(n)} (approving)")
-    print(f"  drain ({n} grants approved beforehand, then the worker told to read them):")
     print(
-        f"    total, first read → last GRANTED: {drain_total:.1f} s  (not granted: {drain_failed})"
+        f"  drain ({n} grants approved beforehand, then the worker told to read them), "
+        f"{DRAINS} times, each right after the raw loop's matching {n} (not granted: "
+        f"{drain_failed}):"
     )
-    print(f"    load average before / after: {drain_cpu.load_before} / {drain_cpu.load_after}")
-    print(f"    CPU per grant: {drain_cpu.per_grant(n)}")
+    ratios = []
+    for i, (_ids, drain_total, drain_cpu, (raw_drain, raw_drain_cpu, raw_drain_moto)) in enumerate(
+        drains, 1
+    ):
+        ratios.append(drain_total / raw_drain)
+        print(
+            f"    {i}: portal {drain_total:.1f} s, raw {raw_drain:.1f} s, "
+            f"ratio {ratios[-1]:.2f}x; load {drain_cpu.load_before} / {drain_cpu.load_after}"
+        )
+        print(
+            f"       CPU per grant: {drain_cpu.per_grant(n)}; raw: boto3 client "
+            f"{raw_drain_cpu / n * 1000:.1f} ms, moto {raw_drain_moto / n * 1000:.1f} ms; "
+            f"worker CPU / raw client CPU {drain_cpu.used[1] / raw_drain_cpu:.2f}x"
+        )
     print(f"  raw boto3, the same grant calls in one loop: {raw:.1f} s (as the burst)")
     print(
         f"    CPU per grant: boto3 client {raw_cpu / n * 1000:.1f} ms, "
         f"moto {raw_moto_cpu / n * 1000:.1f} ms"
     )
-    print(f"    and n grants more (as the drain, after the burst's): {raw_drain:.1f} s")
     print(f"  ratio burst total / raw:                     {total / raw:.2f}x")
-    print(f"  ratio drain total / raw:                     {drain_total / raw_drain:.2f}x")
+    print(f"  ratio drain total / raw, median of {DRAINS}:       {statistics.median(ratios):.2f}x")
     print(f"  ratio worker task time / raw:                {sum(runtimes) / raw:.2f}x")
     print(f"  ratio worker CPU / raw client CPU (burst):   {burst_cpu.used[1] / raw_cpu:.2f}x")
-    print(
-        f"  ratio worker CPU / raw client CPU (drain):   {drain_cpu.used[1] / raw_drain_cpu:.2f}x"
-    )
     print(f"  per grant (in-process, {len(counted)} grants):")
     print(f"    SQL in the approval:   {sorted({a for a, _g, _c in counted})}")
     print(f"    SQL in the grant task: {sorted({g for _a, g, _c in counted})}")
