@@ -169,22 +169,18 @@ def _grant_batches(first: _Batch, grant_id) -> tuple[dict, list]:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grant-batch") as aws_thread:
             while current is not None:
                 more = current.size >= size and len(batches) < per_task
-                following = None
-                if beside_allowed and (previous is not None or current.alone or more):
-                    calls = aws_thread.submit(_attempt_batch, current.together)
-                    try:
-                        if previous is not None:
-                            outcomes.update(previous.finish())
-                        outcomes.update(current.grant_alone())
-                        following = claim_next() if more else None
-                    finally:
-                        current.results = calls.result()  # never raises: see _attempt_batch
-                else:
+                beside = beside_allowed and (previous is not None or current.alone or more)
+                calls = aws_thread.submit(_attempt_batch, current.together) if beside else None
+                try:
                     if previous is not None:
                         outcomes.update(previous.finish())
                     outcomes.update(current.grant_alone())
-                    current.results = _attempt_batch(current.together)
+                    if calls is None:
+                        current.results = _attempt_batch(current.together)
                     following = claim_next() if more else None
+                finally:
+                    if calls is not None:
+                        current.results = calls.result()  # never raises: see _attempt_batch
                 previous, current = current, following
             outcomes.update(previous.finish())
     finally:
