@@ -1,5 +1,6 @@
 """A worker keeps its database connection between tasks, but no task's leftovers."""
 
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -24,6 +25,16 @@ def _advisory_locks_held(pid):
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = %s", [pid]
         )
         return cursor.fetchone()[0]
+
+
+def _backend_gone(pid) -> bool:
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == 0:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,6 +62,9 @@ def test_after_a_task_that_failed_or_retries_the_connection_is_closed():
 
         assert connection.connection is None
         assert _backend_pid() != pid  # a new session: the old one's lock went with it
+        # PostgreSQL ends a closed session's backend (and drops its locks) a moment after
+        # the client hangs up, not before close() returns: wait for it, up to 10 s.
+        assert _backend_gone(pid)
         assert _advisory_locks_held(pid) == 0
 
 
