@@ -249,6 +249,34 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(approved, size):
     assert SubscriptionGrant.objects.filter(status=GrantStatus.GRANTED).count() == size
 
 
+def _plan_nodes(node, parent=""):
+    yield node, parent
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child, child.get("Parent Relationship", ""))
+
+
+def test_the_granted_update_looks_up_each_subscription_by_its_key(approved):
+    """Not a join PostgreSQL may start from the subscriptions: with statistics from before a
+    burst of approvals it started from every APPROVED one, a statement that grew with all
+    subscriptions ever approved (granting._move_to_granted)."""
+    grants = approved(3)
+    with CaptureQueriesContext(connection) as task:
+        granting.fulfil(grants[0].pk)
+    (update,) = [q["sql"] for q in task if "UPDATE sharing_subscriptiongrant AS g" in q["sql"]]
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + update)
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    reads = [
+        (node["Node Type"], parent)
+        for node, parent in _plan_nodes(plan)
+        if node.get("Relation Name") == "subscriptions_subscription"
+    ]
+    assert reads, plan  # the subscription is checked
+    assert {parent for _type, parent in reads} == {"SubPlan"}, reads
+
+
 def test_a_task_claims_at_most_a_batch_and_queues_the_next(approved, settings, monkeypatch):
     settings.SHARING_GRANT_BATCH_SIZE = 5
     settings.SHARING_GRANT_BATCHES_PER_TASK = 1  # test_grant_pipeline.py: several a task
