@@ -33,6 +33,7 @@ in-process on a few more grants), and a reconciliation pass over the grants.
 """
 
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -239,6 +240,10 @@ def start_worker(redis_url: str):
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=redis_url,
         PYTHONPATH=str(REPO),  # this tree's code, whatever the venv was installed from
+        # As deployed: production settings, so Django keeps no log of every query (DEBUG
+        # on, each statement is also formatted and stored, and the worker is timed with it).
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(48),
     )
     # BENCH_WORKER_PROFILE=path: the worker runs under cProfile and writes its profile
     # there when it stops (read it with pstats).
@@ -386,9 +391,12 @@ def main():
             RawLoop() as raw_loop,
             bench_database(f"bench_grants_{os.getpid()}"),
         ):
+            from django.conf import settings
+
             seed_aws(server, n)
             raw_loop.seed(n)
             owner, consumer, project, listings = seed_portal(n)
+            settings.DEBUG = False  # as the worker: no query log while timing
             # Burst [0, n), paced [n, n + paced), counted, then each drain's n.
             counted_listings = listings[n + paced : n + paced + EXTRA_SQL]
             drain_listings = listings[n + paced + EXTRA_SQL :]
