@@ -31,6 +31,14 @@ class Drift:
     errors: list = field(default_factory=list)  # (account id, message) LF could not be read
     resources_checked: int = 0
 
+    def add(self, other: "Drift") -> None:
+        """Take in what a pass over another chunk of grants found."""
+        self.missing += other.missing
+        self.regranted += other.regranted
+        self.unexplained += other.unexplained
+        self.errors += other.errors
+        self.resources_checked += other.resources_checked
+
 
 def _list_permissions(context: _Context, resource: dict) -> list[dict]:
     found, token = [], None
