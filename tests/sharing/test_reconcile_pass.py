@@ -91,3 +91,30 @@ def test_the_principals_every_grant_names_are_listed_by_the_database(granted, co
     consumer_environment.save()
 
     assert reconciliation._step_principals() == {CONSUMER_ROLE_SAME}
+
+
+def test_a_role_only_another_chunks_grants_name_is_reported_on_this_chunks_table(
+    granted, aws, consumer_environment, monkeypatch
+):
+    (first,) = granted(1)  # granted to the environment's role then
+    consumer_environment.grant_role_arn = f"arn:aws:iam::{PRODUCER}:role/meshportal/renamed"
+    consumer_environment.save()
+    (second,) = granted(1)  # granted to its new role
+    table = second.target["table"]
+    resource = {
+        "Table": {"CatalogId": PRODUCER, "DatabaseName": table["database"], "Name": table["name"]}
+    }
+    # By hand: the old role, which only the first grant names, SELECT on the second table.
+    aws.client("lakeformation").grant_permissions(
+        Principal={"DataLakePrincipalIdentifier": CONSUMER_ROLE_SAME},
+        Resource=resource,
+        Permissions=["SELECT"],
+    )
+    monkeypatch.setattr(reconciliation, "TABLES_AT_ONCE", 1)  # each table read on its own
+
+    outcome = reconciliation.reconcile(dry_run=True)
+
+    assert first.target["principals"] == [CONSUMER_ROLE_SAME]
+    assert [(u["principal"], u["resource"]) for u in outcome.drift.unexplained] == [
+        (CONSUMER_ROLE_SAME, resource)
+    ]
