@@ -74,11 +74,10 @@ def _step_principals() -> set:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT DISTINCT step->>'principal'
-              FROM {SubscriptionGrant._meta.db_table} AS g,
-                   jsonb_array_elements(CASE WHEN jsonb_typeof(g.target->'steps') = 'array'
-                                             THEN g.target->'steps' ELSE '[]' END) AS step
-             WHERE g.backend = %s AND g.status = %s AND step->>'type' = 'permission'
+            SELECT DISTINCT jsonb_path_query(
+                       target, '$.steps[*] ? (@.type == "permission").principal') #>> '{{}}'
+              FROM {SubscriptionGrant._meta.db_table}
+             WHERE backend = %s AND status = %s
             """,  # noqa: S608 (the table name is the model's, not input)
             [GrantBackend.LAKE_FORMATION, GrantStatus.GRANTED],
         )

@@ -82,17 +82,6 @@ def test_a_pass_in_chunks_finds_and_repairs_what_one_read_would(
     assert finding.resource == last_table
 
 
-def test_the_principals_every_grant_names_are_listed_by_the_database(granted, consumer_environment):
-    """Read once for the whole pass, so that each chunk knows the principals of the
-    others' grants: a role only grants still name (its environment uses another now)
-    stays the portal's."""
-    granted(2)
-    consumer_environment.grant_role_arn = f"arn:aws:iam::{PRODUCER}:role/meshportal/renamed"
-    consumer_environment.save()
-
-    assert reconciliation._step_principals() == {CONSUMER_ROLE_SAME}
-
-
 def test_a_role_only_another_chunks_grants_name_is_reported_on_this_chunks_table(
     granted, aws, consumer_environment, monkeypatch
 ):
